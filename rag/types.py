@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rag.errors import ConfigError
 
 
-class _ChoiceEnum(str, Enum):
+class _ChoiceEnum(StrEnum):
     """A string enum whose ``from_str`` names the legal values when given a bad one."""
 
     @classmethod
@@ -303,4 +303,5 @@ class Hit:
     passage_id: str
     score: float
     rank: int
-    ranks: tuple[tuple[str, int | None], ...] = ()  # rank in each fused mode, e.g. (("bm25", 3), ("dense", None))
+    # rank in each fused mode, e.g. (("bm25", 3), ("dense", None)); empty for a single-mode search
+    ranks: tuple[tuple[str, int | None], ...] = ()

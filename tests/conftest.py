@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pytest
 
@@ -23,7 +23,7 @@ def _corpus() -> Corpus:
     return load_corpus(CORPUS_DIR)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed_doc(doc_id: str) -> ParsedDocument:
     """Parse one real document once per test session."""
     corpus = _corpus()

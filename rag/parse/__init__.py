@@ -10,12 +10,14 @@ Example:
 from __future__ import annotations
 
 import logging
+
 from rag.errors import ParseError
 from rag.parse.plain import parse_plain
 from rag.parse.tree import DocumentParser, Node, ParseContext, build_document
 from rag.types import DocumentMeta, ParsedDocument
 
 logger = logging.getLogger(__name__)
+
 
 def _registry() -> dict[str, DocumentParser]:
     # Imported here so that a broken structure parser cannot stop the fallback from working.

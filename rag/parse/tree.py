@@ -176,8 +176,10 @@ def build_document(ctx: ParseContext, root: Node) -> ParsedDocument:
             if not own_text:
                 raise ValueError(f"{meta.file}: passage node {'/'.join(slugs)} has no words")
             passage_id = unique(meta.id + "/" + "/".join(slugs))
-            start, end = (node.fragments[0][0], node.fragments[-1][1]) if node.fragments else (
-                trim_span(ctx.text, node.start, node.end)
+            start, end = (
+                (node.fragments[0][0], node.fragments[-1][1])
+                if node.fragments
+                else (trim_span(ctx.text, node.start, node.end))
             )
             context_parts = list(inh.path[1:])
             if here.lead_in and not any(here.lead_in in p for p in context_parts):

@@ -1,0 +1,14 @@
+"""ITU-D study Questions (Question 1/1, ...): numbered sections and items."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rag.parse.plain import paragraph_nodes
+from rag.parse.spans import Line
+from rag.parse.tree import Node, ParseContext
+
+
+def parse_questions(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
+    """Placeholder until this parser lands: plain paragraphs."""
+    return paragraph_nodes(ctx, lines, slug_prefix="questions-")
