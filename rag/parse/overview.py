@@ -14,11 +14,6 @@ def parse_overview(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
     return paragraph_nodes(ctx, lines, slug_prefix="overview-")
 
 
-def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
-    """Placeholder until this parser lands: plain paragraphs."""
-    return paragraph_nodes(ctx, lines, slug_prefix="declaration-")
-
-
 def parse_action_plan(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
     """Placeholder until this parser lands: plain paragraphs."""
     return paragraph_nodes(ctx, lines, slug_prefix="action-plan-")

@@ -12,3 +12,8 @@ from rag.parse.tree import Node, ParseContext
 def parse_instruments(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
     """Placeholder until this parser lands: plain paragraphs."""
     return paragraph_nodes(ctx, lines, slug_prefix="instruments-")
+
+
+def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
+    """Placeholder until this parser lands: plain paragraphs."""
+    return paragraph_nodes(ctx, lines, slug_prefix="declaration-")

@@ -24,7 +24,7 @@ RegionParser = Callable[[ParseContext, Sequence[Line]], list[Node]]
 # Part number -> (id slug, region parser). Part IV adds no slug: its instruments are cited and
 # identified by their own numbers (``res-15``), which are unique within the report.
 _PARTS: dict[str, tuple[str, RegionParser]] = {
-    "I": ("declaration", overview.parse_declaration),
+    "I": ("declaration", resolutions.parse_declaration),
     "II": ("action-plan", overview.parse_action_plan),
     "III": ("", initiatives.parse_initiatives),
     "IV": ("", resolutions.parse_instruments),
