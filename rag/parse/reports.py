@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.errors import ParseError
 from rag.parse import resolutions
 from rag.parse.plain import paragraph_nodes
 from rag.parse.spans import Line, clean_text
@@ -565,5 +566,20 @@ def _annex(ctx: ParseContext, lines: Sequence[Line]) -> Node:
             end=first.content_end,
         )
         rest = lines[1:]
-    annex.children.extend(resolutions.parse_instruments(ctx, rest))
+    layout_before = len(ctx.layout)
+    try:
+        annex.children.extend(resolutions.parse_instruments(ctx, rest))
+    except (ParseError, ValueError, IndexError, KeyError) as exc:
+        # A failure in the opinions must not cost the report body its structure.
+        del ctx.layout[layout_before:]
+        annex.children.clear()
+        line_no = (
+            ctx.line_at(exc.offset).no
+            if isinstance(exc, ParseError) and exc.offset
+            else rest[0].no
+            if rest
+            else first.no
+        )
+        ctx.warn(line_no, f"draft opinions not parsed ({exc!r}); annex indexed as plain paragraphs")
+        annex.children.extend(paragraph_nodes(ctx, rest, slug_prefix="annex-p"))
     return annex

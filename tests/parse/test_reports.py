@@ -656,3 +656,26 @@ def test_snippet_annex_heading_is_kept_and_opinions_handed_over(monkeypatch: pyt
     assert seen[0] == "DRAFT OPINION 1: X"
     annex = [p for p in doc.passages if p.path[-1] == "ANNEX: DRAFT OPINIONS"]
     assert annex and annex[0].id == "snippet/x1"
+
+
+def test_snippet_wordless_lines_are_layout_not_text() -> None:
+    text = "1\tIntro\nOpening words.\n______________\n1.1\tPara:\n–\tbullet\n----\n\n2\tNext\n2.1\tEnd.\n"
+    doc = _parse(text)
+    ps = _by_id(doc)
+    assert ps["1"].text == "Opening words."
+    assert ps["1.1"].text == "Para: – bullet"
+    layout = [text[a:b] for a, b in doc.layout]
+    assert layout == ["______________", "----"]
+
+
+def test_snippet_failing_opinions_parser_leaves_the_body_structured(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
+        raise KeyError("a")
+
+    monkeypatch.setattr("rag.parse.resolutions.parse_instruments", broken)
+    text = "1\tSec\n1.1\tPara.\n\nDRAFT OPINION 1: X\nrecalling\na)\tfoo\n"
+    doc = _parse(text)
+    ps = _by_id(doc)
+    assert ps["1.1"].text == "Para."
+    assert ps["annex-p1"].text == "DRAFT OPINION 1: X recalling a) foo"
+    assert doc.warnings and doc.warnings[0].startswith("snippet.txt:4: draft opinions not parsed")
