@@ -208,7 +208,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
             start=block.start,
             end=block.end,
             cite=label,
-            lead_in=block.body,
+            lead_in=f"{label} {block.body}",
         )
         top, _, _ = label.partition(".")
         if "." not in label:
@@ -231,7 +231,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
             start=block.start,
             end=block.end,
             cite=label,
-            lead_in=block.body,
+            lead_in=f"{label} {block.body}",
         )
         state.sub = (state.section or q).add(node)
         state.last_item = state.last = None
@@ -288,6 +288,8 @@ def _collapse(q: Node) -> None:
         child = node.children[0]
         if not (child.passage and child.kind == "question" and child.slug == "p1" and not child.children):
             continue
+        # The heading leaves the path with the node's children, so the lead-in keeps it in context.
         node.extra_headings.append((node.start, node.end))
+        node.lead_in = node.title
         node.start, node.end = child.start, child.end
         node.kind, node.passage, node.children = "question", True, []
