@@ -122,8 +122,8 @@ def _words_at(line: Line) -> int:
 def _numbered(line: Line) -> _Numbered | None:
     pos = _words_at(line)
     m = _NUMBER.match(line.raw, pos)
-    if not m:
-        return None
+    if not m or not _ALNUM.search(clean_text(line.raw[m.end() :])):
+        return None  # a number with no words after it is no paragraph
     return _Numbered(
         line=line,
         number=tuple(int(n) for n in m.group("num").split(".")),

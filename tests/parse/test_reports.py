@@ -11,6 +11,8 @@ import difflib
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.parse import parse_document
 from rag.parse.coverage import measure_coverage
@@ -679,3 +681,54 @@ def test_snippet_failing_opinions_parser_leaves_the_body_structured(monkeypatch:
     assert ps["1.1"].text == "Para."
     assert ps["annex-p1"].text == "DRAFT OPINION 1: X recalling a) foo"
     assert doc.warnings and doc.warnings[0].startswith("snippet.txt:4: draft opinions not parsed")
+
+
+# Line shapes seen in the three reports, plus awkward ones (a bookmark-only label, a bare number).
+_LINE_SHAPES = [
+    "",
+    "1\tSection one",
+    "2\tSection two",
+    " 3.\tNext Steps",
+    "[bookmark: _Hlk1]2\tTheme",
+    "1.1\tA paragraph.",
+    "1.2\tQuestions:",
+    "1.2.1\tA question?",
+    "1.2.98\tA revised question?",
+    "2.1.\tTrailing dot paragraph.Glued Title:",
+    "2.1\t[bookmark: _Hlk2]",
+    "2.2 Space-separated paragraph.",
+    "2.6 billion people are offline.",
+    "–\tbullet",
+    "\uf0b7\tsymbol bullet",
+    "\tindented line",
+    "· Fact in a box.",
+    "Source: somewhere",
+    "Case Study: A title",
+    "Plain unnumbered words.",
+    "a.\tA lettered question?",
+    "Table 1",
+    "Table 1: Timetable",
+    "\t5 August 2024",
+    "\tA description",
+    "(7-8 October 2024)",
+    "______________",
+    "image1.png",
+    "DRAFT OPINION 4: Space",
+    "ANNEX: DRAFT OPINIONS",
+    "recalling",
+    "a)\tclause",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_SHAPES), max_size=25))
+def test_property_any_mix_of_report_lines_parses_with_disjoint_spans_and_full_coverage(
+    lines: list[str],
+) -> None:
+    text = "\n".join(lines)
+    doc = parse_document(META, text)
+    assert not [w for w in doc.warnings if "structure parser" in w], doc.warnings
+    assert measure_coverage(doc, text).uncovered == ()
+    spans = sorted((p.start, p.end) for p in doc.passages)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+    assert len({p.id for p in doc.passages}) == len(doc.passages)
