@@ -33,13 +33,14 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.errors import ParseError
 from rag.parse.spans import Line, clean_text, has_words
 from rag.parse.tree import Node, ParseContext, slugify
 
 logger = logging.getLogger(__name__)
 
 _SECTION = re.compile(r"^(\d+(?:\.\d+)*)\t+(\S.*)$")
-_FOOTNOTE = re.compile(r"^(\d+)\t+\S")
+_FOOTNOTE = re.compile(r"^(\d+)\t+(?=\S)")
 _FIGURE = re.compile(r"^Figure\s*(\d+)\s*:")
 _IMAGE = re.compile(r"^\[image:")
 _DASH = re.compile(r"^[–—-]\t+")
@@ -167,7 +168,8 @@ def _tokenize(ctx: ParseContext, lines: Sequence[Line]) -> list[_Token]:
             continue
         block = [line]
         i += 1
-        while i < len(lines) and not lines[i].blank:
+        # only a soft line break (a line at depth 0) continues a block; an indented line starts anew
+        while i < len(lines) and not lines[i].blank and lines[i].indent == 0:
             block.append(lines[i])
             i += 1
         tokens.append(_Block(block))
@@ -338,8 +340,7 @@ class _Region:
                 self.ctx.mark_layout(line)
             return k + 1
         if kind == "section":
-            m = _SECTION.match(token.head)
-            assert m is not None
+            m = self.match(_SECTION, token)
             self.section(token, m.group(1), clean_text(m.group(2)))
             return k + 1
         if kind == "chapter":
@@ -386,6 +387,15 @@ class _Region:
             return None
         text = clean_text(self.ctx.text[prev.start : prev.end])
         return text if text.endswith(":") else None
+
+    def match(self, pattern: re.Pattern[str], block: _Block) -> re.Match[str]:
+        """The match ``classify`` relied on, re-done on the block's text from its first character."""
+        m = pattern.match(self.ctx.text[block.start : block.lines[0].content_end])
+        if m is None:
+            raise ParseError(
+                f"expected {pattern.pattern!r} here", file=self.ctx.meta.file, offset=block.start
+            )
+        return m
 
     def classify(self, block: _Block) -> str:
         head = block.head
@@ -563,8 +573,7 @@ class _Region:
         self.attach(scope, node)
 
     def figure(self, caption: _Block, image: _Block | None) -> None:
-        m = _FIGURE.match(caption.head)
-        assert m is not None
+        m = self.match(_FIGURE, caption)
         scope = self.scope
         node = Node(
             kind="paragraph",
@@ -580,11 +589,10 @@ class _Region:
 
     def footnote(self, block: _Block) -> None:
         """A footnote of the region (the plan's, printed after its last table), under the region."""
-        m = _FOOTNOTE.match(block.head)
-        assert m is not None
+        # the block starts at its first non-blank character, so the match's offsets are the file's
+        m = self.match(_FOOTNOTE, block)
         number = m.group(1)
-        raw = self.ctx.text[block.start : block.end]
-        body = block.start + re.match(r"\d+\t+", raw).end()  # type: ignore[union-attr]
+        body = block.start + m.end()
         node = Node(
             kind="footnote",
             slug=f"fn-{number}",
