@@ -39,6 +39,30 @@ class Settings(BaseSettings):
     weight_dense: float = Field(1.0, ge=0.0)
     branch_depth: int = Field(100, ge=1, le=10_000, description="hits taken from each branch before fusion")
 
+    # What is indexed and how (rag/textindex.py, rag/bm25.py, rag/dense.py); changing any of these
+    # makes `rag build` rebuild the affected parts.
+    bm25_k1: float = Field(1.5, gt=0.0, description="BM25 term-frequency saturation (rank-bm25's default)")
+    bm25_b: float = Field(0.75, ge=0.0, le=1.0, description="BM25 length normalisation (rank-bm25's default)")
+    bm25_epsilon: float = Field(
+        0.25, ge=0.0, description="floor for negative idf, as a share of the mean idf (rank-bm25's default)"
+    )
+    bm25_weight_text: int = Field(1, ge=0, le=10, description="times a passage's own words count in BM25")
+    bm25_weight_context: int = Field(1, ge=0, le=10, description="times its lead-in and headings count")
+    bm25_weight_citation: int = Field(
+        1, ge=0, le=10, description="times its citation (document, instrument, role, label) counts"
+    )
+    dense_context_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=4.0,
+        description="passage vector = normalise(own text vector + this x context vector); 0: own text only",
+    )
+    phrase_weight: float = Field(
+        1.0, ge=0.0, description="RRF weight of the list of passages holding the query's exact word sequence"
+    )
+    phrase_min_words: int = Field(3, ge=2, description="shortest unquoted word sequence that earns a boost")
+    max_pinned: int = Field(5, ge=0, le=50, description="most passages a reference in the query puts first")
+
     max_query_chars: int = Field(2000, ge=1)
     max_k: int = Field(100, ge=1)
     show_progress: bool | None = Field(None, description="progress bars; None: when logging is at INFO")

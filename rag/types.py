@@ -305,3 +305,35 @@ class Hit:
     rank: int
     # rank in each fused mode, e.g. (("bm25", 3), ("dense", None)); empty for a single-mode search
     ranks: tuple[tuple[str, int | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Restrict a search to passages whose fields take one of the listed values.
+
+    Each field is a tuple of accepted values (empty: no restriction); fields combine with AND, values
+    within a field with OR. ``instrument`` values match the full instrument (``"Resolution 15 (Rev.
+    Kigali, 2022)"``) or its name before the parenthesis (``"Resolution 15"``), case-insensitively.
+    Values are checked against the index when the search runs (unknown ones raise ``ConfigError``).
+    """
+
+    doc: tuple[str, ...] = ()
+    instrument: tuple[str, ...] = ()
+    clause: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("doc", "instrument", "clause", "kind"):
+            value = getattr(self, name)
+            if isinstance(value, str):  # a lone string would be taken letter by letter
+                object.__setattr__(self, name, (value,))
+            elif not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.doc or self.instrument or self.clause or self.kind)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {name: list(getattr(self, name)) for name in ("doc", "instrument", "clause", "kind")}
+
