@@ -228,8 +228,15 @@ def _read_table(ctx: ParseContext, lines: Sequence[Line], i: int) -> tuple[_Tabl
         return None, j
     for r in rows:
         for c in r:
-            if c.lines:
-                c.text = clean_text(ctx.text[c.start : c.end])
+            if not c.lines:
+                continue
+            text = clean_text(ctx.text[c.start : c.end])
+            if has_words(text):
+                c.text = text
+            else:  # a cell of dashes or empty markup
+                for line in c.lines:
+                    ctx.mark_layout(line)
+                c.lines = []
     rows = [r for r in rows if any(c.text for c in r)]
     return (_Table(rows, lines[i]) if rows else None), j
 

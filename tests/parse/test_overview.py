@@ -515,6 +515,15 @@ def test_snippet_region_title_is_a_heading_and_footnotes_go_to_the_region() -> N
     assert not measure_coverage(doc, text).uncovered
 
 
+def test_snippet_table_cell_without_words_is_layout() -> None:
+    text = "\n".join(["\t\t\t1\tSection", "", *_table(_row("Name", "—"), _row("—", "—"))])
+    doc = _parse(text)
+    assert _ids(doc) == ["t/r/1/table-1"]
+    assert doc.passages[0].text == "Name"
+    cov = measure_coverage(doc, text)
+    assert len(cov.layout_lines) == 3 and not cov.uncovered
+
+
 def test_snippet_line_without_words_is_layout() -> None:
     text = "\n\n".join(["\t\t\t1\tSection", "\t\t\tWords here.", "\t\t\t—"])
     doc = _parse(text)
@@ -542,6 +551,7 @@ _LINES = st.sampled_from(
         "\t\t\t\t\t\t",
         "\t\t\t\t\t\t\t",
         "\t\t\t\t\t\t\tCell words",
+        "\t\t\t\t\t\t\t–",
         "(continued)",
         "",
         "\t\t\t—",
