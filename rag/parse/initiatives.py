@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 _REGION = re.compile(r"^(?P<name>[A-Z][A-Z -]*?)\s+REGIONAL INITIATIVES$")
 _INITIATIVE = re.compile(r"^(?P<code>[A-Z]{3})(?P<n>\d+):\s*(?P<title>.*)$")
 _OBJECTIVE = re.compile(r"^Objective\s*:\s*")
-_IMPACT = re.compile(r"^Impact\s*(?::\s*)?")
+_IMPACT = re.compile(r"^Impact\s*(?::|$)")
 _PROCESSES = re.compile(r"^Implementation of this regional initiative will contribute to")
 
 
@@ -148,7 +148,7 @@ def _fill_initiative(ctx: ParseContext, inst: Node, lines: Sequence[Line]) -> li
         words = block.body
         if block.kind == "text" and _OBJECTIVE.match(words):
             obj = inst.add(_paragraph(block, "objective", kind="objective", cite="objective"))
-            obj.body_start = _after(ctx.text, block.start, "Objective")
+            obj.body_start = _after(ctx.text, block.start, "Objective", block.end)
             last, impact = obj, None
         elif block.kind == "text" and _IMPACT.match(words) and results is None:
             if words.rstrip(" :") == "Impact":
@@ -165,7 +165,7 @@ def _fill_initiative(ctx: ParseContext, inst: Node, lines: Sequence[Line]) -> li
                 last = impact
             else:
                 last = inst.add(_paragraph(block, "impact", cite="impact"))
-                last.body_start = _after(ctx.text, block.start, "Impact")
+                last.body_start = _after(ctx.text, block.start, "Impact", block.end)
                 impact = None
         elif block.kind == "text" and words.rstrip(" :") == "Expected results":
             results = inst.add(
@@ -244,10 +244,10 @@ def _is_para(words: str) -> bool:
     return not words.endswith(":")
 
 
-def _after(text: str, start: int, word: str) -> int:
-    """Offset just after ``word`` and its colon and spaces, where the passage's own words begin."""
-    m = re.compile(re.escape(word) + r"\s*:?\s*").match(text, start)
-    return m.end() if m else start
+def _after(text: str, start: int, word: str, end: int) -> int | None:
+    """Offset just after ``word`` and its colon, where the passage's own words begin (None if none do)."""
+    m = re.compile(re.escape(word) + r"\s*:?\s*").match(text, start, end)
+    return m.end() if m and m.end() < end else None
 
 
 def _processes(ctx: ParseContext, heading: Line, lines: Sequence[Line]) -> Node:

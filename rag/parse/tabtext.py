@@ -108,7 +108,10 @@ def make_block(text: str, lines: Sequence[Line]) -> Block:
     sh = shape(first)
     start, end = first.content_start, lines[-1].content_end
     body_start = first.start + sh.label_end if sh.label else None
-    return Block(list(lines), sh, start, end, body_start, clean_text(text[body_start or start : end]))
+    body = clean_text(text[body_start or start : end])
+    if body_start is not None and not body:
+        body_start = None  # a label with no words after it: the label is the passage's text
+    return Block(list(lines), sh, start, end, body_start, body)
 
 
 def blocks(text: str, lines: Sequence[Line]) -> list[Block]:

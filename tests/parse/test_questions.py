@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rag.parse import tabtext
 from rag.parse.coverage import measure_coverage
@@ -355,3 +357,53 @@ def test_blocks_join_unindented_wrapped_lines_only() -> None:
         "continued? no, glued",
     ]
     assert blocks[2].label == "1)" and blocks[2].kind == "item"
+
+
+# --- property: any tab-indented text parses, with valid spans and full coverage --------------------
+
+_PIECES = [
+    "STUDY GROUP 1",
+    "QUESTION 1/1",
+    "QUESTION 2/1",
+    "Annex A",
+    "Annex B",
+    "AFR1:\tA title",
+    "X REGIONAL INITIATIVES",
+    "Objective:",
+    "Objective: aim",
+    "Impact",
+    "Expected results",
+    "[image: none]",
+]
+_LABELS = ["", "1)\t", "2)\t", "a)\t", "i)\t", "–\t", "•\t", "1\t", "2.1\t", "2.1 \t", "3\t"]
+
+
+@st.composite
+def _tab_text(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(0, 30))):
+        tabs = "\t" * draw(st.integers(0, 7))
+        glue = draw(st.sampled_from(["", "", " "]))
+        if draw(st.booleans()):
+            body = draw(st.sampled_from(_PIECES))
+        else:
+            words = draw(st.lists(st.sampled_from(["word", "Yes", "to:", "end.", "x"]), max_size=4))
+            body = draw(st.sampled_from(_LABELS)) + " ".join(words)
+        lines.append(glue + tabs + body)
+    return "\n".join(lines)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_tab_text())
+def test_any_tab_indented_text_parses_with_valid_spans(text: str) -> None:
+    from rag.parse.initiatives import parse_initiatives
+
+    for parser in (parse_questions, parse_initiatives):
+        ctx = ParseContext(meta=META, text=text)
+        root = Node(kind="document", slug="", title="Snippet")
+        root.children.extend(parser(ctx, ctx.lines))
+        doc = build_document(ctx, root)
+        spans = sorted((p.start, p.end) for p in doc.passages)
+        assert all(0 <= a < b <= len(text) for a, b in spans)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+        assert not measure_coverage(doc, text).uncovered
