@@ -1,0 +1,353 @@
+"""Query understanding: quoted phrases, references to places in the texts, exact word sequences.
+
+A delegate types "Resolution 17 resolves 4", "Res. 15", "WTPF-26 §7.9.6", "Draft Opinion 4 invites",
+"AFR1 expected result 13" or "Question 1/1" and expects that place first. ``parse_query`` finds such
+references and double-quoted phrases in the query; ``ReferenceResolver`` resolves references against
+the passages' own fields (instrument, clause role, label, kind, document short title and event), so
+nothing here knows a particular id: a new document or instrument is found the same way.
+
+How references resolve:
+
+- an instrument name ("Resolution 15", "Res. 15", "Rec. 19", "Draft Opinion 4", "Question 1/1",
+  "AFR1", "Action Line C5") matches passages whose ``instrument`` has that type word and number;
+  codes made of letters and digits (``AFR1``, ``C5``) also match alone;
+- a clause role after it ("resolves", "instructs", "recalling", "recognising") narrows to that block,
+  a label after the role ("4", "a)") or "expected result 13" / "objective" narrows to the item;
+- "§7.9.6", "paragraph 7.9.6", "section 4.10" or a bare number with two dots are paragraph labels;
+- document names in the query ("WTPF-26", "WTDC-25 Final Report") narrow where to look;
+- an instrument named alone resolves to its title passage.
+
+Example:
+    >>> q = parse_query('Res. 15 "transfer of technology" handbooks')
+    >>> q.phrases, q.ranking_text, q.references[0].instrument
+    (('transfer of technology',), 'Resolution 15 handbooks', ('resolution', '15'))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.textindex import normalize_text, tokenize, words
+from rag.types import ClauseRole, DocumentMeta, Passage
+
+# Type words of instrument names, as written in queries -> the type word of ``Passage.instrument``.
+# These are the ITU's document categories (vocabulary), not identifiers of particular texts.
+TYPE_ALIASES: dict[str, str] = {
+    "resolution": "resolution",
+    "resolutions": "resolution",
+    "res": "resolution",
+    "recommendation": "recommendation",
+    "recommendations": "recommendation",
+    "rec": "recommendation",
+    "draft opinion": "opinion",
+    "opinion": "opinion",
+    "opinions": "opinion",
+    "question": "question",
+    "questions": "question",
+    "q": "question",
+    "regional initiative": "initiative",
+    "initiative": "initiative",
+    "ri": "initiative",
+    "action line": "line",
+    "al": "line",
+    "decision": "decision",
+    "dec": "decision",
+}
+# British spellings and qualified headings of clause roles, as a delegate may type them.
+_ROLE_VARIANTS: dict[str, str] = {
+    "recognising": "recognizing",
+    "emphasising": "emphasizing",
+    "resolve": "resolves",
+    "resolved": "resolves",
+    "instruct": "instructs",
+    "invite": "invites",
+    "encourage": "encourages",
+    "request": "requests",
+    "urge": "urges",
+    "decide": "decides",
+    "recommend": "recommends",
+    "noting with concern": "noting",
+    "noting with appreciation": "noting",
+    "calls on": "calls upon",
+}
+_ROLE_WORDS = sorted({*ClauseRole.values(), *_ROLE_VARIANTS}, key=len, reverse=True)
+_ROLE_RE = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in _ROLE_WORDS)
+_ID = r"[a-z]{0,3}\d+(?:/\d+)?"
+_LABEL = r"(?:\d+(?:\.\d+)*|[a-z]{1,2}\)|[a-z]\b|[ivx]{1,4}\))"
+_TYPE_RE = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(TYPE_ALIASES, key=len, reverse=True))
+_INSTRUMENT = re.compile(
+    rf"\b(?P<type>{_TYPE_RE})\.?\s*(?:itu-d\s*)?(?:no\.?\s*)?(?P<id>{_ID})(?![\w/])", re.IGNORECASE
+)
+# What may follow an instrument: a role with an optional qualifier and label, or a result/objective.
+_AFTER = re.compile(
+    rf"[\s,:;-]*(?:(?P<role>{_ROLE_RE})(?:\s+(?:further|also|moreover|in\s+addition))?"
+    # an addressee may sit between role and label: "instructs the Director of BDT, 4"
+    rf"(?:\s+[a-z][^,;\d]{{0,80}}?,)?"
+    rf"(?:[\s,]*(?:item|para(?:graph)?|§|no\.?)?\s*(?P<label>{_LABEL}))?"
+    rf"|(?:expected\s+)?(?P<result>results?|output)\s*(?P<rlabel>\d+)|(?P<objective>objective)"
+    rf"|(?P<title>title))",
+    re.IGNORECASE,
+)
+_PARAGRAPH = re.compile(
+    r"(?:§\s*|\b(?:paragraph|para|section|sec)\.?\s+)(?P<label>\d+(?:\.\d+)*)\b|(?<![\w.])(?P<bare>\d+\.\d+\.\d+(?:\.\d+)*)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]+)[\"“”„«»]")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A place named in a query, before it is resolved to passages.
+
+    ``instrument`` is (type word, number) as in ``instrument_key``; ``label`` the cited label without
+    its bracket ("4", "a", "7.9.6"); ``kind`` a passage kind the place must have (title, result,
+    objective); ``span`` where the query says it.
+    """
+
+    text: str
+    span: tuple[int, int]
+    instrument: tuple[str, str] | None = None
+    clause: str | None = None
+    label: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query taken apart: what ranks the passages, what restricts them, what is pinned first."""
+
+    raw: str
+    ranking_text: str
+    phrases: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    doc_hints: tuple[str, ...] = field(default=())
+
+    @property
+    def sequence(self) -> tuple[str, ...]:
+        """The query's words in order (unquoted part), for the exact-sequence boost."""
+        return tuple(words(self.ranking_text))
+
+
+def instrument_key(instrument: str) -> tuple[str, str] | None:
+    """("resolution", "15") for "Resolution 15 (Rev. Kigali, 2022)"; None if it has no number.
+
+    Example:
+        >>> instrument_key("Regional initiative AFR1"), instrument_key("WSIS Action Line C5")
+        (('initiative', 'afr1'), ('line', 'c5'))
+    """
+    name = re.sub(r"\([^)]*\)", " ", normalize_text(instrument))
+    match = re.search(rf"(?P<type>[a-z][a-z\s-]*?)\s*(?:itu-d\s+)?(?P<id>{_ID})\s*$", name.strip())
+    if not match:
+        return None
+    type_words = match.group("type").split()
+    return (type_words[-1] if type_words else "", match.group("id"))
+
+
+def _label_key(label: str) -> str:
+    return normalize_text(label).strip().rstrip(").").lstrip("(§").strip()
+
+
+# How the ranking text spells an instrument type, so "Res. 15" ranks like "Resolution 15".
+_CANONICAL = {
+    "resolution": "Resolution",
+    "recommendation": "Recommendation",
+    "opinion": "Opinion",
+    "question": "Question",
+    "initiative": "initiative",
+    "line": "Action Line",
+    "decision": "Decision",
+}
+
+
+def _canonical_name(match: re.Match[str]) -> str:
+    type_word = TYPE_ALIASES[" ".join(match.group("type").lower().split())]
+    if type_word == "opinion" and "draft" in match.group("type").lower():
+        return match.group()
+    return f"{_CANONICAL[type_word]} {match.group('id')}"
+
+
+def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
+    """Find quoted phrases and references in ``query``.
+
+    Args:
+        query: the query as typed.
+        codes: instrument codes that may stand alone ("afr1", "c5"), from ``ReferenceResolver.codes``.
+    """
+    phrases = tuple(p.strip() for p in _QUOTED.findall(query) if words(p))
+    rest = _INSTRUMENT.sub(_canonical_name, _QUOTED.sub(" ", query))
+    ranking = " ".join(rest.split()) or " ".join(phrases)
+    references: list[Reference] = []
+    text = normalize_text(query)
+    taken: list[tuple[int, int]] = []
+    matches = [
+        (m.start(), m.end(), TYPE_ALIASES[" ".join(m.group("type").lower().split())], m.group("id"))
+        for m in _INSTRUMENT.finditer(text)
+    ]
+    if codes:
+        code_re = re.compile(
+            r"\b(" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + r")\b"
+        )
+        for m in code_re.finditer(text):
+            if not any(s <= m.start() < e for s, e, _, _ in matches):
+                matches.append((m.start(), m.end(), "", m.group(1)))
+    for start, end, type_word, ident in sorted(matches):
+        after = _AFTER.match(text, end)
+        clause = label = kind = None
+        if after:
+            if after.group("role"):
+                role = " ".join(after.group("role").lower().split())
+                clause = _ROLE_VARIANTS.get(role, role)
+                label = _label_key(after.group("label")) if after.group("label") else None
+            elif after.group("result"):
+                kind, label = "result", after.group("rlabel")
+            elif after.group("objective"):
+                kind = "objective"
+            elif after.group("title"):
+                kind = "title"
+            end = after.end()
+        references.append(
+            Reference(
+                text=query[start:end],
+                span=(start, end),
+                instrument=(type_word, ident),
+                clause=clause,
+                label=label,
+                kind=kind,
+            )
+        )
+        taken.append((start, end))
+    for m in _PARAGRAPH.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        label = m.group("label") or m.group("bare")
+        references.append(Reference(text=query[m.start() : m.end()], span=(m.start(), m.end()), label=label))
+    references.sort(key=lambda r: r.span)
+    return ParsedQuery(raw=query, ranking_text=ranking, phrases=phrases, references=tuple(references))
+
+
+class ReferenceResolver:
+    """Resolves ``Reference``s to passage rows through the passages' fields.
+
+    Built once per index; resolving is a few dictionary look-ups and mask operations.
+    """
+
+    def __init__(self, passages: Sequence[Passage], documents: Sequence[DocumentMeta]) -> None:
+        n = len(passages)
+        self._instrument_rows: dict[tuple[str, str], list[int]] = {}
+        self._codes: dict[str, list[tuple[str, str]]] = {}
+        self._labels: dict[str, list[int]] = {}
+        self._kind = np.array([p.kind for p in passages], dtype=object)
+        self._clause = np.array([p.clause or "" for p in passages], dtype=object)
+        self._doc = np.array([p.doc for p in passages], dtype=object)
+        for row, p in enumerate(passages):
+            if p.instrument:
+                key = instrument_key(p.instrument)
+                if key:
+                    self._instrument_rows.setdefault(key, []).append(row)
+            for form in self._label_forms(p):
+                self._labels.setdefault(form, []).append(row)
+        for key in self._instrument_rows:
+            if re.fullmatch(r"[a-z]+\d+", key[1]):  # AFR1, C5: codes that name an instrument alone
+                self._codes.setdefault(key[1], []).append(key)
+        self._doc_names = self._document_names(documents)
+        self.size = n
+
+    @staticmethod
+    def _label_forms(p: Passage) -> set[str]:
+        """The labels a reader may cite a passage by: printed, and the cited number of id and citation."""
+        forms = set()
+        if p.label:
+            forms.add(_label_key(p.label))
+        tail = p.id.rsplit("/", 1)[-1]
+        forms.add(tail)
+        number = re.search(r"(\d+(?:\.\d+)*|^[a-z])$", tail)
+        if number:
+            forms.add(number.group(1))
+        cite_tail = p.citation.rsplit(",", 1)[-1].strip()
+        match = re.search(r"(?:§\s*)?(\d+(?:\.\d+)*|\b[a-z]\))$", cite_tail)
+        if match:
+            forms.add(_label_key(match.group(1)))
+        forms.discard("")
+        return forms
+
+    @staticmethod
+    def _document_names(documents: Sequence[DocumentMeta]) -> list[tuple[str, tuple[str, ...]]]:
+        """(name as it may appear in a query, document ids it means), longest names first."""
+        names: dict[str, set[str]] = {}
+        for d in documents:
+            for name in (d.short_title, d.event, d.id):
+                if name and len(name) >= 4:
+                    names.setdefault(normalize_text(name), set()).add(d.id)
+        return sorted(((n, tuple(sorted(ids))) for n, ids in names.items()), key=lambda x: -len(x[0]))
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self._codes)
+
+    def parse(self, query: str) -> ParsedQuery:
+        """``parse_query`` with this index's codes, plus the documents the query names."""
+        parsed = parse_query(query, self.codes)
+        text = normalize_text(query)
+        hints: set[str] = set()
+        for name, ids in self._doc_names:
+            pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
+            if re.search(pattern, text):
+                hints.update(ids)
+                text = re.sub(pattern, " ", text)  # "WTPF-26 SG Report" should not also count as "WTPF-26"
+        return ParsedQuery(
+            raw=parsed.raw,
+            ranking_text=parsed.ranking_text,
+            phrases=parsed.phrases,
+            references=parsed.references,
+            doc_hints=tuple(sorted(hints)),
+        )
+
+    def resolve(self, ref: Reference, doc_hints: Sequence[str] = ()) -> list[int]:
+        """Rows the reference names, in document order (empty when nothing matches)."""
+        mask = np.ones(self.size, dtype=bool)
+        if ref.instrument is not None:
+            type_word, ident = ref.instrument
+            keys = [(type_word, ident)] if type_word else self._codes.get(ident, [])
+            rows = [r for key in keys for r in self._instrument_rows.get(key, [])]
+            if not rows:
+                return []
+            inst = np.zeros(self.size, dtype=bool)
+            inst[rows] = True
+            mask &= inst
+        if ref.clause:
+            mask &= self._clause == ref.clause
+        if ref.kind:
+            mask &= self._kind == ref.kind
+        if ref.label:
+            lab = np.zeros(self.size, dtype=bool)
+            lab[self._labels.get(ref.label, [])] = True
+            mask &= lab
+        if doc_hints:
+            hinted = mask & np.isin(self._doc, list(doc_hints))
+            if hinted.any():
+                mask = hinted
+        rows = np.flatnonzero(mask)
+        if ref.instrument is not None and not (ref.clause or ref.label or ref.kind):
+            titles = rows[self._kind[rows] == "title"]
+            if len(titles):
+                return titles.tolist()
+            # no title passage: the instrument's first passage in each document stands for it
+            first: dict[str, int] = {}
+            for r in rows.tolist():
+                first.setdefault(self._doc[r], r)
+            return sorted(first.values())
+        if ref.instrument is None and ref.label:
+            # a paragraph number alone: prefer paragraphs and headings over clause items
+            para = rows[np.isin(self._kind[rows], ["paragraph", "heading"])]
+            if len(para):
+                return para.tolist()
+        return rows.tolist()
+
+
+def ranking_tokens(parsed: ParsedQuery) -> list[str]:
+    """BM25 tokens of the part of the query that ranks."""
+    return tokenize(parsed.ranking_text)

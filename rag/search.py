@@ -1,0 +1,425 @@
+"""The search facade the CLI and the API use: load an index once, answer ``search`` calls.
+
+``Searcher.search(query, k, mode, filters)`` does, in order:
+
+1. validate the input (empty query, length, ``k`` range, mode, filter values: ``QueryError`` /
+   ``ConfigError`` naming the valid choices);
+2. take the query apart (``rag.query``): double-quoted phrases restrict the results to passages
+   whose text holds them (case, whitespace, line breaks, NBSP and punctuation ignored), references
+   ("Res. 15", "WTPF-26 §7.9.6") are resolved to passages through their fields;
+3. rank with the mode's retriever inside the allowed rows (filters AND phrases); in hybrid mode the
+   passages holding the query's exact word sequence (at least ``phrase_min_words`` words) form a third
+   ranked list fused with weight ``phrase_weight``: the measured exact-wording boost;
+4. put the passages the references name first (at most ``max_pinned``, in the order the ranking
+   gives them), then the rest of the ranking.
+
+A ``Searcher`` holds everything in memory and is never mutated, so the API can swap in a new one
+after a rebuild while queries run: each query is answered wholly by the old or wholly by the new.
+
+Example:
+    >>> searcher = Searcher.load()                                   # doctest: +SKIP
+    >>> results = searcher.search("Res. 15 technology transfer handbooks", k=5)  # doctest: +SKIP
+    >>> results.hits[0].passage.citation                             # doctest: +SKIP
+    'WTDC-25 Final Report, Resolution 15 (Rev. Kigali, 2022)'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rag.config import Settings, get_settings
+from rag.embed import Encoder
+from rag.errors import ConfigError, NotFoundError, QueryError
+from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever
+from rag.index_store import LoadedIndex, load_index, load_query_encoder
+from rag.query import ParsedQuery, ReferenceResolver
+from rag.textindex import _forms, normalize_text, tokenize, words
+from rag.types import ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result: the passage, its score in the chosen mode, its rank, and its rank in each run.
+
+    ``ranks`` maps run names (``bm25``, ``dense``, ``phrase``, ``reference``) to the passage's rank
+    in that run, None where the run did not return it. ``pinned`` marks passages put first because
+    the query names them.
+    """
+
+    passage: Passage
+    score: float
+    rank: int
+    ranks: dict[str, int | None] = field(default_factory=dict)
+    pinned: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"rank", "score", every passage field, "ranks", "pinned"}``: the JSON result record."""
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            **self.passage.to_dict(),
+            "ranks": dict(self.ranks),
+            "pinned": self.pinned,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """The answer to one search."""
+
+    query: str
+    mode: str
+    k: int
+    hits: tuple[SearchHit, ...]
+    parsed: ParsedQuery
+    filters: SearchFilters = SearchFilters()
+    took_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "mode": self.mode, "results": [h.to_dict() for h in self.hits]}
+
+
+def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` whose words match the query's tokens (after the same folding as BM25).
+
+    Example:
+        >>> highlight_spans("to develop handbooks on technology", "handbook technologies")
+        [(11, 20), (24, 34)]
+    """
+    wanted = set(tokenize(query))
+    if not wanted:
+        return []
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\W_]+(?:[./\-'][^\W_]+)*", text):
+        if wanted.intersection(_forms(normalize_text(m.group()))):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+class PhraseIndex:
+    """Every passage's words, folded and joined, so a word sequence is found with ``str.find``.
+
+    Matching works on words only: case, whitespace (line breaks, NBSP, tabs) and punctuation between
+    words do not matter, and a sequence matches whole words only ("act" does not match "action").
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        parts = [" " + " ".join(words(t)) + " " for t in texts]
+        self._starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]]) if parts else np.zeros(0, int)
+        self._joined = "\n".join(parts)
+        self.size = len(parts)
+
+    def rows(self, sequence: Sequence[str]) -> np.ndarray:
+        """Boolean mask of passages holding the word sequence (all False for an empty one)."""
+        mask = np.zeros(self.size, dtype=bool)
+        if not sequence:
+            return mask
+        needle = " " + " ".join(sequence) + " "
+        pos = self._joined.find(needle)
+        while pos >= 0:
+            row = int(np.searchsorted(self._starts, pos, side="right") - 1)
+            mask[row] = True
+            # continue after this passage: one hit per passage is enough
+            nxt = self._starts[row + 1] if row + 1 < self.size else len(self._joined)
+            pos = self._joined.find(needle, int(nxt))
+        return mask
+
+
+class Searcher:
+    """A loaded index with its retrievers; ``search`` is the one entry point.
+
+    Args:
+        index: the loaded index (``rag.index_store.load_index``).
+        encoder: the query encoder; must be the model the index was built with.
+        settings: fusion, limits and boosts.
+    """
+
+    def __init__(self, index: LoadedIndex, encoder: Encoder, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.passages = index.passages
+        self.ids = [p.id for p in self.passages]
+        self.row_of = {pid: row for row, pid in enumerate(self.ids)}
+        self.bm25 = BM25Retriever(index.bm25, self.ids)
+        self.dense = DenseRetriever(index.dense, encoder, self.ids)
+        self.hybrid = HybridRetriever(
+            self.bm25,
+            self.dense,
+            method=settings.fusion,
+            weights={
+                "bm25": settings.weight_bm25,
+                "dense": settings.weight_dense,
+                "phrase": settings.phrase_weight,
+            },
+            rrf_k=settings.rrf_k,
+            depth=settings.branch_depth,
+        )
+        self.resolver = ReferenceResolver(self.passages, index.documents)
+        self.phrases = PhraseIndex([p.text for p in self.passages])
+        self._field_values = {
+            "doc": np.array([p.doc for p in self.passages], dtype=object),
+            "instrument": np.array([p.instrument or "" for p in self.passages], dtype=object),
+            "clause": np.array([p.clause or "" for p in self.passages], dtype=object),
+            "kind": np.array([p.kind for p in self.passages], dtype=object),
+        }
+        self._instrument_names = self._instrument_aliases()
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, *, encoder: Encoder | None = None) -> Searcher:
+        """Load the index at ``settings.index_dir`` (checked) and the encoder it was built with.
+
+        Raises:
+            IndexMissingError, IndexStaleError, IndexCorruptError: naming ``rag build`` as the fix.
+        """
+        settings = settings or get_settings()
+        started = time.perf_counter()
+        index = load_index(settings)
+        encoder = encoder or load_query_encoder(settings, index)
+        searcher = cls(index, encoder, settings)
+        logger.info(
+            "loaded %d passages from %s in %.1f s",
+            len(index.passages),
+            index.folder,
+            time.perf_counter() - started,
+        )
+        return searcher
+
+    # ------------------------------------------------------------------------------------- filters
+
+    def _instrument_aliases(self) -> dict[str, set[str]]:
+        """Lower-cased instrument names (full, and before the parenthesis) -> instrument values."""
+        names: dict[str, set[str]] = {}
+        for value in set(self._field_values["instrument"].tolist()) - {""}:
+            for alias in (value, value.split(" (", 1)[0]):
+                names.setdefault(" ".join(alias.lower().split()), set()).add(value)
+        return names
+
+    def valid_values(self, name: str) -> list[str]:
+        """The values a filter field accepts (for error messages and the API's documentation)."""
+        if name == "clause":
+            return ClauseRole.values()
+        if name == "kind":
+            return PassageKind.values()
+        if name == "doc":
+            return [d.id for d in self.index.documents]
+        if name == "instrument":
+            return sorted(set(self._field_values["instrument"].tolist()) - {""})
+        raise ConfigError(f"unknown filter {name!r}; choose one of: doc, instrument, clause, kind")
+
+    def allowed_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """Boolean mask of the rows the filters allow (None: no filter); unknown values raise ConfigError."""
+        if filters is None or filters.empty:
+            return None
+        mask = np.ones(len(self.passages), dtype=bool)
+        for name in ("doc", "instrument", "clause", "kind"):
+            values = getattr(filters, name)
+            if not values:
+                continue
+            accepted: set[str] = set()
+            for value in values:
+                accepted |= self._resolve_filter_value(name, value)
+            mask &= np.isin(self._field_values[name], sorted(accepted))
+        return mask
+
+    def _resolve_filter_value(self, name: str, value: str) -> set[str]:
+        if name == "clause":
+            return {ClauseRole.from_str(value).value}
+        if name == "kind":
+            return {PassageKind.from_str(value).value}
+        if name == "doc":
+            if value in self.index.manifest.get("corpus", []) or value in {
+                d.id for d in self.index.documents
+            }:
+                return {value}
+        if name == "instrument":
+            found = self._instrument_names.get(" ".join(value.lower().split()))
+            if found:
+                return found
+        valid = self.valid_values(name)
+        shown = ", ".join(valid[:40]) + (f", ... ({len(valid)} in all)" if len(valid) > 40 else "")
+        raise ConfigError(f"unknown {name} {value!r}; choose one of: {shown}")
+
+    # -------------------------------------------------------------------------------------- search
+
+    def _validate(self, query: str, k: int) -> str:
+        if not isinstance(query, str) or not query.strip():
+            raise QueryError("the query is empty", hint="type some words, a reference or a quoted phrase")
+        if len(query) > self.settings.max_query_chars:
+            raise QueryError(
+                f"the query has {len(query)} characters; the limit is {self.settings.max_query_chars}"
+            )
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.settings.max_k:
+            raise QueryError(f"k must be an integer from 1 to {self.settings.max_k}, not {k!r}")
+        return query.strip()
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: Mode | str = Mode.HYBRID,
+        filters: SearchFilters | None = None,
+    ) -> SearchResults:
+        """Rank passages for ``query``; see the module docstring for the steps.
+
+        Raises:
+            QueryError: empty or too long query, ``k`` outside 1..max_k.
+            ConfigError: unknown mode or filter value (the message lists the valid ones).
+        """
+        started = time.perf_counter()
+        query = self._validate(query, k)
+        mode = Mode.from_str(str(mode))
+        filters = filters or SearchFilters()
+        allowed = self.allowed_rows(filters)
+        parsed = self.resolver.parse(query)
+        for phrase in parsed.phrases:
+            held = self.phrases.rows(words(phrase))
+            allowed = held if allowed is None else allowed & held
+        text = parsed.ranking_text
+        vector = None if mode is Mode.BM25 else self.dense.embed(text)
+        depth = k + self.settings.max_pinned
+        if mode is Mode.BM25:
+            ranked = self.bm25.search(text, depth, allowed=allowed)
+            runs: dict[str, list[Hit]] = {"bm25": ranked}
+        elif mode is Mode.DENSE:
+            ranked = self.dense.search_vector(vector, depth, allowed=allowed)
+            runs = {"dense": ranked}
+        else:
+            runs = self.hybrid.runs(text, k, allowed=allowed, vector=vector)
+            phrase_run = self._phrase_run(parsed, allowed)
+            if phrase_run:
+                runs["phrase"] = phrase_run
+            ranked = self.hybrid.fuse(runs, depth)
+        hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector)
+        return SearchResults(
+            query=query,
+            mode=mode.value,
+            k=k,
+            hits=tuple(hits),
+            parsed=parsed,
+            filters=filters,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _phrase_run(self, parsed: ParsedQuery, allowed: np.ndarray | None) -> list[Hit]:
+        """Passages holding the query's exact word sequence, ordered by BM25: the exact-wording boost."""
+        sequence = parsed.sequence
+        if len(sequence) < self.settings.phrase_min_words or not self.settings.phrase_weight:
+            return []
+        mask = self.phrases.rows(sequence)
+        if allowed is not None:
+            mask &= allowed
+        if not mask.any():
+            return []
+        return self.bm25.search(parsed.ranking_text, self.settings.branch_depth, allowed=mask)
+
+    def _assemble(
+        self,
+        ranked: list[Hit],
+        runs: dict[str, list[Hit]],
+        parsed: ParsedQuery,
+        allowed: np.ndarray | None,
+        k: int,
+        mode: Mode,
+        vector: np.ndarray | None,
+    ) -> list[SearchHit]:
+        pinned_rows = self._pinned(parsed, allowed, ranked, runs)
+        position = {h.passage_id: h for h in ranked}
+        run_ranks = {name: {h.passage_id: h.rank for h in hits} for name, hits in runs.items()}
+        out: list[SearchHit] = []
+        seen: set[str] = set()
+
+        def add(pid: str, score: float, pinned: bool) -> None:
+            ranks: dict[str, int | None] = {name: table.get(pid) for name, table in run_ranks.items()}
+            if pinned:
+                ranks["reference"] = len([h for h in out if h.pinned]) + 1
+            out.append(
+                SearchHit(
+                    passage=self.passages[self.row_of[pid]],
+                    score=score,
+                    rank=len(out) + 1,
+                    ranks=ranks,
+                    pinned=pinned,
+                )
+            )
+            seen.add(pid)
+
+        if pinned_rows:
+            scores = self._scores_for(pinned_rows, parsed, mode, position, vector)
+            for row in pinned_rows:
+                add(self.ids[row], scores[row], True)
+        for hit in ranked:
+            if len(out) >= k:
+                break
+            if hit.passage_id not in seen:
+                add(hit.passage_id, hit.score, False)
+        return out[:k]
+
+    def _pinned(
+        self, parsed: ParsedQuery, allowed: np.ndarray | None, ranked: list[Hit], runs: dict[str, list[Hit]]
+    ) -> list[int]:
+        """Rows the query's references name, best ranked first, at most ``max_pinned``.
+
+        A reference to one place pins it whatever its rank. A reference to several (a block, an
+        instrument in two documents) pins those the ranking returned, best first, or else the first
+        in document order, so the rest of the ranking still follows the query's words.
+        """
+        if not parsed.references or not self.settings.max_pinned:
+            return []
+        order: dict[str, tuple[int, int]] = {}
+        for i, h in enumerate(ranked):
+            order.setdefault(h.passage_id, (0, i))
+        for hits in runs.values():
+            for h in hits:
+                best = order.get(h.passage_id)
+                if best is None or (best[0] == 1 and h.rank < best[1]):
+                    order[h.passage_id] = (1, h.rank)
+        rows: list[int] = []
+        for ref in parsed.references:
+            found = self.resolver.resolve(ref, parsed.doc_hints)
+            if allowed is not None:
+                found = [r for r in found if allowed[r]]
+            if len(found) > 1:
+                ranked_rows = sorted(
+                    (r for r in found if self.ids[r] in order), key=lambda r: order[self.ids[r]]
+                )
+                found = ranked_rows or found[:1]
+            rows.extend(r for r in found if r not in rows)
+        return rows[: self.settings.max_pinned]
+
+    def _scores_for(
+        self,
+        rows: list[int],
+        parsed: ParsedQuery,
+        mode: Mode,
+        ranked: dict[str, Hit],
+        vector: np.ndarray | None,
+    ) -> dict[int, float]:
+        """The mode's own score of pinned rows (its fused score, BM25 score or cosine; 0 if unranked)."""
+        if mode is Mode.BM25:
+            scores = self.bm25.scores(parsed.ranking_text)
+            return {r: float(scores[r]) for r in rows}
+        if mode is Mode.DENSE and vector is not None:
+            vectors = self.index.dense.vectors(rows)
+            return {r: float(v @ vector) for r, v in zip(rows, vectors, strict=True)}
+        return {r: ranked[self.ids[r]].score if self.ids[r] in ranked else 0.0 for r in rows}
+
+    # ------------------------------------------------------------------------------------- lookups
+
+    def get(self, passage_id: str) -> Passage:
+        """The passage with this id (``NotFoundError`` otherwise)."""
+        row = self.row_of.get(passage_id)
+        if row is None:
+            raise NotFoundError(
+                f"unknown passage {passage_id!r}",
+                hint="ids look like wtdc-25-final-report/res-15/instructs/4",
+            )
+        return self.passages[row]
