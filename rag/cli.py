@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -78,6 +79,66 @@ def _print_stats(corpus, docs, *, show_layout: bool, show_uncovered: bool) -> in
     return 0
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from rag.config import make_settings
+    from rag.index_store import build_index
+
+    settings = make_settings(index_dir=args.index) if args.index else get_settings()
+    show = False if args.quiet else None
+    report = build_index(settings, force=args.force, show_progress=show)
+    print(report.summary())
+    return 0
+
+
+_BOLD, _PLAIN = "\033[1m", "\033[0m"
+
+
+def _highlight(text: str, query: str, *, width: int, color: bool) -> str:
+    """A snippet of ``text`` around the first query term, with the terms marked."""
+    from rag.search import highlight_spans
+
+    spans = highlight_spans(text, query)
+    start = max(0, spans[0][0] - width // 4) if spans and spans[0][0] > width // 2 else 0
+    end = min(len(text), start + width)
+    left, right = (_BOLD, _PLAIN) if color else ("[", "]")
+    out, pos = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out += [text[pos:a], left, text[a:b], right]
+        pos = b
+    out.append(text[pos:end])
+    return ("..." if start else "") + "".join(out) + ("..." if end < len(text) else "")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from rag.config import make_settings
+    from rag.search import Searcher
+    from rag.types import SearchFilters
+
+    settings = make_settings(index_dir=args.index) if args.index else get_settings()
+    searcher = Searcher.load(settings)
+    filters = SearchFilters(
+        doc=tuple(args.doc or ()),
+        instrument=tuple(args.instrument or ()),
+        clause=tuple(args.clause or ()),
+        kind=tuple(args.kind or ()),
+    )
+    results = searcher.search(args.query, k=args.k, mode=args.mode, filters=filters)
+    if args.json:
+        print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if not results.hits:
+        print("no passage matches")
+    for hit in results.hits:
+        runs = ", ".join(f"{name} {rank if rank is not None else '-'}" for name, rank in hit.ranks.items())
+        print(f"{hit.rank:>3}. {hit.passage.citation}  [{hit.score:.4f}; {runs}]")
+        print(f"     {_highlight(hit.passage.text, results.parsed.ranking_text, width=240, color=color)}")
+        print(f"     {hit.passage.id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -101,6 +162,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layout", action="store_true", help="with --stats: list the lines classified as layout")
     p.add_argument("--uncovered", action="store_true", help="with --stats: list lines no passage covers")
     p.set_defaults(func=_cmd_passages)
+
+    from rag.types import ClauseRole, Mode, PassageKind
+
+    b = sub.add_parser(
+        "build",
+        help="parse, embed and index the corpus into the index folder (incremental, atomic)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    b.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser(
+        "search",
+        help="search the index",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description='Search the passages. A "quoted phrase" must occur in every result; references such '
+        'as "Res. 15", "Resolution 17 resolves 4" or "WTPF-26 §7.9.6" put that passage first.',
+    )
+    s.add_argument("query", help="the query")
+    s.add_argument("-k", type=int, default=10, help="number of results")
+    s.add_argument("--mode", default="hybrid", help=f"one of: {', '.join(Mode.values())}")
+    s.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    s.add_argument(
+        "--instrument", action="append", help='only this instrument, e.g. "Resolution 15" (repeatable)'
+    )
+    s.add_argument(
+        "--clause",
+        action="append",
+        help=f"only this clause role (repeatable): {', '.join(ClauseRole.values())}",
+    )
+    s.add_argument(
+        "--kind",
+        action="append",
+        help=f"only this passage kind (repeatable): {', '.join(PassageKind.values())}",
+    )
+    s.add_argument("--json", action="store_true", help='JSON: {"query", "mode", "results": [...]}')
+    s.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    s.set_defaults(func=_cmd_search)
     return parser
 
 

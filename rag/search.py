@@ -297,7 +297,8 @@ class Searcher:
             phrase_run = self._phrase_run(parsed, allowed)
             if phrase_run:
                 runs["phrase"] = phrase_run
-            ranked = self.hybrid.fuse(runs, depth)
+            # all fused hits (a few hundred), so that pinned passages keep their fused score
+            ranked = self.hybrid.fuse(runs, 2 * self.settings.branch_depth + depth)
         hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector)
         return SearchResults(
             query=query,
