@@ -60,7 +60,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rag.parse.plain import paragraph_nodes
-from rag.parse.spans import Line, clean_text, has_words
+from rag.parse.spans import Line, clean_text, strip_markup
 from rag.parse.tree import Node, ParseContext, slugify
 from rag.types import ClauseRole, PassageKind
 
@@ -201,6 +201,12 @@ def _heading_like(text: str) -> bool:
 
 
 _ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def has_words(text: str) -> bool:
+    """A letter or digit once markup is gone; a rule of underscores (``______``) has none."""
+    return bool(_ALNUM.search(strip_markup(text)))
 
 
 def _to_roman(n: int) -> str:
@@ -524,6 +530,7 @@ class _Body:
     notes: dict[int, int] = field(default_factory=dict)
     tables: dict[int, int] = field(default_factory=dict)
     indents: dict[int, int] = field(default_factory=dict)  # "–" items numbered per parent
+    last: Node | None = None  # the passage that received the latest paragraph
 
     @property
     def base(self) -> Node:
@@ -542,8 +549,13 @@ class _Body:
         self.table = None
         self.row = None
 
-    def open_block(self, para: _Para, phrase: str, role: ClauseRole, addressee: str | None) -> None:
+    def heading_seen(self) -> None:
+        """A heading ends the paragraph run: nothing after it continues the item before it."""
         self.close_table()
+        self.last = None
+
+    def open_block(self, para: _Para, phrase: str, role: ClauseRole, addressee: str | None) -> None:
+        self.heading_seen()
         heading = para.text(self.ctx)
         addressee = _ADDRESSEE_PURPOSE.sub("", addressee) if addressee else None
         node = Node(
@@ -563,7 +575,7 @@ class _Body:
         self.stack.clear()
 
     def open_annex(self, para: _Para, m: re.Match[str]) -> None:
-        self.close_table()
+        self.heading_seen()
         word = m.group("word").lower()
         n = m.group("n")
         heading = para.text(self.ctx)
@@ -584,7 +596,7 @@ class _Body:
         self.annex_title_due = True
 
     def open_section(self, para: _Para, m: re.Match[str]) -> None:
-        self.close_table()
+        self.heading_seen()
         node = Node(
             kind="section",
             slug="",
@@ -599,7 +611,7 @@ class _Body:
     # -- paragraphs --------------------------------------------------------------------------------
 
     def passage(self, para: _Para, *, kind: str, slug: str, title: str, cite: str | None) -> Node:
-        return Node(
+        self.last = Node(
             kind=kind,
             slug=slug,
             title=title,
@@ -610,6 +622,7 @@ class _Body:
             body_start=para.body_start,
             label=para.label or None,
         )
+        return self.last
 
     def add_loose(self, para: _Para, parent: Node) -> Node:
         """An unlabelled paragraph (or a NOTE) as a child passage: ``p2``/``note`` under ``parent``."""
@@ -642,7 +655,8 @@ class _Body:
             assert item is not None
             own = clean_text(self.ctx.text[item.body_start or item.start : item.end])
             deeper = para.indent > _leading_tabs(self.ctx.line_at(item.start).raw)
-            if not item.children and (_heading_like(own) or deeper or para.label == ""):
+            heading = _heading_like(own) and stack[-1].kind not in _INDENT_KINDS
+            if item is self.last and (heading or deeper or para.label == ""):
                 # "2.2.1 Definition" + its text, or a paragraph indented under the item: one passage.
                 item.end = para.end
                 return
@@ -670,6 +684,7 @@ class _Body:
             block.start, block.end = para.start, para.end
             block.passage = True
             block.kind = PassageKind.CLAUSE.value
+            self.last = block
             return
         if self.in_annex and block is None and _heading_like(text) and len(text.split()) <= _SUBHEADING_WORDS:
             # "Study Group 1" in an annex listing Questions: a sub-heading over the items that follow.
@@ -678,6 +693,7 @@ class _Body:
                     kind="section", slug=slugify(text), title=text, start=para.start, end=para.end, cite=text
                 ),
             )
+            self.last = None
             return
         self.add_loose(para, self.base)
 
@@ -708,6 +724,7 @@ class _Body:
         else:
             assert self.row is not None
             self.row.end = para.end
+        self.last = self.row
 
     def labelled_para(self, para: _Para) -> None:
         self.close_table()
@@ -994,6 +1011,7 @@ def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
     for para in rest:
         text = para.text(ctx)
         if front and para.label is None:
+            body.stack.clear()
             if _PREAMBLE.match(text) and not any(c.slug == "preamble" for c in node.children):
                 node.add(
                     body.passage(
