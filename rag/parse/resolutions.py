@@ -37,13 +37,19 @@ Ids and citations (all under the document id; the Part or annex above adds no sl
   cite ``a)``, ``4``, ``ii)``; ``–``/``•``/``*`` items are ``indent-N`` (cite "indent N"); nested items
   are children (``res-1/resolves/1.1/i/ii``). Decimal paragraphs (Resolution 1's rules of procedure)
   stay flat under their block (``res-1/resolves/2.1.1.1``), with their heading ancestors in ``lead_in``.
-- an unlabelled paragraph after an item: merged into the item when the item so far is a heading
+  Indents are counted per parent, so a second run of dashes under the same item goes on counting.
+- an unlabelled paragraph right after an item: merged into the item when the item so far is a heading
   ("2.2.1 Definition") or the paragraph is indented deeper; otherwise a child ``p2``, ``p3``
-  (cite "paragraph 2"); ``NOTE – ...`` paragraphs are ``note``, ``note-2``. A paragraph ending in ``:``
-  before items becomes part of their ``lead_in``.
-- ``res-1/resolves`` sections (``SECTION 2 – ...``) add no slug; ``res-2/annex-1/...``,
-  ``res-75/annex/...`` (kind annex except inside clause blocks), ``res-2/annex-3/table-1/row-2``
-  (kind table-row); footnotes ``res-15/fn-1`` (kind footnote, cite "footnote 1").
+  (cite "paragraph 2"). After a list that ends with a full stop, a capitalised paragraph goes to the
+  item that led into the list (``res-1/resolves/7.1.1/p2``). ``NOTE – ...`` paragraphs are ``note``,
+  ``note-2``. A paragraph ending in ``:`` before a new list becomes part of its items' ``lead_in``.
+- ``res-1/resolves`` sections (``SECTION 2 – ...``) add no slug; annexes ``res-2/annex-1/...``,
+  ``res-75/annex/...`` (kind annex except inside clause blocks) with a ``title`` passage, short
+  sub-headings as slugs (``res-2/annex-2/study-group-1/indent-1``), tables ``res-2/annex-3/table-1/row-2``
+  (kind table-row, cells of a row joined); footnotes ``res-15/fn-1`` (kind footnote, cite "footnote 1").
+- lines before the first instrument or after a closing ``_____`` rule: short unpunctuated ones are
+  headings (outline only), others ``front-pN``/``end-pN`` paragraphs. A region without any instrument
+  heading is read as plain paragraphs, with a warning.
 
 The Baku Declaration (Part I of 002; the Part adds the ``declaration`` slug), see ``parse_declaration``:
 ``declaration/title``, ``declaration/preamble/1`` (cite "preamble, paragraph 1"), a block per lead-in
@@ -204,7 +210,7 @@ _ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 _ALNUM = re.compile(r"[^\W_]")
 
 
-def has_words(text: str) -> bool:
+def _has_words(text: str) -> bool:
     """A letter or digit once markup is gone; a rule of underscores (``______``) has none."""
     return bool(_ALNUM.search(strip_markup(text)))
 
@@ -307,7 +313,7 @@ def _paragraphs(ctx: ParseContext, lines: Sequence[Line]) -> list[_Para | None]:
                 gap.add(line.raw.count("\t"))
             cur = None
             continue
-        if not has_words(line.raw):
+        if not _has_words(line.raw):
             ctx.mark_layout(line)
             if _RULE.fullmatch(line.raw) and "_" in line.raw:
                 out.append(None)
@@ -909,10 +915,10 @@ def _ensure_words(ctx: ParseContext, nodes: list[Node]) -> None:
     passage's only text, and a passage with no words at all becomes a heading span."""
     for top in nodes:
         for node in top.walk():
-            if not node.passage or has_words(ctx.text[node.body_start or node.start : node.end]):
+            if not node.passage or _has_words(ctx.text[node.body_start or node.start : node.end]):
                 continue
             node.body_start = None
-            if not has_words(ctx.text[node.start : node.end]):
+            if not _has_words(ctx.text[node.start : node.end]):
                 node.passage = False
 
 
