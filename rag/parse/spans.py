@@ -15,6 +15,10 @@ from dataclasses import dataclass
 # "Resolution 64", narrow NBSP, zero-width spaces and soft hyphens left by the PDF and Word converters.
 _WS = re.compile(r"[\s\u00a0\u202f\u2007\u200b\u00ad\ufeff]+")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# A tag directly before punctuation ("skills</i>,") leaves no space behind, so the text reads "skills,".
+_TAG_BEFORE_PUNCT = re.compile(r"(?:</?[a-zA-Z][^<>]*>)+(?=[,.;:!?)\]])")
+# Symbol-font bullets (U+F0B7 and friends) are private-use characters: layout, not words.
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 
 
@@ -72,7 +76,8 @@ def strip_markup(text: str) -> str:
     """Remove HTML tags, decode entities and drop Word bookmark artefacts; keeps the words."""
     text = _BOOKMARK.sub(" ", text)
     if "<" in text:
-        text = _TAG.sub(" ", text)
+        text = _TAG.sub(" ", _TAG_BEFORE_PUNCT.sub("", text))
+    text = _PRIVATE_USE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
     return text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -113,7 +114,8 @@ DocumentParser = Callable[[ParseContext], Node]
 
 def slugify(text: str, *, max_words: int = 6) -> str:
     """A short id segment from printed words: ``"recognizing further"`` -> ``recognizing-further``."""
-    words = re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", clean_text(text).lower())
+    folded = unicodedata.normalize("NFKD", clean_text(text)).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", folded.lower())
     return "-".join(words[:max_words]) or "x"
 
 
