@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     phrase_weight: float = Field(
         1.0, ge=0.0, description="RRF weight of the list of passages holding the query's exact word sequence"
     )
+    instrument_weight: float = Field(
+        1.0,
+        ge=0.0,
+        description="RRF weight of the passages of an instrument a question names without pinning a place",
+    )
     phrase_min_words: int = Field(3, ge=2, description="shortest unquoted word sequence that earns a boost")
     max_pinned: int = Field(5, ge=0, le=50, description="most passages a reference in the query puts first")
 

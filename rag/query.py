@@ -125,6 +125,8 @@ class ParsedQuery:
     phrases: tuple[str, ...] = ()
     references: tuple[Reference, ...] = ()
     doc_hints: tuple[str, ...] = field(default=())
+    # the query's words outside phrases, references and document names: empty for a bare reference
+    rest: str = ""
 
     @property
     def sequence(self) -> tuple[str, ...]:
@@ -226,7 +228,16 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
         label = m.group("label") or m.group("bare")
         references.append(Reference(text=query[m.start() : m.end()], span=(m.start(), m.end()), label=label))
     references.sort(key=lambda r: r.span)
-    return ParsedQuery(raw=query, ranking_text=ranking, phrases=phrases, references=tuple(references))
+    rest = _QUOTED.sub(" ", text)
+    for ref in sorted(references, key=lambda r: -r.span[0]):
+        rest = rest[: ref.span[0]] + " " + rest[ref.span[1] :]
+    return ParsedQuery(
+        raw=query,
+        ranking_text=ranking,
+        phrases=phrases,
+        references=tuple(references),
+        rest=" ".join(rest.split()),
+    )
 
 
 class ReferenceResolver:
@@ -291,7 +302,7 @@ class ReferenceResolver:
     def parse(self, query: str) -> ParsedQuery:
         """``parse_query`` with this index's codes, plus the documents the query names."""
         parsed = parse_query(query, self.codes)
-        text = normalize_text(query)
+        text = parsed.rest
         hints: set[str] = set()
         for name, ids in self._doc_names:
             pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
@@ -304,6 +315,15 @@ class ReferenceResolver:
             phrases=parsed.phrases,
             references=parsed.references,
             doc_hints=tuple(sorted(hints)),
+            rest=" ".join(text.split()),
+        )
+
+    def instrument_rows(self, ref: Reference, doc_hints: Sequence[str] = ()) -> list[int]:
+        """Every row of the instrument the reference names (hinted documents first, if any match)."""
+        if ref.instrument is None:
+            return []
+        return self.resolve(
+            Reference(text=ref.text, span=ref.span, instrument=ref.instrument, kind="*"), doc_hints
         )
 
     def resolve(self, ref: Reference, doc_hints: Sequence[str] = ()) -> list[int]:
@@ -320,7 +340,7 @@ class ReferenceResolver:
             mask &= inst
         if ref.clause:
             mask &= self._clause == ref.clause
-        if ref.kind:
+        if ref.kind and ref.kind != "*":  # "*": any kind, and no narrowing to the title below
             mask &= self._kind == ref.kind
         if ref.label:
             lab = np.zeros(self.size, dtype=bool)

@@ -297,6 +297,9 @@ class Searcher:
             phrase_run = self._phrase_run(parsed, allowed)
             if phrase_run:
                 runs["phrase"] = phrase_run
+            instrument_run = self._instrument_run(parsed, allowed)
+            if instrument_run:
+                runs["instrument"] = instrument_run
             # all fused hits (a few hundred), so that pinned passages keep their fused score
             ranked = self.hybrid.fuse(runs, 2 * self.settings.branch_depth + depth)
         hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector)
@@ -316,6 +319,20 @@ class Searcher:
         if len(sequence) < self.settings.phrase_min_words or not self.settings.phrase_weight:
             return []
         mask = self.phrases.rows(sequence)
+        if allowed is not None:
+            mask &= allowed
+        if not mask.any():
+            return []
+        return self.bm25.search(parsed.ranking_text, self.settings.branch_depth, allowed=mask)
+
+    def _instrument_run(self, parsed: ParsedQuery, allowed: np.ndarray | None) -> list[Hit]:
+        """Passages of the instruments a question names, ordered by BM25: a soft boost, not a pin."""
+        if not self.settings.instrument_weight or not tokenize(parsed.rest):
+            return []
+        mask = np.zeros(len(self.passages), dtype=bool)
+        for ref in parsed.references:
+            if ref.instrument is not None and not (ref.clause or ref.label or ref.kind):
+                mask[self.resolver.instrument_rows(ref, parsed.doc_hints)] = True
         if allowed is not None:
             mask &= allowed
         if not mask.any():
@@ -384,7 +401,12 @@ class Searcher:
                 if best is None or (best[0] == 1 and h.rank < best[1]):
                     order[h.passage_id] = (1, h.rank)
         rows: list[int] = []
+        bare = not tokenize(parsed.rest)
         for ref in parsed.references:
+            if not bare and ref.instrument is not None and not (ref.clause or ref.label or ref.kind):
+                # "What does Resolution 31 say about RPMs?" asks about a place inside the instrument,
+                # not for its title: such references boost the instrument's passages (see search)
+                continue
             found = self.resolver.resolve(ref, parsed.doc_hints)
             if allowed is not None:
                 found = [r for r in found if allowed[r]]
