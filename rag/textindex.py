@@ -53,7 +53,7 @@ def _s_stem(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
         return word[:-1]
-    if word.endswith("s") and not word.endswith(("us", "ss")):
+    if word.endswith("s") and not word.endswith(("us", "ss", "is")):  # "is": analysis, basis
         return word[:-1]
     return word
 

@@ -43,12 +43,21 @@ def test_build_writes_every_index_file_with_its_checksum(settings):
     report = build_index(settings, encoder=HashEncoder(dim=32))
     manifest = read_manifest(settings.index_dir)
     names = set(manifest["files"])
-    assert {"passages.jsonl", "outlines.json", "bm25.npz", "bm25.json", "dense.faiss", "embed_cache.npz"} <= names
+    assert {
+        "passages.jsonl",
+        "outlines.json",
+        "bm25.npz",
+        "bm25.json",
+        "dense.faiss",
+        "embed_cache.npz",
+    } <= names
     for name, entry in manifest["files"].items():
         path = settings.index_dir / name
         assert entry["sha256"] == index_store.sha256_file(path) and entry["bytes"] == path.stat().st_size
-    assert manifest["passages"] == report.passages == len(
-        (settings.index_dir / "passages.jsonl").read_text().splitlines()
+    assert (
+        manifest["passages"]
+        == report.passages
+        == len((settings.index_dir / "passages.jsonl").read_text().splitlines())
     )
     assert [e["file"] for e in manifest["corpus"]] == ["004_375cb176ada057d9.txt", "plain.txt"]
     assert all(len(e["sha256"]) == 64 for e in manifest["corpus"])
