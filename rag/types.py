@@ -336,4 +336,3 @@ class SearchFilters:
 
     def to_dict(self) -> dict[str, list[str]]:
         return {name: list(getattr(self, name)) for name in ("doc", "instrument", "clause", "kind")}
-
