@@ -53,3 +53,39 @@ def corpus() -> Corpus:
 
 
 DOC_IDS = [d.id for d in load_corpus(CORPUS_DIR).documents]
+
+
+# --- retrieval fixtures (real model, built once per session) -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def real_encoder_spec():
+    """The configured MiniLM model (from its package); nothing is loaded until a test asks."""
+    from rag.config import make_settings
+    from rag.index_store import encoder_spec
+
+    return encoder_spec(make_settings())
+
+
+@pytest.fixture(scope="session")
+def torch_encoder(real_encoder_spec):
+    """MiniLM on torch, loaded once per session."""
+    return real_encoder_spec.load_torch()
+
+
+@pytest.fixture(scope="session")
+def real_index_settings(tmp_path_factory):
+    """The real corpus built once with the real model (ONNX) into a temporary index folder."""
+    from rag.config import make_settings
+    from rag.index_store import build_index
+
+    settings = make_settings(index_dir=tmp_path_factory.mktemp("real") / "index")
+    build_index(settings, show_progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_searcher(real_index_settings):
+    from rag.search import Searcher
+
+    return Searcher.load(real_index_settings)
