@@ -1,0 +1,77 @@
+"""Encoders: the hashing fake, batching by length, progress switch, and ONNX against torch."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from rag.embed import (
+    MIN_ONNX_COSINE,
+    Encoder,
+    HashEncoder,
+    _encode_sorted,
+    min_cosine,
+    model_fingerprint,
+    prepare_onnx,
+    progress_enabled,
+    reusable_export,
+)
+
+
+def test_hash_encoder_is_deterministic_normalised_and_word_aware():
+    enc = HashEncoder(dim=32)
+    a = enc.embed_queries(["digital skills", "space connectivity", ""])
+    assert isinstance(enc, Encoder) and a.dtype == np.float32 and a.shape == (3, 32)
+    assert np.allclose(np.linalg.norm(a[:2], axis=1), 1.0) and not a[2].any()
+    assert np.array_equal(a, HashEncoder(dim=32).embed_passages(["digital skills", "space connectivity", ""]))
+    near, far = enc.embed_queries(["digital skills for youth", "orbit spectrum"])
+    assert float(a[0] @ near) > float(a[0] @ far)
+
+
+def test_bulk_encoding_sorts_by_length_and_restores_input_order():
+    texts = ["a", "bbbb", "cc", "ddd", "e"]
+    batches: list[list[int]] = []
+
+    def encode(idx: list[int]) -> np.ndarray:
+        batches.append(idx)
+        return np.array([[float(len(texts[i])), float(i)] for i in idx], dtype=np.float32)
+
+    out = _encode_sorted(texts, [len(t) for t in texts], encode, dim=2, batch_size=2, show_progress=False)
+    assert out[:, 1].tolist() == [0, 1, 2, 3, 4]  # each row back in its place
+    assert [[len(texts[i]) for i in b] for b in batches] == [[4, 3], [2, 1], [1]]  # longest first
+
+
+def test_progress_follows_logging_level_and_tqdm_disable(monkeypatch):
+    log = logging.getLogger("rag.test.progress")
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    log.setLevel(logging.INFO)
+    assert progress_enabled(None, log) is True
+    log.setLevel(logging.WARNING)
+    assert progress_enabled(None, log) is False
+    assert progress_enabled(True, log) is True
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert progress_enabled(True, log) is False
+
+
+@pytest.mark.slow
+def test_onnx_export_matches_torch_and_is_reused(real_encoder_spec, torch_encoder, tmp_path, monkeypatch):
+    folder = tmp_path / "encoder"
+    assert prepare_onnx(real_encoder_spec, folder)
+    onnx = real_encoder_spec.load_onnx(folder)
+    texts = [
+        "instructs the Director of the Telecommunication Development Bureau to continue to develop handbooks",
+        "Resolution\u00a064",
+        "a)",
+        " ".join(["long text"] * 400),  # truncated at max_seq_length like sentence-transformers does
+    ]
+    a, b = onnx.embed_passages(texts), torch_encoder.embed_passages(texts)
+    assert onnx.dim == torch_encoder.dim == 384
+    assert min_cosine(a, b) >= MIN_ONNX_COSINE
+    assert np.allclose(onnx.embed_queries(texts[:1]), a[:1], atol=1e-5)  # batch padding changes nothing
+    # a second build links the export instead of redoing it: torch is not even loaded
+    monkeypatch.setattr(type(real_encoder_spec), "load_torch", lambda self: pytest.fail("re-exported"))
+    again = tmp_path / "again"
+    assert prepare_onnx(real_encoder_spec, again, reuse=[folder])
+    assert reusable_export(again, model_fingerprint(real_encoder_spec.model_dir))
