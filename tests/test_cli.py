@@ -1,0 +1,86 @@
+"""The `rag build` and `rag search` commands (real model on a two-document corpus)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.cli import main
+from rag.config import get_settings
+from tests.retrieval_fixtures import make_corpus
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    corpus = make_corpus(root / "corpus")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RAG_CORPUS_DIR", str(corpus))
+        mp.setenv("RAG_INDEX_DIR", str(root / "index"))
+        get_settings.cache_clear()
+        yield root
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def built(env):
+    assert main(["-q", "build"]) == 0
+    return env
+
+
+@pytest.mark.slow
+def test_build_prints_a_summary_then_is_a_no_op(built, capsys):
+    assert (built / "index" / "manifest.json").is_file()
+    assert (built / "index" / "encoder" / "model.onnx").is_file()
+    assert main(["-q", "build"]) == 0
+    assert "is up to date" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_search_prints_rank_citation_and_highlighted_snippet(built, capsys):
+    assert main(["-q", "search", "handbooks technology transfer", "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("  1. Plain Notes")
+    assert "[handbooks]" in out and "[technology]" in out
+
+
+@pytest.mark.slow
+def test_search_json_has_query_mode_and_full_results(built, capsys):
+    assert (
+        main(
+            ["-q", "search", "digital skills", "-k", "3", "--mode", "bm25", "--doc", "plain-notes", "--json"]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["query"] == "digital skills" and data["mode"] == "bm25"
+    assert [r["rank"] for r in data["results"]] == [1, 2, 3][: len(data["results"])]
+    assert all(r["doc"] == "plain-notes" and "citation" in r and "score" in r for r in data["results"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "  "], "the query is empty"),
+        (["search", "x", "-k", "0"], "k must be an integer from 1 to 100"),
+        (["search", "x", "--mode", "fuzzy"], "choose one of: hybrid, bm25, dense"),
+        (["search", "x", "--clause", "resolving"], "choose one of: recalling"),
+        (["search", "x", "--doc", "nope"], "choose one of: wtpf-26-first-draft-outline, plain-notes"),
+    ],
+)
+def test_bad_search_input_exits_1_with_one_line(built, capsys, args, message):
+    assert main(["-q", *args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+
+
+def test_search_without_an_index_names_rag_build(tmp_path, capsys):
+    assert main(["-q", "search", "digital", "--index", str(tmp_path / "none")]) == 1
+    assert "run `rag build`" in capsys.readouterr().err
+
+
+def test_passages_command_still_works(capsys):
+    assert main(["-q", "passages", "--doc", "wtpf-26-first-draft-outline"]) == 0
+    assert "wtpf-26-first-draft-outline/" in capsys.readouterr().out
