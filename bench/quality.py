@@ -137,7 +137,8 @@ def main() -> int:
     best_single_mrr = max(runs["bm25"]["mrr"], runs["dense"]["mrr"])
     h = runs["hybrid"]
     print(
-        f"hybrid / best single mode: recall x{h['recall'] / best_single:.3f}, MRR x{h['mrr'] / best_single_mrr:.3f}; "
+        f"hybrid / best single mode: recall x{h['recall'] / best_single:.3f}, "
+        f"MRR x{h['mrr'] / best_single_mrr:.3f}; "
         f"hybrid beats both: recall {h['recall'] > best_single}, MRR {h['mrr'] > best_single_mrr}; "
         f"hybrid R@{args.k} >= 0.90: {h['recall'] >= 0.90}"
     )
