@@ -139,6 +139,57 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_versions(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from rag.corpus import load_corpus
+    from rag.errors import NotFoundError
+    from rag.parse import parse_document
+    from rag.versions import VersionIndex, VersionRelation, related_documents
+
+    corpus = load_corpus(get_settings().corpus_dir)
+    doc_id = args.passage_id.split("/", 1)[0]
+    corpus.get(doc_id)  # an unknown document raises NotFoundError naming the known ones
+    wanted = related_documents(corpus.documents, doc_id)
+    docs = [parse_document(meta, corpus.text(meta)) for meta in corpus.documents if meta.id in wanted]
+    passages = [p for doc in docs for p in doc.passages]
+    target = next((p for p in passages if p.id == args.passage_id), None)
+    if target is None:
+        raise NotFoundError(
+            f"unknown passage {args.passage_id!r}", hint=f"list the ids with `rag passages --doc {doc_id}`"
+        )
+    index = VersionIndex.build(passages, corpus.documents)
+    links = index.versions_of(target.id)
+    revision = index.revision(target.instrument, doc=target.doc) if target.instrument else None
+    if args.json:
+        out = {
+            "passage_id": target.id,
+            "citation": target.citation,
+            "versions": [link.to_dict() for link in links],
+            "revision": revision.to_dict() if revision else None,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    names = {
+        VersionRelation.EARLIER: "earlier draft",
+        VersionRelation.LATER: "later draft",
+        VersionRelation.COUNTERPART: "counterpart",
+    }
+    print(f"{target.id}  {target.citation}")
+    if revision:
+        print(f"  {revision.describe()}")
+    if not links:
+        print("  no other version of this passage in the corpus")
+    for link in links:
+        similar = f"{link.similarity:.2f} similar"
+        print(f"\n  {names[link.relation]}: {link.passage_id}  {link.citation}  ({similar})")
+        heading = "unchanged" if link.diff.unchanged else "changes from the earlier to the later text"
+        print(f"    {heading}:")
+        wrapped = textwrap.fill(link.diff.render(), width=100, break_long_words=False, break_on_hyphens=False)
+        print(textwrap.indent(wrapped, "      "))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -201,6 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help='JSON: {"query", "mode", "results": [...]}')
     s.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     s.set_defaults(func=_cmd_search)
+
+    v = sub.add_parser(
+        "versions",
+        help="other versions of a passage (earlier/later drafts, counterpart opinions) with a word diff",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Show a passage's versions in the other drafts and forums of the corpus, with the "
+        "words inserted [+like this+] and deleted [-like this-] from the earlier to the later text, and "
+        "the revision history of a resolution. Parses the documents involved (no index needed).",
+    )
+    v.add_argument("passage_id", help="a passage id, e.g. wtpf-26-sg-report/1.5 (see `rag passages`)")
+    v.add_argument("--json", action="store_true", help='JSON: {"passage_id", "versions": [...], "revision"}')
+    v.set_defaults(func=_cmd_versions)
     return parser
 
 
