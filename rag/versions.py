@@ -66,11 +66,11 @@ SCHEMA = 1
 # Thresholds, on difflib's ratio 2*M/(|a|+|b|) over lower-cased word tokens (punctuation ignored).
 # Measured on the corpus (004 -> 000, WTPF-21 -> WTPF-26 opinions); see tests/test_versions.py.
 #
-# Drafts: the paragraphs of 004 that 000 kept score 0.84-1.0 with their final form; the best wrong
-# partner of any 004 paragraph scores below 0.52 (1.3 vs 3.6 shares the five theme lines) and rows
-# of the timetable resemble each other up to 0.88, which the monotone alignment, not the threshold,
-# tells apart. 0.5 keeps a heavily reworded paragraph and leaves a paragraph sharing only
-# boilerplate "new"/"gone".
+# Drafts: the paragraphs of 004 that 000 kept score 0.84-1.0 with their final form; 004's "Next
+# Steps", which 000 dropped, scores at most 0.2 with anything. Wrong partners above 0.5 exist (1.3 vs
+# 3.6, 0.51, share the five theme lines; timetable rows resemble each other up to 0.88): the one-to-one
+# monotone alignment, not the threshold, rejects those. 0.5 keeps a heavily reworded paragraph and
+# leaves one sharing only boilerplate "new"/"gone".
 DRAFT_MATCH = 0.5
 # The same printed number ("2.3" and "2.3") is strong evidence but numbering shifts between drafts,
 # so it only lowers the bar, and adds a small weight that breaks near-ties in the alignment.
@@ -84,11 +84,12 @@ DRAFT_NEIGHBOUR = 0.3
 # A title may become a paragraph, a row a box ...: a change of kind needs near-identical words.
 CROSS_KIND_MATCH = 0.8
 # Counterparts: of the same-role pairs between WTPF-21 and WTPF-26 opinions that cite no different
-# instruments, all 22 at or above 0.5 are the same clause adapted; below 0.5 true and false
-# counterparts mix (0.35 "to continue to strengthen ITU efforts ..." is related, 0.35 "to adopt
-# flexible ... spectrum policies" is not). Precision is preferred: a missing link costs less than a
-# wrong one.
-COUNTERPART_MATCH = 0.5
+# instruments, every one at 0.45 or more is the same clause reused or adapted (22 pairs kept); the
+# best unrelated pair scores 0.35 ("to adopt flexible ... spectrum policies" vs "to create an enabling
+# environment ... access to finance"). Between 0.3 and 0.45 true counterparts (items merged or
+# rewritten around a reused phrase) and false ones mix, so they are left out: a missing link costs a
+# drafter less than a wrong one.
+COUNTERPART_MATCH = 0.45
 
 _SIM_TOKEN = re.compile(r"\w+")
 # Diff tokens: words (with inner apostrophes) and single punctuation marks; whitespace, NBSP
