@@ -228,6 +228,11 @@ class TorchEncoder:
         from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(threads)
+        if not progress_enabled(None):
+            # transformers draws its own "Loading weights" bar; keep it quiet when ours are off
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
         started = time.perf_counter()
         # Eager attention exports to a graph ONNX Runtime fuses; results equal the default's.
         model = SentenceTransformer(
