@@ -7,6 +7,9 @@ Files, all plain and inspectable (JSON, JSON lines, npz without pickle, FAISS's 
     passages.jsonl     one Passage record per line, in index (row) order
     outlines.json      per document: its metadata, the parser's outline tree and its warnings
     bm25.npz/.json     term frequencies and vocabulary (``rag.bm25``)
+    references.json    every passage's citations resolved to the corpus, and who cites each key
+                       (``rag.citator.ReferenceIndex``)
+    versions.json      passages aligned across drafts and forums, revision records (``rag.versions``)
     dense.faiss        IndexFlatIP of the normalised passage vectors (``rag.dense``)
     embed_cache.npz    vectors keyed by sha256(model id + text): what a rebuild need not embed again
     encoder/           the ONNX export of the model (``rag.embed``), checked against torch
@@ -16,6 +19,8 @@ Building is incremental and atomic:
 - nothing changed (corpus files, settings, parser code, index files intact): no-op in well under 3 s;
 - a changed document is parsed again; passages of unchanged documents are reused as they are, and
   only texts not in the embedding cache go through the model;
+- references and versions are recomputed from all passages on every build (about 1.5 s); a change to
+  their code alone rebuilds with every passage and vector reused;
 - everything is written into a temporary folder beside the index, which then takes the index's place
   in one ``renameat2(RENAME_EXCHANGE)`` (two renames where that call is missing). A build that dies
   midway leaves the previous index untouched; readers never see a half-written folder. A lock file
@@ -48,6 +53,7 @@ import numpy as np
 
 import rag
 from rag.bm25 import BM25Index, BM25Params
+from rag.citator import REFERENCES_FILE, ReferenceIndex
 from rag.config import Settings
 from rag.corpus import Corpus, load_corpus
 from rag.dense import DenseIndex
@@ -64,6 +70,7 @@ from rag.embed import (
 from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.textindex import FieldWeights, bm25_tokens, dense_texts
 from rag.types import DocumentMeta, OutlineNode, Passage
+from rag.versions import VersionIndex
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +78,7 @@ SCHEMA_VERSION = 1
 MANIFEST_FILE = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
 OUTLINES_FILE = "outlines.json"
+VERSIONS_FILE = "versions.json"
 CACHE_FILE = "embed_cache.npz"
 ENCODER_DIR = "encoder"
 # Files the index folder may hold that the build does not make (kept across rebuilds).
@@ -105,6 +113,20 @@ def code_fingerprint() -> str:
     for path in files:
         if path.is_file():
             digest.update(str(path.relative_to(_RAG_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def derived_fingerprint() -> str:
+    """sha256 over the code that makes references.json and versions.json from the passages.
+
+    Kept apart from ``code_fingerprint`` so that a change here rebuilds those files without parsing
+    the corpus again.
+    """
+    digest = hashlib.sha256()
+    for name in ("references.py", "citator.py", "versions.py"):
+        path = _RAG_DIR / name
+        if path.is_file():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -147,6 +169,7 @@ def index_params(settings: Settings, encoder: Encoder | None = None) -> dict[str
         },
         "dense_context_weight": settings.dense_context_weight,
         "code": code_fingerprint(),
+        "derived": derived_fingerprint(),
     }
 
 
@@ -495,7 +518,13 @@ def _build_into(
     )
     cache.write(folder / CACHE_FILE, [keys[t] for t in unique], max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
 
-    # 4. manifest, last: an index folder without one is never taken for complete
+    # 4. what cites what, and versions: cheap, so computed from all passages every build
+    references = ReferenceIndex.build(passages, corpus.documents)
+    _write_json(folder / REFERENCES_FILE, references.to_dict())
+    versions = VersionIndex.build(passages, corpus.documents)
+    _write_json(folder / VERSIONS_FILE, versions.to_dict())
+
+    # 5. manifest, last: an index folder without one is never taken for complete
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     manifest = {
         "schema": SCHEMA_VERSION,
@@ -514,6 +543,12 @@ def _build_into(
             "depth": settings.branch_depth,
         },
         "libraries": _library_versions(),
+        "references": references.counts(),
+        "versions": {
+            "reports": len(versions.reports),
+            "aligned": sum(len(r.aligned) for r in versions.reports),
+            "revisions": len(versions.revisions),
+        },
         "files": {
             str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files
         },
@@ -532,6 +567,10 @@ def _build_into(
     )
 
 
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 # ------------------------------------------------------------------------------------------------
 # Load
 
@@ -547,6 +586,9 @@ class LoadedIndex:
     outlines: dict[str, OutlineNode]
     bm25: BM25Index
     dense: DenseIndex
+    # None for an index built before these files existed (``rag build`` adds them)
+    references: ReferenceIndex | None = None
+    versions: VersionIndex | None = None
 
     @property
     def backend(self) -> str:
@@ -603,6 +645,7 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
             f"{folder / PASSAGES_FILE} holds {len(passages)} passages, "
             f"the manifest says {manifest.get('passages')}"
         )
+    references, versions = _load_derived(folder, manifest)
     bm25 = BM25Index.load(folder)
     dense = DenseIndex.load(folder)
     if bm25.num_docs != len(passages) or dense.size != len(passages):
@@ -615,7 +658,39 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
         outlines={doc: OutlineNode.from_dict(d["outline"]) for doc, d in outline_data.items()},
         bm25=bm25,
         dense=dense,
+        references=references,
+        versions=versions,
     )
+
+
+def _load_derived(
+    folder: Path, manifest: dict[str, Any]
+) -> tuple[ReferenceIndex | None, VersionIndex | None]:
+    """references.json and versions.json, where the manifest lists them.
+
+    Raises:
+        IndexCorruptError: a listed file cannot be read.
+        IndexStaleError: it was written with another schema (``rag build`` updates it).
+    """
+    listed = manifest.get("files", {})
+    loaded: list[Any] = []
+    for name, reader in (
+        (REFERENCES_FILE, ReferenceIndex.from_dict),
+        (VERSIONS_FILE, VersionIndex.from_dict),
+    ):
+        if name not in listed:
+            logger.info("the index in %s has no %s; run `rag build` to add it", folder, name)
+            loaded.append(None)
+            continue
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"cannot read {folder / name}: {exc}") from exc
+        try:
+            loaded.append(reader(data))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexCorruptError(f"{folder / name} is not valid: {exc}") from exc
+    return loaded[0], loaded[1]
 
 
 def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:

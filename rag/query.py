@@ -17,6 +17,14 @@ How references resolve:
 - document names in the query ("WTPF-26", "WTDC-25 Final Report") narrow where to look;
 - an instrument named alone resolves to its title passage.
 
+Reference questions ("which texts recall UNGA Resolution 70/1?", "WTDC resolutions recalling PP
+Res. 214", "where is Article 40 of the Constitution cited?") name an instrument as the object of a
+citing verb. ``cited_keys`` finds them and gives the instruments' canonical keys (``rag.references``);
+the searcher then ranks the passages citing those keys first, and the instrument itself is not
+pinned: the question is about who cites it, not about its own text. "What does Resolution 15
+recall?" and "the project cited in Resolution 11" are not reference questions: there the instrument
+is the one doing the citing.
+
 Example:
     >>> q = parse_query('Res. 15 "transfer of technology" handbooks')
     >>> q.phrases, q.ranking_text, q.references[0].instrument
@@ -31,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.references import extract_references
 from rag.textindex import normalize_text, tokenize, words
 from rag.types import ClauseRole, DocumentMeta, Passage
 
@@ -127,6 +136,14 @@ class ParsedQuery:
     doc_hints: tuple[str, ...] = field(default=())
     # the query's words outside phrases, references and document names: empty for a bare reference
     rest: str = ""
+    # canonical keys of the instruments a reference question asks about ("which texts recall X")
+    cited: tuple[str, ...] = ()
+    # what such a question prefers among the citing passages: the clause role its verb names
+    # ("recall" -> recalling), instrument types ("which draft opinions ...": opinion) and documents
+    # ("which WTDC texts ...": the documents of that body's events) it names
+    cited_role: str | None = None
+    cited_types: tuple[str, ...] = ()
+    cited_docs: tuple[str, ...] = ()
 
     @property
     def sequence(self) -> tuple[str, ...]:
@@ -170,6 +187,106 @@ def _canonical_name(match: re.Match[str]) -> str:
     if type_word == "opinion" and "draft" in match.group("type").lower():
         return match.group()
     return f"{_CANONICAL[type_word]} {match.group('id')}"
+
+
+# Verbs of citing. An active form before an instrument makes it the cited one ("texts recalling X");
+# a passive form after it too ("X is recalled"), unless "in"/"by" follows, which names the citer
+# ("the project cited in Resolution 11").
+_CITING_VERB = re.compile(
+    r"\b(?:(?P<passive>recalled|cited|referred\s+to|mentioned|referenced|invoked|quoted)"
+    r"(?P<agent>\s+(?:in|by)\b)?"
+    r"|recall(?:s|ing)?|cit(?:e|es|ing)|refer(?:s|ring)?\s+to|mention(?:s|ing)?|referenc(?:e|es|ing)"
+    r"|invok(?:e|es|ing)|quot(?:e|es|ing))\b",
+    re.IGNORECASE,
+)
+# Shorthands people type that the reference extractor reads only in full; the replacement keeps
+# offsets mappable back to the query.
+_QUERY_SHORTHANDS = (
+    (re.compile(r"\b(?P<w>[Rr]es)\.?\s*(?=\d)"), "Resolution "),
+    (re.compile(r"\bRES\.?\s*(?=\d)"), "Resolution "),
+    (re.compile(r"\bPlenipotentiary(?:\s+Conference)?\s+(?=[Rr]esolutions?\b)"), "PP "),
+    (re.compile(r"\b[Rr]ec\.?\s*(?=ITU)"), "Recommendation "),
+)
+
+
+_PINPOINT_GAP = re.compile(r"\s+(?:of|in|to)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _expand_shorthands(query: str) -> tuple[str, list[int]]:
+    """The query with shorthands written out, and for each character its offset in the query."""
+    text, back = query, list(range(len(query) + 1))
+    for pattern, replacement in _QUERY_SHORTHANDS:
+        out: list[str] = []
+        out_back: list[int] = []
+        pos = 0
+        for m in pattern.finditer(text):
+            out.append(text[pos : m.start()])
+            out_back.extend(back[pos : m.start()])
+            out.append(replacement)
+            out_back.extend([back[m.start()]] * len(replacement))
+            pos = m.end()
+        out.append(text[pos:])
+        out_back.extend(back[pos:])
+        text, back = "".join(out), out_back
+    return text, back
+
+
+@dataclass(frozen=True, slots=True)
+class CitedRefs:
+    """What a reference question asks about: keys, where the query names them, the verb's clause role."""
+
+    keys: tuple[str, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    role: str | None = None
+
+
+def cited_keys(query: str) -> CitedRefs:
+    """Keys of the instruments a reference question asks about, and where the query names them.
+
+    Example:
+        >>> cited_keys("Which texts recall UNGA Resolution 70/1?").keys
+        ('un/ga/res/70/1',)
+        >>> cited_keys("What does Resolution 15 recall?").keys
+        ()
+    """
+    text, back = _expand_shorthands(query)
+    verbs = list(_CITING_VERB.finditer(text))
+    if not verbs:
+        return CitedRefs()
+    keys: list[str] = []
+    spans: list[tuple[int, int]] = []
+    recall = False
+    for ref in extract_references(text):
+        cited_by = [
+            verb
+            for verb in verbs
+            if (verb.group("passive") is None and verb.end() <= ref.start)  # "texts recalling X"
+            or (
+                verb.group("passive") is not None
+                and (ref.end <= verb.start() or (verb.group("agent") is None and verb.end() <= ref.start))
+            )  # "X is recalled", "is X cited in ...", "recalled X"; not "cited in X"
+        ]
+        if cited_by:
+            keys.append(ref.key)
+            spans.append((back[ref.start], back[min(ref.end, len(back) - 1)]))
+            recall |= any(v.group().lower().startswith("recall") for v in cited_by)
+    return CitedRefs(tuple(dict.fromkeys(keys)), tuple(spans), "recalling" if recall and keys else None)
+
+
+# Instrument types named without a number ("which draft opinions", "WTDC resolutions"): full words only.
+_BARE_TYPES = re.compile(
+    r"\b(?P<type>draft\s+opinions?|opinions?|resolutions?|recommendations?|questions?|regional\s+initiatives?"
+    r"|action\s+lines?|decisions?)\b(?!\s*(?:no\.?\s*)?[a-z]{0,3}\d)",
+    re.IGNORECASE,
+)
+
+
+def _bare_types(text: str) -> tuple[str, ...]:
+    found = []
+    for m in _BARE_TYPES.finditer(text):
+        word = " ".join(m.group("type").lower().split())
+        found.append(TYPE_ALIASES.get(word, TYPE_ALIASES.get(word.rstrip("s"), "")))
+    return tuple(dict.fromkeys(t for t in found if t))
 
 
 def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
@@ -227,6 +344,24 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
             continue
         label = m.group("label") or m.group("bare")
         references.append(Reference(text=query[m.start() : m.end()], span=(m.start(), m.end()), label=label))
+    cited_refs = cited_keys(query)
+    cited, cited_spans = cited_refs.keys, cited_refs.spans
+    cited_types: tuple[str, ...] = ()
+    if cited:
+        outside = _QUOTED.sub(" ", query)
+        for s, e in cited_spans:
+            outside = outside[:s] + " " * (e - s) + outside[e:]
+        cited_types = _bare_types(outside)
+        # the cited instrument, and a part of it named just before ("paragraph 37 of the Geneva
+        # Declaration"), are what others cite, not places of the corpus the question asks about
+        references = [
+            r
+            for r in references
+            if not any(
+                (r.span[0] < e and s < r.span[1]) or _PINPOINT_GAP.fullmatch(query[r.span[1] : s])
+                for s, e in cited_spans
+            )
+        ]
     references.sort(key=lambda r: r.span)
     rest = _QUOTED.sub(" ", text)
     for ref in sorted(references, key=lambda r: -r.span[0]):
@@ -237,6 +372,9 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
         phrases=phrases,
         references=tuple(references),
         rest=" ".join(rest.split()),
+        cited=cited,
+        cited_role=cited_refs.role,
+        cited_types=cited_types,
     )
 
 
@@ -265,6 +403,12 @@ class ReferenceResolver:
             if re.fullmatch(r"[a-z]+\d+", key[1]):  # AFR1, C5: codes that name an instrument alone
                 self._codes.setdefault(key[1], []).append(key)
         self._doc_names = self._document_names(documents)
+        # the bodies whose events the documents record ("WTDC" for WTDC-25): "which WTDC texts ..."
+        self._bodies: dict[str, set[str]] = {}
+        for d in documents:
+            body = re.match(r"[A-Za-z]+", d.event or "")
+            if body and len(body.group()) >= 3:
+                self._bodies.setdefault(body.group().lower(), set()).add(d.id)
         self.size = n
 
     @staticmethod
@@ -304,6 +448,14 @@ class ReferenceResolver:
         parsed = parse_query(query, self.codes)
         text = parsed.rest
         hints: set[str] = set()
+        cited_docs: set[str] = set()
+        if parsed.cited:
+            outside = parsed.raw
+            for s, e in cited_keys(parsed.raw).spans:
+                outside = outside[:s] + " " * (e - s) + outside[e:]
+            for body, ids in self._bodies.items():
+                if re.search(rf"(?<![\w-]){re.escape(body)}(?![\w])", outside, re.IGNORECASE):
+                    cited_docs.update(ids)
         for name, ids in self._doc_names:
             pattern = r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"
             if re.search(pattern, text):
@@ -316,6 +468,10 @@ class ReferenceResolver:
             references=parsed.references,
             doc_hints=tuple(sorted(hints)),
             rest=" ".join(text.split()),
+            cited=parsed.cited,
+            cited_role=parsed.cited_role,
+            cited_types=parsed.cited_types,
+            cited_docs=tuple(sorted(cited_docs | (hints if parsed.cited else set()))),
         )
 
     def instrument_rows(self, ref: Reference, doc_hints: Sequence[str] = ()) -> list[int]:

@@ -11,7 +11,12 @@
    passages holding the query's exact word sequence (at least ``phrase_min_words`` words) form a third
    ranked list fused with weight ``phrase_weight``: the measured exact-wording boost;
 4. put the passages the references name first (at most ``max_pinned``, in the order the ranking
-   gives them), then the rest of the ranking.
+   gives them), then, for a reference question ("which texts recall UNGA Resolution 70/1?"), the
+   passages citing the instrument it names, ranked by the same mode among themselves
+   (``rag.citator``), then the rest of the ranking.
+
+The ``cites`` filter keeps the passages citing given instruments; ``searcher.citator`` answers
+"what does this passage cite" and "who cites it".
 
 A ``Searcher`` holds everything in memory and is never mutated, so the API can swap in a new one
 after a rebuild while queries run: each query is answered wholly by the old or wholly by the new.
@@ -34,14 +39,15 @@ from typing import Any
 
 import numpy as np
 
+from rag.citator import Citator, resolve_target
 from rag.config import Settings, get_settings
 from rag.embed import Encoder
 from rag.errors import ConfigError, NotFoundError, QueryError
 from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever
 from rag.index_store import LoadedIndex, load_index, load_query_encoder
-from rag.query import ParsedQuery, ReferenceResolver
+from rag.query import ParsedQuery, ReferenceResolver, instrument_key
 from rag.textindex import _forms, normalize_text, tokenize, words
-from rag.types import ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
+from rag.types import FILTER_FIELDS, ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +56,10 @@ logger = logging.getLogger(__name__)
 class SearchHit:
     """One result: the passage, its score in the chosen mode, its rank, and its rank in each run.
 
-    ``ranks`` maps run names (``bm25``, ``dense``, ``phrase``, ``reference``) to the passage's rank
-    in that run, None where the run did not return it. ``pinned`` marks passages put first because
-    the query names them.
+    ``ranks`` maps run names (``bm25``, ``dense``, ``phrase``, ``reference``, ``cites``) to the
+    passage's rank in that run, None where the run did not return it. ``pinned`` marks passages put
+    first because the query names them; ``cites`` is the rank among the passages citing what a
+    reference question asks about.
     """
 
     passage: Passage
@@ -172,6 +179,12 @@ class Searcher:
             "kind": np.array([p.kind for p in self.passages], dtype=object),
         }
         self._instrument_names = self._instrument_aliases()
+        self.citator = Citator.from_index(index)
+        # instrument type words ("resolution", "opinion"), for "which draft opinions recall ..."
+        self._instrument_types = np.array(
+            [(instrument_key(p.instrument) or ("",))[0] if p.instrument else "" for p in self.passages],
+            dtype=object,
+        )
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, encoder: Encoder | None = None) -> Searcher:
@@ -213,7 +226,9 @@ class Searcher:
             return [d.id for d in self.index.documents]
         if name == "instrument":
             return sorted(set(self._field_values["instrument"].tolist()) - {""})
-        raise ConfigError(f"unknown filter {name!r}; choose one of: doc, instrument, clause, kind")
+        if name == "cites":
+            return sorted(self.citator.data.cited_by)
+        raise ConfigError(f"unknown filter {name!r}; choose one of: {', '.join(FILTER_FIELDS)}")
 
     def allowed_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
         """Boolean mask of the rows the filters allow (None: no filter); unknown values raise ConfigError."""
@@ -228,6 +243,10 @@ class Searcher:
             for value in values:
                 accepted |= self._resolve_filter_value(name, value)
             mask &= np.isin(self._field_values[name], sorted(accepted))
+        if filters.cites:
+            # canonical keys, so "Resolution 70/1", "UNGA 70/1" and "un/ga/res/70/1" filter alike;
+            # a known instrument no passage cites leaves no passage (no error)
+            mask &= self.citator.citing_mask([resolve_target(value) for value in filters.cites])
         return mask
 
     def _resolve_filter_value(self, name: str, value: str) -> set[str]:
@@ -302,7 +321,10 @@ class Searcher:
                 runs["instrument"] = instrument_run
             # all fused hits (a few hundred), so that pinned passages keep their fused score
             ranked = self.hybrid.fuse(runs, 2 * self.settings.branch_depth + depth)
-        hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector)
+        citing = self._citing_run(parsed, allowed, mode, text, vector, depth)
+        if citing:
+            runs["cites"] = citing
+        hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector, first=citing)
         return SearchResults(
             query=query,
             mode=mode.value,
@@ -324,6 +346,48 @@ class Searcher:
         if not mask.any():
             return []
         return self.bm25.search(parsed.ranking_text, self.settings.branch_depth, allowed=mask)
+
+    def _citing_run(
+        self,
+        parsed: ParsedQuery,
+        allowed: np.ndarray | None,
+        mode: Mode,
+        text: str,
+        vector: np.ndarray | None,
+        depth: int,
+    ) -> list[Hit]:
+        """For a reference question, the passages citing what it names, ranked by the mode among themselves.
+
+        Passages in the documents and instruments of the kind the question names ("which WTDC texts",
+        "which draft opinions") come first, then those in the clause role its verb names ("recall":
+        recalling clauses), each group in the mode's order.
+        """
+        if not parsed.cited:
+            return []
+        mask = self.citator.citing_mask(parsed.cited)
+        if allowed is not None:
+            mask &= allowed
+        if not mask.any():
+            return []
+        if mode is Mode.BM25:
+            hits = self.bm25.search(text, depth, allowed=mask)
+        elif mode is Mode.DENSE:
+            hits = self.dense.search_vector(vector, depth, allowed=mask)
+        else:
+            hits = self.hybrid.fuse(self.hybrid.runs(text, depth, allowed=mask, vector=vector), depth)
+
+        def preference(hit: Hit) -> tuple[bool, bool]:
+            row = self.row_of[hit.passage_id]
+            out_of_scope = bool(parsed.cited_docs) and self._field_values["doc"][row] not in parsed.cited_docs
+            if parsed.cited_types and self._instrument_types[row] not in parsed.cited_types:
+                out_of_scope = True
+            other_role = (
+                parsed.cited_role is not None and self._field_values["clause"][row] != parsed.cited_role
+            )
+            return out_of_scope, other_role
+
+        ordered = sorted(hits, key=preference)  # stable: the mode's order within each group
+        return [Hit(h.passage_id, h.score, rank) for rank, h in enumerate(ordered, start=1)]
 
     def _instrument_run(self, parsed: ParsedQuery, allowed: np.ndarray | None) -> list[Hit]:
         """Passages of the instruments a question names, ordered by BM25: a soft boost, not a pin."""
@@ -348,6 +412,8 @@ class Searcher:
         k: int,
         mode: Mode,
         vector: np.ndarray | None,
+        *,
+        first: Sequence[Hit] = (),
     ) -> list[SearchHit]:
         pinned_rows = self._pinned(parsed, allowed, ranked, runs)
         position = {h.passage_id: h for h in ranked}
@@ -374,6 +440,15 @@ class Searcher:
             scores = self._scores_for(pinned_rows, parsed, mode, position, vector)
             for row in pinned_rows:
                 add(self.ids[row], scores[row], True)
+        for hit in first:
+            if len(out) >= k:
+                break
+            if hit.passage_id not in seen:
+                add(
+                    hit.passage_id,
+                    position[hit.passage_id].score if hit.passage_id in position else hit.score,
+                    False,
+                )
         for hit in ranked:
             if len(out) >= k:
                 break

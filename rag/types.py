@@ -314,6 +314,8 @@ class SearchFilters:
     Each field is a tuple of accepted values (empty: no restriction); fields combine with AND, values
     within a field with OR. ``instrument`` values match the full instrument (``"Resolution 15 (Rev.
     Kigali, 2022)"``) or its name before the parenthesis (``"Resolution 15"``), case-insensitively.
+    ``cites`` keeps passages citing one of the instruments, given as keys or as written
+    (``"Resolution 70/1"``, ``"UNGA 70/1"``, ``"itu/pp/res/64"``; see ``rag.citator``).
     Values are checked against the index when the search runs (unknown ones raise ``ConfigError``).
     """
 
@@ -321,9 +323,10 @@ class SearchFilters:
     instrument: tuple[str, ...] = ()
     clause: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("doc", "instrument", "clause", "kind"):
+        for name in FILTER_FIELDS:
             value = getattr(self, name)
             if isinstance(value, str):  # a lone string would be taken letter by letter
                 object.__setattr__(self, name, (value,))
@@ -332,7 +335,10 @@ class SearchFilters:
 
     @property
     def empty(self) -> bool:
-        return not (self.doc or self.instrument or self.clause or self.kind)
+        return not any(getattr(self, name) for name in FILTER_FIELDS)
 
     def to_dict(self) -> dict[str, list[str]]:
-        return {name: list(getattr(self, name)) for name in ("doc", "instrument", "clause", "kind")}
+        return {name: list(getattr(self, name)) for name in FILTER_FIELDS}
+
+
+FILTER_FIELDS = ("doc", "instrument", "clause", "kind", "cites")
