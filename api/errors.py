@@ -1,0 +1,163 @@
+"""Every error becomes ``{"error": {"code", "message", "hint"}}`` with a fitting status.
+
+    RagError subclass          status  code
+    NotFoundError              404     not_found
+    QueryError                 422     invalid_query       (empty, too long, k out of range)
+    ConfigError                422     invalid_value       (unknown mode or filter value; lists valid ones)
+    IndexMissingError          503     index_missing       hint: run `rag build`
+    IndexStaleError            503     index_stale
+    IndexCorruptError          503     index_corrupt
+    other IndexError_          503     index_unavailable
+    other RagError             500     server_error
+
+    request validation         422     invalid_request     (400 malformed_json for unparsable JSON)
+    HTTP errors (routing)      their status: 404 not_found, 405 method_not_allowed, 413 body_too_large
+    anything else              500     internal_error      (logged with its traceback, never sent)
+
+One handler walks the exception's class hierarchy through ``RAG_ERRORS``, so a new subclass gets its
+parent's status without touching this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rag.errors import (
+    ConfigError,
+    IndexCorruptError,
+    IndexError_,
+    IndexMissingError,
+    IndexStaleError,
+    NotFoundError,
+    QueryError,
+    RagError,
+)
+
+logger = logging.getLogger(__name__)
+
+RAG_ERRORS: dict[type[RagError], tuple[int, str]] = {
+    NotFoundError: (404, "not_found"),
+    QueryError: (422, "invalid_query"),
+    ConfigError: (422, "invalid_value"),
+    IndexMissingError: (503, "index_missing"),
+    IndexStaleError: (503, "index_stale"),
+    IndexCorruptError: (503, "index_corrupt"),
+    IndexError_: (503, "index_unavailable"),
+    RagError: (500, "server_error"),
+}
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+_DEFAULT_HINTS = {
+    "invalid_value": "the message lists the accepted values",
+    "invalid_query": "see /docs for the limits",
+}
+VALIDATION_HINT = "see /docs for the request schema"
+
+
+def error_body(code: str, message: str, hint: str = "") -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "hint": hint}}
+
+
+def error_response(status: int, code: str, message: str, hint: str = "", **extra: Any) -> JSONResponse:
+    headers = {"Retry-After": "10"} if status == 503 else None
+    return JSONResponse(error_body(code, message, hint) | extra, status_code=status, headers=headers)
+
+
+def rag_error_status(exc: RagError) -> tuple[int, str]:
+    """The HTTP status and code of a library error (its nearest mapped ancestor class)."""
+    for cls in type(exc).__mro__:
+        if cls in RAG_ERRORS:
+            return RAG_ERRORS[cls]  # type: ignore[index]
+    return 500, "server_error"
+
+
+async def rag_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RagError)  # registered for RagError only
+    status, code = rag_error_status(exc)
+    if status >= 500:
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc)
+    return error_response(status, code, error_message(exc), exc.hint or _DEFAULT_HINTS.get(code, ""))
+
+
+def error_message(exc: RagError) -> str:
+    """The message without the hint (and without the quotes ``KeyError`` puts around its argument)."""
+    return str(exc.args[0]) if exc.args else exc.message
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "request"
+
+
+def describe_validation(errors: list[dict[str, Any]]) -> str:
+    """One readable line per problem: ``body.k: Input should be ... (got 500)``."""
+    lines = []
+    for err in errors[:10]:
+        loc = tuple(err.get("loc", ()))
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            where = _loc(loc[:-1])
+            line = f"{where}: unknown field {loc[-1]!r}" if loc else "unknown field"
+        elif kind == "missing":
+            line = f"{_loc(loc)}: required field is missing"
+        else:
+            line = f"{_loc(loc)}: {err.get('msg', 'invalid value')}"
+            given = err.get("input")
+            if isinstance(given, str | int | float | bool) and kind not in {"string_too_long"}:
+                shown = (
+                    repr(given)
+                    if not isinstance(given, str) or len(given) <= 80
+                    else repr(given[:77] + "...")
+                )
+                line += f" (got {shown})"
+        lines.append(line)
+    if len(errors) > 10:
+        lines.append(f"... and {len(errors) - 10} more")
+    return "; ".join(lines)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        detail = next(e for e in errors if e.get("type") == "json_invalid")
+        where = detail.get("ctx", {}).get("error", "")
+        return error_response(
+            400,
+            "malformed_json",
+            f"the request body is not valid JSON{f' ({where})' if where else ''}",
+            'send a JSON object, e.g. {"query": "digital skills"}, with Content-Type: application/json',
+        )
+    return error_response(422, "invalid_request", describe_validation(errors), VALIDATION_HINT)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        message, hint = (
+            f"no such endpoint: {request.method} {request.url.path}",
+            "see /docs for the endpoints",
+        )
+    elif exc.status_code == 405:
+        message, hint = f"{request.method} is not allowed on {request.url.path}", "see /docs for the methods"
+    else:
+        message, hint = str(exc.detail), ""
+    return JSONResponse(error_body(code, message, hint), status_code=exc.status_code, headers=exc.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers; unexpected exceptions are turned into 500s by ``api.middleware``."""
+    app.add_exception_handler(RagError, rag_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)

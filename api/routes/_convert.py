@@ -1,0 +1,69 @@
+"""Library dataclasses to response models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from api.schemas import PassagePublic, SearchResultPublic
+from rag.search import SearchHit, SearchResults, highlight_spans
+from rag.types import Passage
+
+
+def passage_public(p: Passage) -> PassagePublic:
+    return PassagePublic(
+        id=p.id,
+        doc=p.doc,
+        source=p.source,
+        start=p.start,
+        end=p.end,
+        text=p.text,
+        kind=p.kind,
+        citation=p.citation,
+        label=p.label,
+        clause=p.clause,
+        addressee=p.addressee,
+        instrument=p.instrument,
+        instrument_title=p.instrument_title,
+        lead_in=p.lead_in,
+        path=list(p.path),
+        fragments=list(p.fragments),
+    )
+
+
+def result_fields(p: Passage, *, rank: int, score: float, highlights: Sequence[tuple[int, int]]) -> dict:
+    """The fields of a search result (shared by /search, /ask and /precedents)."""
+    return {
+        "rank": rank,
+        "score": round(score, 6),
+        "id": p.id,
+        "doc": p.doc,
+        "source": p.source,
+        "start": p.start,
+        "end": p.end,
+        "citation": p.citation,
+        "text": p.text,
+        "label": p.label,
+        "clause": p.clause,
+        "addressee": p.addressee,
+        "instrument": p.instrument,
+        "kind": p.kind,
+        "path": list(p.path),
+        "highlights": list(highlights),
+    }
+
+
+def highlight_text(results: SearchResults) -> str:
+    """The words to highlight: the ranked words and any quoted phrases of the query."""
+    return " ".join([results.parsed.ranking_text, *results.parsed.phrases])
+
+
+def search_result(hit: SearchHit, words: str) -> SearchResultPublic:
+    p = hit.passage
+    return SearchResultPublic(
+        **result_fields(p, rank=hit.rank, score=hit.score, highlights=highlight_spans(p.text, words))
+    )
+
+
+def search_results(results: SearchResults) -> list[SearchResultPublic]:
+    words = highlight_text(results)
+    return [search_result(hit, words) for hit in results.hits]

@@ -1,0 +1,42 @@
+"""``POST /ask``: an answer quoting the best passages, with numbered citations."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+
+from api.deps import EngineDep, SettingsDep
+from api.routes._convert import search_results
+from api.routes._responses import error_responses
+from api.routes.search import to_filters
+from api.schemas import AskRequest, AskResponse, CitationPublic
+from api.services.answer import answer_question
+
+router = APIRouter(tags=["ask"])
+
+
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    responses=error_responses(400, 413, 422, 503),
+    summary="Answer a question from the passages, with citations",
+)
+def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskResponse:
+    """By default an extractive answer: the best-matching sentences of the top passages, each followed
+    by ``[n]`` pointing into ``citations``. When an OpenAI-compatible endpoint is configured
+    (``RAG_LLM_BASE_URL``, ``RAG_LLM_MODEL``, ``RAG_LLM_API_KEY``) it composes the answer from the
+    retrieved passages only; if it fails, the answer is extractive and ``notice`` says why.
+    """
+    started = time.perf_counter()
+    results = engine.searcher.search(body.question, k=body.k, filters=to_filters(body.filters))
+    answer = answer_question(engine.searcher, settings, body.question, results)
+    return AskResponse(
+        question=results.query,
+        answer=answer.answer,
+        citations=[CitationPublic(n=c.n, id=c.id, citation=c.citation) for c in answer.citations],
+        results=search_results(results),
+        answered_by=answer.answered_by,
+        notice=answer.notice,
+        took_ms=round(1000 * (time.perf_counter() - started), 2),
+    )

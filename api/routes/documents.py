@@ -1,0 +1,67 @@
+"""``GET /documents`` and ``GET /documents/{doc}/outline``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.deps import EngineDep
+from api.routes._responses import error_responses
+from api.schemas import DocumentPublic, DocumentsResponse, OutlineNodePublic, OutlineResponse
+from rag.types import OutlineNode
+
+router = APIRouter(tags=["documents"])
+
+
+@router.get(
+    "/documents",
+    response_model=DocumentsResponse,
+    responses=error_responses(503),
+    summary="The indexed documents",
+)
+def list_documents(engine: EngineDep) -> DocumentsResponse:
+    """Every document of the index with its metadata and passage count."""
+    return DocumentsResponse(
+        documents=[
+            DocumentPublic(
+                id=d.id,
+                title=d.title,
+                short_title=d.short_title,
+                event=d.event,
+                date=d.date,
+                kind=d.kind,
+                source=d.file,
+                passages=engine.passage_count(d.id),
+            )
+            for d in engine.documents
+        ]
+    )
+
+
+def _node(node: OutlineNode) -> OutlineNodePublic:
+    return OutlineNodePublic.model_construct(
+        title=node.title,
+        kind=node.kind,
+        start=node.start,
+        end=node.end,
+        passage_id=node.passage_id,
+        children=[_node(c) for c in node.children],
+    )
+
+
+@router.get(
+    "/documents/{doc}/outline",
+    response_model=OutlineResponse,
+    responses=error_responses(404, 503),
+    summary="A document's table of contents",
+)
+def document_outline(
+    doc: Annotated[str, Path(description="document id", examples=["wtdc-25-final-report"])],
+    engine: EngineDep,
+) -> OutlineResponse:
+    """The outline tree (parts, sections, instruments, clause blocks, passages) with passage ids."""
+    meta = engine.document(doc)
+    return OutlineResponse(
+        doc=meta.id, title=meta.title, short_title=meta.short_title, outline=_node(engine.outline(doc))
+    )

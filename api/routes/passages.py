@@ -1,0 +1,52 @@
+"""``GET /passages/{id}``: a passage in its context.
+
+Passage ids contain slashes, so the route takes the rest of the path (``{passage_id:path}``). Routes
+for sub-resources of a passage (``/passages/{id}/versions``, ...) must be registered before this
+catch-all: put them in a router listed before ``passages.router`` in ``api.main.ROUTERS``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from api.deps import EngineDep
+from api.routes._convert import passage_public
+from api.routes._responses import error_responses
+from api.schemas import ParentPublic, PassageContext, PassageDetail
+
+router = APIRouter(tags=["passages"])
+
+
+@router.get(
+    "/passages/{passage_id:path}",
+    response_model=PassageDetail,
+    responses=error_responses(404, 503),
+    summary="A passage with its heading, lead-in and neighbours",
+)
+def get_passage(
+    passage_id: Annotated[
+        str,
+        Path(description="passage id", examples=["wtdc-25-final-report/res-15/instructs/4"]),
+    ],
+    engine: EngineDep,
+) -> PassageDetail:
+    """The passage plus ``context``: the heading and lead-in above it and the passages before and after."""
+    passage = engine.searcher.get(passage_id)
+    previous, following = engine.neighbours(passage)
+    parent = engine.parent(passage)
+    return PassageDetail(
+        **passage_public(passage).model_dump(),
+        context=PassageContext(
+            parent=ParentPublic(
+                heading=parent.heading,
+                kind=parent.kind,
+                passage_id=parent.passage_id,
+                lead_in=parent.lead_in,
+                path=list(parent.path),
+            ),
+            previous=passage_public(previous) if previous is not None else None,
+            next=passage_public(following) if following is not None else None,
+        ),
+    )

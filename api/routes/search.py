@@ -1,0 +1,83 @@
+"""``POST /search`` and ``GET /search``: ranked passages with highlights."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from api.deps import EngineDep
+from api.routes._convert import search_results
+from api.routes._responses import error_responses
+from api.schemas import K_MAX, QUERY_MAX_CHARS, Filters, SearchRequest, SearchResponse
+from api.state import Engine
+from rag.types import Mode, SearchFilters
+
+router = APIRouter(tags=["search"])
+
+
+def to_filters(filters: Filters) -> SearchFilters:
+    return SearchFilters(
+        doc=tuple(filters.doc),
+        instrument=tuple(filters.instrument),
+        clause=tuple(filters.clause),
+        kind=tuple(filters.kind),
+    )
+
+
+def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
+    started = time.perf_counter()
+    results = engine.searcher.search(
+        request.query, k=request.k, mode=request.mode, filters=to_filters(request.filters)
+    )
+    public = search_results(results)
+    return SearchResponse(
+        query=results.query,
+        mode=results.mode,
+        took_ms=round(1000 * (time.perf_counter() - started), 2),
+        results=public,
+    )
+
+
+@router.post(
+    "/search",
+    response_model=SearchResponse,
+    responses=error_responses(400, 413, 422, 503),
+    summary="Search the passages",
+)
+def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
+    """Rank passages for a query (hybrid, BM25 or dense), optionally filtered.
+
+    A "quoted phrase" must occur in every result; a reference such as "Res. 15 instructs 4" or
+    "WTPF-26 §7.9.6" puts the passage it names first.
+    """
+    return run_search(engine, body)
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    responses=error_responses(422, 503),
+    summary="Search the passages (query string form, for links and curl)",
+)
+def search_get(
+    engine: EngineDep,
+    q: Annotated[str, Query(min_length=1, max_length=QUERY_MAX_CHARS, description="the query")],
+    k: Annotated[int, Query(ge=1, le=K_MAX, description="number of results")] = 10,
+    mode: Annotated[Mode, Query(description="hybrid, bm25 or dense")] = Mode.HYBRID,
+    doc: Annotated[list[str] | None, Query(description="document id (repeatable)")] = None,
+    instrument: Annotated[list[str] | None, Query(description="instrument name (repeatable)")] = None,
+    clause: Annotated[list[str] | None, Query(description="clause role (repeatable)")] = None,
+    kind: Annotated[list[str] | None, Query(description="passage kind (repeatable)")] = None,
+) -> SearchResponse:
+    """Same as ``POST /search``: ``/search?q=digital+skills&k=5&doc=wtdc-25-final-report&clause=resolves``."""
+    try:
+        filters = Filters(doc=doc or [], instrument=instrument or [], clause=clause or [], kind=kind or [])
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
+        ) from None
+    return run_search(engine, SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters))

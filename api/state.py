@@ -1,0 +1,309 @@
+"""The loaded index the routes answer from, and the holder that swaps it when the index is rebuilt.
+
+``Engine`` bundles one loaded ``Searcher`` with what the API derives from it (shingle index for
+precedents, passage neighbours and outline parents for context, per-document counts). It is never
+mutated, so a request that took a reference to it at its start answers wholly from that index even
+if a new one is swapped in meanwhile.
+
+``IndexHolder`` lives on ``app.state.holder`` for the life of the app:
+
+- ``load()`` (called in the lifespan) loads the index; if it is missing, stale or corrupt the app still
+  starts, and ``current()`` raises that error so every endpoint answers 503 naming ``rag build``;
+- ``current()`` returns the engine in one attribute read (atomic under the GIL); at most every
+  ``check_interval`` seconds it also reads the manifest on disk and, when its build id differs from
+  the loaded one (``rag build`` ran in another process), reloads in a background thread while the
+  old engine keeps answering, then swaps;
+- ``reload()`` loads and swaps synchronously (for an admin endpoint); a failed reload keeps the old
+  engine serving and is reported in ``/healthz`` as ``reload_error``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from api.services.wording import ShingleIndex
+from rag.config import Settings
+from rag.errors import IndexError_, IndexMissingError, NotFoundError, RagError
+from rag.index_store import read_manifest
+from rag.search import Searcher
+from rag.types import DocumentMeta, OutlineNode, Passage
+
+logger = logging.getLogger(__name__)
+
+
+def build_id(manifest: dict[str, Any] | None) -> str | None:
+    """A short fingerprint of a manifest: changes whenever ``rag build`` writes a new index."""
+    if manifest is None:
+        return None
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ParentInfo:
+    """Where a passage sits: the heading above it, the lead-in it continues, the parent passage if any."""
+
+    heading: str | None
+    kind: str | None
+    passage_id: str | None
+    lead_in: str | None
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One loaded index and everything the API derives from it; never mutated."""
+
+    searcher: Searcher
+    shingles: ShingleIndex
+    build_id: str
+    loaded_at: datetime
+    doc_passages: dict[str, tuple[int, ...]] = field(repr=False)  # rows of each document, in order
+    position: dict[int, int] = field(repr=False)  # row -> index in its document's rows
+    parents: dict[str, OutlineNode] = field(repr=False)  # passage id -> its parent outline node
+
+    @classmethod
+    def load(cls, settings: Settings) -> Engine:
+        """Load and check the index at ``settings.index_dir`` (``IndexError_`` subclasses if unusable)."""
+        started = time.perf_counter()
+        searcher = Searcher.load(settings)
+        passages = searcher.passages
+        doc_rows: dict[str, list[int]] = {}
+        for row, p in enumerate(passages):
+            doc_rows.setdefault(p.doc, []).append(row)
+        doc_passages = {
+            doc: tuple(sorted(rows, key=lambda r: (passages[r].start, passages[r].end)))
+            for doc, rows in doc_rows.items()
+        }
+        position = {row: i for rows in doc_passages.values() for i, row in enumerate(rows)}
+        parents: dict[str, OutlineNode] = {}
+        for outline in searcher.index.outlines.values():
+            _collect_parents(outline, parents)
+        engine = cls(
+            searcher=searcher,
+            shingles=ShingleIndex([p.text for p in passages]),
+            build_id=build_id(searcher.index.manifest) or "",
+            loaded_at=datetime.now(UTC),
+            doc_passages=doc_passages,
+            position=position,
+            parents=parents,
+        )
+        logger.info("index %s ready in %.1f s", engine.build_id, time.perf_counter() - started)
+        return engine
+
+    # ---------------------------------------------------------------------------------- lookups
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.searcher.index.manifest
+
+    @property
+    def documents(self) -> tuple[DocumentMeta, ...]:
+        return self.searcher.index.documents
+
+    def document(self, doc_id: str) -> DocumentMeta:
+        for meta in self.documents:
+            if meta.id == doc_id:
+                return meta
+        known = ", ".join(d.id for d in self.documents)
+        raise NotFoundError(f"unknown document {doc_id!r}", hint=f"known documents: {known}")
+
+    def outline(self, doc_id: str) -> OutlineNode:
+        self.document(doc_id)
+        return self.searcher.index.outlines[doc_id]
+
+    def passage_count(self, doc_id: str) -> int:
+        return len(self.doc_passages.get(doc_id, ()))
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after ``passage`` in its document."""
+        rows = self.doc_passages[passage.doc]
+        i = self.position[self.searcher.row_of[passage.id]]
+        before = self.searcher.passages[rows[i - 1]] if i > 0 else None
+        after = self.searcher.passages[rows[i + 1]] if i + 1 < len(rows) else None
+        return before, after
+
+    def parent(self, passage: Passage) -> ParentInfo:
+        node = self.parents.get(passage.id)
+        heading = node.title if node is not None and node.kind != "document" else None
+        if heading is None and passage.path:
+            heading = passage.path[-1]
+        return ParentInfo(
+            heading=heading,
+            kind=node.kind if node is not None else None,
+            passage_id=node.passage_id if node is not None else None,
+            lead_in=passage.lead_in,
+            path=passage.path,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """What ``/healthz`` says about the index: enough to tell two builds apart, no paths."""
+        m = self.manifest
+        return {
+            "build_id": self.build_id,
+            "built_at": m.get("built_at"),
+            "loaded_at": self.loaded_at.isoformat(timespec="seconds"),
+            "schema": m.get("schema"),
+            "rag_version": m.get("rag_version"),
+            "passages": m.get("passages"),
+            "documents": m.get("documents"),
+            "encoder": m.get("encoder", {}).get("name"),
+            "fusion": m.get("fusion", {}).get("method"),
+        }
+
+
+def _as_index_error(exc: RagError) -> IndexError_:
+    """Any reason the index cannot be loaded (a missing corpus too) is a reason to answer 503."""
+    if isinstance(exc, IndexError_):
+        return exc
+    return IndexError_(f"the index cannot be loaded: {exc.message}")
+
+
+def _collect_parents(node: OutlineNode, parents: dict[str, OutlineNode]) -> None:
+    for child in node.children:
+        if child.passage_id is not None:
+            parents.setdefault(child.passage_id, node)
+        _collect_parents(child, parents)
+
+
+class IndexHolder:
+    """Holds the current ``Engine`` (or the reason there is none) and swaps in rebuilt indexes.
+
+    Args:
+        settings: where the index is.
+        loader: makes an engine from settings (tests inject a counting or failing one).
+        check_interval: seconds between looks at the manifest on disk; 0 looks on every request,
+            a negative value never looks.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        loader: Callable[[Settings], Engine] = Engine.load,
+        check_interval: float = 2.0,
+    ) -> None:
+        self.settings = settings
+        self._loader = loader
+        self.check_interval = check_interval
+        self._engine: Engine | None = None
+        self._problem: RagError = IndexMissingError("the index has not been loaded yet")
+        self._disk_id: str | None = None  # build id of the manifest on disk at the last look
+        self._next_check = 0.0
+        self._reload_lock = threading.Lock()
+        self._reloading: threading.Thread | None = None
+        self.reload_error: str | None = None
+        self.reloads = 0
+
+    # -------------------------------------------------------------------------------- reading
+
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
+
+    @property
+    def problem(self) -> RagError | None:
+        return None if self._engine is not None else self._problem
+
+    def current(self) -> Engine:
+        """The engine to answer this request from (take it once per request and keep it).
+
+        Raises:
+            IndexError_: no usable index is loaded (missing, stale or corrupt), naming ``rag build``.
+        """
+        self.maybe_refresh()
+        engine = self._engine
+        if engine is None:
+            raise self._problem
+        return engine
+
+    # -------------------------------------------------------------------------------- loading
+
+    def load(self) -> Engine | None:
+        """Load the index now; on failure keep the reason (``current()`` raises it) and return None."""
+        self._disk_id = build_id(read_manifest(self.settings.index_dir))
+        try:
+            engine = self._loader(self.settings)
+        except RagError as exc:
+            logger.error("no usable index: %s", exc)
+            self._problem = _as_index_error(exc)
+            return None
+        self._swap(engine)
+        return engine
+
+    def reload(self) -> Engine:
+        """Load the index on disk and swap it in; the old engine serves until then.
+
+        Raises:
+            IndexError_: the index on disk is unusable (any other ``RagError`` of the loader is wrapped
+                in one); the old engine, if any, keeps serving.
+        """
+        with self._reload_lock:
+            return self._reload_locked()
+
+    def _reload_locked(self) -> Engine:
+        self._disk_id = build_id(read_manifest(self.settings.index_dir))
+        try:
+            engine = self._loader(self.settings)
+        except RagError as exc:
+            error = _as_index_error(exc)
+            if self._engine is None:
+                self._problem = error
+            self.reload_error = str(error)
+            kept = "keeping the old one" if self._engine is not None else "none is loaded"
+            logger.error("reloading the index failed (%s): %s", kept, error)
+            if error is exc:
+                raise
+            raise error from exc
+        self._swap(engine)
+        return engine
+
+    def _swap(self, engine: Engine) -> None:
+        old = self._engine
+        self._engine = engine  # one reference assignment: a request sees the old or the new engine
+        self.reload_error = None
+        self.reloads += 1
+        if old is not None:
+            logger.info("swapped index %s for %s", old.build_id, engine.build_id)
+
+    def maybe_refresh(self) -> None:
+        """Start a background reload if the manifest on disk changed (looks at most every interval)."""
+        if self.check_interval < 0:
+            return
+        now = time.monotonic()
+        if now < self._next_check:
+            return
+        self._next_check = now + self.check_interval
+        disk = build_id(read_manifest(self.settings.index_dir))
+        loaded = self._engine.build_id if self._engine is not None else None
+        if disk is None or disk == loaded or disk == self._disk_id:
+            return  # nothing new on disk (or this build was tried already and failed)
+        if not self._reload_lock.acquire(blocking=False):
+            return  # a reload is running
+        logger.info("index on disk changed (%s -> %s); reloading", loaded, disk)
+        self._reloading = threading.Thread(target=self._background_reload, name="index-reload", daemon=True)
+        self._reloading.start()
+
+    def _background_reload(self) -> None:
+        try:
+            self._reload_locked()
+        except IndexError_:
+            pass  # logged and kept in reload_error
+        except Exception:  # a bug must not kill the server; the old engine keeps serving
+            logger.exception("reloading the index failed")
+            self.reload_error = "reloading the index failed; see the server log"
+        finally:
+            self._reload_lock.release()
+
+    def wait_for_reload(self, timeout: float = 60.0) -> None:
+        """Block until a background reload (if one runs) has finished: for tests and shutdown."""
+        thread = self._reloading
+        if thread is not None:
+            thread.join(timeout)
