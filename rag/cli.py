@@ -190,6 +190,55 @@ def _cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_log_config(quiet: bool) -> dict[str, object]:
+    """uvicorn's logging setup, applied in every worker: one line per request from ``api.access``."""
+    level = "WARNING" if quiet else "INFO"
+    handler = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+        "handlers": {"stderr": handler},
+        "loggers": {
+            name: {"handlers": ["stderr"], "level": level, "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "api", "rag")
+        },
+    }
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from rag.config import make_settings
+    from rag.index_store import build_index
+
+    given = {"index_dir": args.index, "host": args.host, "port": args.port, "workers": args.workers}
+    overrides = {name: value for name, value in given.items() if value is not None}
+    if "index_dir" in overrides:
+        overrides["index_dir"] = os.path.abspath(overrides["index_dir"])
+    settings = make_settings(**overrides)
+    # Each worker process builds its app from the environment (``api.main:create_app``): pass the
+    # options on through it.
+    for name, value in overrides.items():
+        os.environ[f"RAG_{name.upper()}"] = str(value)
+    get_settings.cache_clear()
+    report = build_index(settings, show_progress=False if args.quiet else None)  # no-op when up to date
+    print(report.summary(), flush=True)
+    print(f"serving on http://{settings.host}:{settings.port} ({settings.workers} worker(s))", flush=True)
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=_serve_log_config(args.quiet),
+        access_log=False,  # the app logs one structured line per request itself
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -264,6 +313,22 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("passage_id", help="a passage id, e.g. wtpf-26-sg-report/1.5 (see `rag passages`)")
     v.add_argument("--json", action="store_true", help='JSON: {"passage_id", "versions": [...], "revision"}')
     v.set_defaults(func=_cmd_versions)
+
+    w = sub.add_parser(
+        "serve",
+        help="build the index if it is missing or stale, then serve the HTTP API",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Build the index first when needed (incremental; a no-op when up to date), then "
+        "serve the API and the chat page with uvicorn. Options default to RAG_HOST, RAG_PORT, "
+        "RAG_WORKERS and RAG_INDEX_DIR (127.0.0.1, 8000, 1, index/).",
+    )
+    w.add_argument("--host", help="interface to listen on (default: RAG_HOST or 127.0.0.1)")
+    w.add_argument("--port", type=int, help="port (default: RAG_PORT or 8000)")
+    w.add_argument(
+        "--workers", type=int, help="worker processes, each with its own index (default: RAG_WORKERS or 1)"
+    )
+    w.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    w.set_defaults(func=_cmd_serve)
     return parser
 
 
