@@ -196,7 +196,7 @@ _CITING_VERB = re.compile(
     r"\b(?:(?P<passive>recalled|cited|referred\s+to|mentioned|referenced|invoked|quoted)"
     r"(?P<agent>\s+(?:in|by)\b)?"
     r"|recall(?:s|ing)?|cit(?:e|es|ing)|refer(?:s|ring)?\s+to|mention(?:s|ing)?|referenc(?:e|es|ing)"
-    r"|invok(?:e|es|ing)|quot(?:e|es|ing))\b",
+    r"|invok(?:e|es|ing)|quot(?:e|es|ing)|(?:build|draw)(?:s|ing)?\s+on|based\s+on)\b",
     re.IGNORECASE,
 )
 # Shorthands people type that the reference extractor reads only in full; the replacement keeps
