@@ -620,10 +620,10 @@ class Citator:
         for pid in sorted(citing, key=lambda i: self.row_of.get(i, -1)):
             matched = []
             for c in self.data.cites.get(pid, ()):
-                if c.target == passage_id:
-                    matched.append((c, "passage"))
-                elif inst is not None and c.key == inst.key and c.target in (inst.target, None):
-                    matched.append((c, "instrument"))
+                if inst is not None and c.key == inst.key and c.target in (inst.target, None):
+                    matched.append((c, "instrument"))  # the whole instrument (its title stands for it)
+                elif c.target == passage_id:
+                    matched.append((c, "passage"))  # a pinpoint on this very passage
             if matched and pid in self.row_of:
                 scope = "passage" if any(s == "passage" for _, s in matched) else "instrument"
                 out.append(CitingPassage(self._passage(pid), tuple(c for c, _ in matched), scope))

@@ -139,26 +139,57 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_versions(args: argparse.Namespace) -> int:
-    import textwrap
-
+def _versions_from_parsing(passage_id: str):  # type: ignore[no-untyped-def]
+    """The passage and a VersionIndex of its related documents, parsed now (when there is no index)."""
     from rag.corpus import load_corpus
     from rag.errors import NotFoundError
     from rag.parse import parse_document
-    from rag.versions import VersionIndex, VersionRelation, related_documents
+    from rag.versions import VersionIndex, related_documents
 
     corpus = load_corpus(get_settings().corpus_dir)
-    doc_id = args.passage_id.split("/", 1)[0]
+    doc_id = passage_id.split("/", 1)[0]
     corpus.get(doc_id)  # an unknown document raises NotFoundError naming the known ones
     wanted = related_documents(corpus.documents, doc_id)
     docs = [parse_document(meta, corpus.text(meta)) for meta in corpus.documents if meta.id in wanted]
     passages = [p for doc in docs for p in doc.passages]
-    target = next((p for p in passages if p.id == args.passage_id), None)
+    target = next((p for p in passages if p.id == passage_id), None)
     if target is None:
         raise NotFoundError(
-            f"unknown passage {args.passage_id!r}", hint=f"list the ids with `rag passages --doc {doc_id}`"
+            f"unknown passage {passage_id!r}", hint=f"list the ids with `rag passages --doc {doc_id}`"
         )
-    index = VersionIndex.build(passages, corpus.documents)
+    return target, VersionIndex.build(passages, corpus.documents)
+
+
+def _versions_from_index(passage_id: str, index_dir: str | None):  # type: ignore[no-untyped-def]
+    """The passage and the index's VersionIndex; None when there is no index (or it predates versions)."""
+    from rag.config import make_settings
+    from rag.errors import IndexMissingError, NotFoundError
+    from rag.index_store import load_index
+
+    settings = make_settings(index_dir=index_dir) if index_dir else get_settings()
+    try:
+        index = load_index(settings)
+    except IndexMissingError:
+        logger.info("no index in %s: parsing the documents", settings.index_dir)
+        return None
+    if index.versions is None:
+        return None
+    target = next((p for p in index.passages if p.id == passage_id), None)
+    if target is None:
+        doc_id = passage_id.split("/", 1)[0]
+        raise NotFoundError(
+            f"unknown passage {passage_id!r}", hint=f"list the ids with `rag passages --doc {doc_id}`"
+        )
+    return target, index.versions
+
+
+def _cmd_versions(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from rag.versions import VersionRelation
+
+    found = _versions_from_index(args.passage_id, args.index) or _versions_from_parsing(args.passage_id)
+    target, index = found
     links = index.versions_of(target.id)
     revision = index.revision(target.instrument, doc=target.doc) if target.instrument else None
     if args.json:
@@ -187,6 +218,84 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         print(f"    {heading}:")
         wrapped = textwrap.fill(link.diff.render(), width=100, break_long_words=False, break_on_hyphens=False)
         print(textwrap.indent(wrapped, "      "))
+    return 0
+
+
+def _mark(text: str, spans: Sequence[tuple[int, int]], *, width: int, color: bool) -> str:
+    """A snippet of ``text`` around the first span, with the spans marked."""
+    first = spans[0][0] if spans else 0
+    start = max(0, first - width // 4) if first > width // 2 else 0
+    end = min(len(text), max(start + width, spans[0][1] if spans else 0))
+    left, right = (_BOLD, _PLAIN) if color else ("[", "]")
+    out, pos = [], start
+    for a, b in spans:
+        if a < pos or b > end:
+            continue
+        out += [text[pos:a], left, text[a:b], right]
+        pos = b
+    out.append(text[pos:end])
+    return ("..." if start else "") + "".join(out) + ("..." if end < len(text) else "")
+
+
+def _cmd_cites(args: argparse.Namespace) -> int:
+    from rag.citator import Citator
+    from rag.config import make_settings
+    from rag.index_store import load_index
+
+    settings = make_settings(index_dir=args.index) if args.index else get_settings()
+    index = load_index(settings)
+    citator = Citator.from_index(index)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if args.target in citator.row_of:
+        return _print_passage_citations(citator, args.target, as_json=args.json, color=color)
+    report = citator.references(args.target, addressee=args.addressee)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    docs = len({g.doc for g in report.groups})
+    print(f"{report.label} ({report.key}): {report.count} citing passages in {docs} documents")
+    for target in report.targets:
+        print(f"  in the corpus: {target}")
+    if not report.count:
+        print("no passage of the corpus cites it")
+    for group in report.groups:
+        print(f"\n{group.doc_title} · {group.role} ({len(group.passages)})")
+        for cp in group.passages:
+            spans = [(c.start, c.end) for c in cp.citations]
+            print(f"  {cp.passage.citation}")
+            print(f"      {_mark(cp.passage.text, spans, width=220, color=color)}")
+            print(f"      {cp.passage.id}")
+            for ask in cp.asks:
+                print(f"      asks: {ask.citation}: {_mark(ask.text, [], width=160, color=color)}")
+    return 0
+
+
+def _print_passage_citations(citator, passage_id: str, *, as_json: bool, color: bool) -> int:  # type: ignore[no-untyped-def]
+    """What one passage cites (with targets) and the passages citing it or its instrument."""
+    passage = citator.passages[citator.row_of[passage_id]]
+    cites = citator.cites(passage_id)
+    cited_by = citator.cited_by(passage_id)
+    if as_json:
+        out = {
+            "passage_id": passage_id,
+            "citation": passage.citation,
+            "cites": [c.to_dict() for c in cites],
+            "cited_by": [cp.to_dict() for cp in cited_by],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{passage_id}  {passage.citation}")
+    print(f"cites ({len(cites)}):" if cites else "cites no instrument")
+    for c in cites:
+        where = c.target or "not in the corpus"
+        pin = f", {c.pinpoint}" if c.pinpoint else ""
+        print(f"  {c.surface!r} -> {c.label}{pin} ({c.key}) -> {where}")
+    print(f"cited by ({len(cited_by)}):" if cited_by else "cited by no passage")
+    for cp in cited_by:
+        spans = [(c.start, c.end) for c in cp.citations]
+        print(f"  {cp.passage.citation}  [{cp.scope}]")
+        print(f"      {_mark(cp.passage.text, spans, width=220, color=color)}")
+        print(f"      {cp.passage.id}")
     return 0
 
 
@@ -308,11 +417,32 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Show a passage's versions in the other drafts and forums of the corpus, with the "
         "words inserted [+like this+] and deleted [-like this-] from the earlier to the later text, and "
-        "the revision history of a resolution. Parses the documents involved (no index needed).",
+        "the revision history of a resolution. Served from the index's versions.json; without an "
+        "index, parses the documents involved.",
     )
     v.add_argument("passage_id", help="a passage id, e.g. wtpf-26-sg-report/1.5 (see `rag passages`)")
     v.add_argument("--json", action="store_true", help='JSON: {"passage_id", "versions": [...], "revision"}')
+    v.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     v.set_defaults(func=_cmd_versions)
+
+    c = sub.add_parser(
+        "cites",
+        help="every passage citing an instrument, by document and clause role; or what a passage cites",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description='Who cites an instrument, written as the texts do or in short ("Resolution 70/1", '
+        '"UNGA 70/1", "PP Res. 64", "WTDC Resolution 15", "SDG 9", "Action Line C5") or as a key '
+        '("un/ga/res/70/1"); grouped by document and clause role, each passage with its citation and '
+        "the reference [marked] in a snippet. Given a passage id instead, what that passage cites and "
+        "which passages cite it. Served from the index's references.json.",
+    )
+    c.add_argument("target", help='an instrument ("Resolution 70/1") or a passage id')
+    c.add_argument(
+        "--addressee",
+        help='also list what each citing instrument asks of this addressee, e.g. "Secretary-General"',
+    )
+    c.add_argument("--json", action="store_true", help="JSON: the report (see rag.citator.ReferenceReport)")
+    c.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    c.set_defaults(func=_cmd_cites)
 
     w = sub.add_parser(
         "serve",
