@@ -369,6 +369,8 @@ class Searcher:
             mask &= allowed
         if not mask.any():
             return []
+        # every citing passage (a few dozen at most), so the preferences below see them all
+        depth = max(depth, int(mask.sum()))
         if mode is Mode.BM25:
             hits = self.bm25.search(text, depth, allowed=mask)
         elif mode is Mode.DENSE:
