@@ -348,6 +348,29 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    # eval depends on rag, never the reverse: the harness is imported only when the command runs
+    from eval.harness import run_from_args
+
+    return run_from_args(args)
+
+
+def _add_eval_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``rag eval``; its options live in ``eval/cli.py`` (argparse only, cheap to import)."""
+    try:
+        from eval.cli import DESCRIPTION, Formatter, add_arguments
+    except ImportError:  # an installation without the eval package: no eval command
+        return
+    e = sub.add_parser(
+        "eval",
+        help="score retrieval on the gold questions and write a report (eval/runs/)",
+        formatter_class=Formatter,
+        description=DESCRIPTION,
+    )
+    add_arguments(e)
+    e.set_defaults(func=_cmd_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -459,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     w.set_defaults(func=_cmd_serve)
+    _add_eval_parser(sub)
     return parser
 
 
