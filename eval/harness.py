@@ -723,7 +723,8 @@ def config_from_args(args: Any) -> EvalConfig:
 
     settings = make_settings(index_dir=Path(args.index)) if args.index else get_settings()
     names = [n.strip() for n in (args.pipelines or "").split(",") if n.strip()]
-    if args.api:
+    if args.api and "api" not in names:
+        # the service stands in for the library; list both (--pipelines clause,api) to compare them
         names = ["api" if n == "clause" else n for n in names] or ["api"]
     configs: list[PipelineConfig] = []
     for name in names:

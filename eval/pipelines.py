@@ -418,6 +418,5 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
     if seed.is_file() and not (folder / CACHE_FILE).is_file():
         shutil.copy2(seed, folder / CACHE_FILE)
     logger.info("variant %s changes the index: building it in %s", config.name, folder)
-    report = build_index(settings, show_progress=resources.show_progress)
-    logger.info("%s", report.summary())
+    build_index(settings, show_progress=resources.show_progress)  # logs its own summary
     return Searcher.load(settings, encoder=base.dense.encoder)
