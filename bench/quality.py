@@ -29,6 +29,11 @@ DEFAULTS = [
     str(REPO_ROOT / "bench" / "out" / "quality"),
 ]
 
+GLOBAL = {"-q", "--quiet", "-v", "-vv", "--verbose"}
+
 if __name__ == "__main__":
-    # later options win in argparse, so anything given on the command line overrides the defaults
-    sys.exit(main(["eval", *DEFAULTS, *sys.argv[1:]]))
+    given = sys.argv[1:]
+    # -q/-v belong before the subcommand; later options win in argparse, so the rest overrides DEFAULTS
+    front = [a for a in given if a in GLOBAL]
+    rest = [a for a in given if a not in GLOBAL]
+    sys.exit(main([*front, "eval", *DEFAULTS, *rest]))
