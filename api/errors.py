@@ -21,6 +21,7 @@ parent's status without touching this module.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,9 +70,14 @@ def error_body(code: str, message: str, hint: str = "") -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "hint": hint}}
 
 
-def error_response(status: int, code: str, message: str, hint: str = "", **extra: Any) -> JSONResponse:
-    headers = {"Retry-After": "10"} if status == 503 else None
-    return JSONResponse(error_body(code, message, hint) | extra, status_code=status, headers=headers)
+def error_response(
+    status_code: int, code: str, message: str, hint: str = "", *, extra: dict[str, Any] | None = None
+) -> JSONResponse:
+    """The error body as a response; ``extra`` adds top-level fields (``/healthz`` adds ``status``)."""
+    headers = {"Retry-After": "10"} if status_code == 503 else None
+    return JSONResponse(
+        error_body(code, message, hint) | (extra or {}), status_code=status_code, headers=headers
+    )
 
 
 def rag_error_status(exc: RagError) -> tuple[int, str]:
@@ -85,14 +91,22 @@ def rag_error_status(exc: RagError) -> tuple[int, str]:
 async def rag_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RagError)  # registered for RagError only
     status, code = rag_error_status(exc)
-    if status >= 500:
+    if status == 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc)
-    return error_response(status, code, error_message(exc), exc.hint or _DEFAULT_HINTS.get(code, ""))
+    message = error_message(exc, request.app.state.settings.index_dir)
+    return error_response(status, code, message, exc.hint or _DEFAULT_HINTS.get(code, ""))
 
 
-def error_message(exc: RagError) -> str:
-    """The message without the hint (and without the quotes ``KeyError`` puts around its argument)."""
-    return str(exc.args[0]) if exc.args else exc.message
+def error_message(exc: RagError, index_dir: Path | None = None) -> str:
+    """The message without the hint (and without the quotes ``KeyError`` puts around its argument).
+
+    The index folder's absolute path is shortened to its name: clients need not learn the server's
+    file layout.
+    """
+    message = str(exc.args[0]) if exc.args else exc.message
+    if index_dir is not None:
+        message = message.replace(str(index_dir), index_dir.name)
+    return message
 
 
 def _loc(loc: tuple[Any, ...]) -> str:

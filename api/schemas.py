@@ -37,6 +37,8 @@ class _Request(BaseModel):
 
 
 class ErrorBody(BaseModel):
+    """What went wrong and what to do about it."""
+
     code: str = Field(
         description="machine-readable error code",
         examples=["invalid_request", "not_found", "index_missing"],
@@ -48,7 +50,7 @@ class ErrorBody(BaseModel):
 class ErrorResponse(BaseModel):
     """Every 4xx and 5xx answer has this body."""
 
-    error: ErrorBody
+    error: ErrorBody = Field(description="the error")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -107,6 +109,8 @@ class Filters(_Request):
 
 
 class SearchRequest(_Request):
+    """A search: query, number of results, mode and filters."""
+
     query: str = Field(
         min_length=1,
         max_length=QUERY_MAX_CHARS,
@@ -146,10 +150,12 @@ class SearchResultPublic(BaseModel):
 
 
 class SearchResponse(BaseModel):
-    query: str
+    """Ranked passages for a query."""
+
+    query: str = Field(description="the query as searched (surrounding whitespace removed)")
     mode: str = Field(description="the mode used")
     took_ms: float = Field(description="time spent searching, in milliseconds")
-    results: list[SearchResultPublic]
+    results: list[SearchResultPublic] = Field(description="best first; empty when nothing matches")
 
 
 # ---------------------------------------------------------------------------------------- passages
@@ -158,18 +164,18 @@ class SearchResponse(BaseModel):
 class PassagePublic(BaseModel):
     """A citable unit of a source document, with its exact place in the file."""
 
-    id: str = Field(examples=["wtdc-25-final-report/res-15/instructs/4"])
+    id: str = Field(description="stable passage id", examples=["wtdc-25-final-report/res-15/instructs/4"])
     doc: str = Field(description="document id")
     source: str = Field(description="source file name in corpus/")
     start: int = Field(description="character offset in the source file")
     end: int = Field(description="end offset (exclusive)")
-    text: str = Field(description="the passage's own words")
-    kind: str = Field(description="passage kind")
-    citation: str
-    label: str | None = None
-    clause: str | None = None
-    addressee: str | None = None
-    instrument: str | None = None
+    text: str = Field(description="the passage's own words, label and markup removed")
+    kind: str = Field(description="passage kind: " + ", ".join(PassageKind.values()))
+    citation: str = Field(description="how to cite the passage")
+    label: str | None = Field(None, description='printed label ("4", "a)", "7.9.6")')
+    clause: str | None = Field(None, description="clause role, e.g. instructs, recognizing")
+    addressee: str | None = Field(None, description="who an operative clause addresses, as printed")
+    instrument: str | None = Field(None, description='e.g. "Resolution 15 (Rev. Kigali, 2022)"')
     instrument_title: str | None = Field(None, description="the instrument's title line")
     lead_in: str | None = Field(None, description="the block heading as printed, and any lead-in sentence")
     path: list[str] = Field(description="titles of the enclosing headings, outermost first")
@@ -179,6 +185,8 @@ class PassagePublic(BaseModel):
 
 
 class ParentPublic(BaseModel):
+    """The heading and lead-in a passage sits under."""
+
     heading: str | None = Field(description="the heading the passage sits under")
     kind: str | None = Field(description="outline kind of that heading (section, block, instrument, ...)")
     passage_id: str | None = Field(description="the parent's passage id, where the parent is a passage")
@@ -187,7 +195,9 @@ class ParentPublic(BaseModel):
 
 
 class PassageContext(BaseModel):
-    parent: ParentPublic
+    """A passage's surroundings: what it sits under and its neighbours."""
+
+    parent: ParentPublic = Field(description="the heading and lead-in above the passage")
     previous: PassagePublic | None = Field(description="the passage before, in document order")
     next: PassagePublic | None = Field(description="the passage after, in document order")
 
@@ -195,40 +205,50 @@ class PassageContext(BaseModel):
 class PassageDetail(PassagePublic):
     """A passage and its surroundings."""
 
-    context: PassageContext
+    context: PassageContext = Field(description="heading, lead-in and neighbouring passages")
 
 
 # --------------------------------------------------------------------------------------- documents
 
 
 class DocumentPublic(BaseModel):
-    id: str = Field(examples=["wtdc-25-final-report"])
-    title: str
-    short_title: str = Field(examples=["WTDC-25 Final Report"])
-    event: str = Field(examples=["WTDC-25"])
-    date: str = Field(examples=["2025-11-28"])
+    """An indexed source document."""
+
+    id: str = Field(
+        description="document id (first segment of its passage ids)", examples=["wtdc-25-final-report"]
+    )
+    title: str = Field(description="full title")
+    short_title: str = Field(description="title used in citations", examples=["WTDC-25 Final Report"])
+    event: str = Field(description="the conference or forum", examples=["WTDC-25"])
+    date: str = Field(description="date of the document (ISO, as precise as known)", examples=["2025-11-28"])
     kind: str = Field(description="document kind (which parser read it)")
     source: str = Field(description="source file name in corpus/")
     passages: int = Field(description="number of passages")
 
 
 class DocumentsResponse(BaseModel):
-    documents: list[DocumentPublic]
+    """The indexed documents, in corpus order."""
+
+    documents: list[DocumentPublic] = Field(description="every indexed document")
 
 
 class OutlineNodePublic(BaseModel):
-    title: str
+    """A node of a document's table of contents."""
+
+    title: str = Field(description="heading or passage title as printed")
     kind: str = Field(description="document, part, section, instrument, block, ... or a passage kind")
-    start: int
-    end: int
+    start: int = Field(description="character offset of the node's own span in the source file")
+    end: int = Field(description="end offset (exclusive); equal to start for a node without a heading line")
     passage_id: str | None = Field(None, description="set where the node is a passage")
-    children: list[OutlineNodePublic] = Field(default_factory=list)
+    children: list[OutlineNodePublic] = Field(default_factory=list, description="sub-nodes in order")
 
 
 class OutlineResponse(BaseModel):
-    doc: str
-    title: str
-    short_title: str
+    """A document's table of contents."""
+
+    doc: str = Field(description="document id")
+    title: str = Field(description="full title")
+    short_title: str = Field(description="title used in citations")
     outline: OutlineNodePublic = Field(description="the table of contents, with passage ids")
 
 
@@ -236,6 +256,8 @@ class OutlineResponse(BaseModel):
 
 
 class PrecedentRequest(_Request):
+    """A draft clause to find precedent wording for."""
+
     text: str = Field(
         min_length=1,
         max_length=DRAFT_MAX_CHARS,
@@ -256,6 +278,8 @@ class PrecedentRequest(_Request):
 
 
 class SharedWordingPublic(BaseModel):
+    """Words a passage has in common with the draft."""
+
     text: str = Field(description="the shared words as the passage prints them")
     words: int = Field(description="number of words (3 or more)")
     draft: Span = Field(description="span in the draft text")
@@ -268,20 +292,24 @@ class PrecedentResult(SearchResultPublic):
 
     wording: float = Field(description="shared 3-word sequences, Dice coefficient 0-1")
     meaning: float = Field(description="cosine similarity of the draft and passage vectors")
-    shared: list[SharedWordingPublic]
+    shared: list[SharedWordingPublic] = Field(description="the shared word sequences, in draft order")
 
 
 class PrecedentResponse(BaseModel):
+    """The passages closest to a draft, best first (those of ``clause``'s role before all others)."""
+
     clause: str | None = Field(description="the role ranked first, if any")
     clause_source: str | None = Field(description='"given", "detected" (from the draft) or null')
-    took_ms: float
-    results: list[PrecedentResult]
+    took_ms: float = Field(description="time spent, in milliseconds")
+    results: list[PrecedentResult] = Field(description="best first")
 
 
 # --------------------------------------------------------------------------------------------- ask
 
 
 class AskRequest(_Request):
+    """A question to answer from the passages."""
+
     question: str = Field(
         min_length=1,
         max_length=QUERY_MAX_CHARS,
@@ -293,39 +321,47 @@ class AskRequest(_Request):
 
 
 class CitationPublic(BaseModel):
+    """What an answer's ``[n]`` marker points to."""
+
     n: int = Field(description="the number used in the answer's [n] markers")
     id: str = Field(description="passage id")
-    citation: str
+    citation: str = Field(description="how to cite the passage")
 
 
 class AskResponse(BaseModel):
-    question: str
+    """An answer with numbered citations and the passages it was drawn from."""
+
+    question: str = Field(description="the question as searched")
     answer: str = Field(description="sentences of the passages (or a composed answer), each with [n] markers")
-    citations: list[CitationPublic]
-    results: list[SearchResultPublic]
+    citations: list[CitationPublic] = Field(description="the passages the answer's [n] markers cite")
+    results: list[SearchResultPublic] = Field(description="the passages retrieved for the question")
     answered_by: str = Field(description='"extractive" or "llm"')
     notice: str | None = Field(None, description="set when a configured language model failed")
-    took_ms: float
+    took_ms: float = Field(description="time spent, in milliseconds")
 
 
 # ------------------------------------------------------------------------------------------ health
 
 
 class IndexSummary(BaseModel):
+    """Which index is loaded."""
+
     build_id: str = Field(description="fingerprint of the index manifest; changes with every build")
-    built_at: str | None
-    loaded_at: str
+    built_at: str | None = Field(description="when `rag build` wrote it (UTC, ISO 8601)")
+    loaded_at: str = Field(description="when this process loaded it (UTC, ISO 8601)")
     schema_version: int | None = Field(description="index schema version")
-    rag_version: str | None
-    passages: int | None
-    documents: int | None
+    rag_version: str | None = Field(description="version of rag that built it")
+    passages: int | None = Field(description="passages, as the manifest counts them")
+    documents: int | None = Field(description="documents, as the manifest counts them")
     encoder: str | None = Field(description="the embedding model and backend")
-    fusion: str | None
+    fusion: str | None = Field(description="how hybrid search fuses BM25 and dense rankings")
     reload_error: str | None = Field(None, description="why the last reload of a rebuilt index failed")
 
 
 class HealthResponse(BaseModel):
-    status: str = Field(examples=["ok"])
-    passages: int
-    documents: int
-    index: IndexSummary
+    """The service is up and answering from a loaded index."""
+
+    status: str = Field(description='"ok"', examples=["ok"])
+    passages: int = Field(description="passages loaded")
+    documents: int = Field(description="documents loaded")
+    index: IndexSummary = Field(description="which index is loaded")

@@ -72,8 +72,12 @@ class Engine:
     @classmethod
     def load(cls, settings: Settings) -> Engine:
         """Load and check the index at ``settings.index_dir`` (``IndexError_`` subclasses if unusable)."""
+        return cls.from_searcher(Searcher.load(settings))
+
+    @classmethod
+    def from_searcher(cls, searcher: Searcher) -> Engine:
+        """Derive the API's lookups from a loaded searcher (~0.5 s: mostly the shingle index)."""
         started = time.perf_counter()
-        searcher = Searcher.load(settings)
         passages = searcher.passages
         doc_rows: dict[str, list[int]] = {}
         for row, p in enumerate(passages):

@@ -53,7 +53,7 @@ def _node(node: OutlineNode) -> OutlineNodePublic:
 @router.get(
     "/documents/{doc}/outline",
     response_model=OutlineResponse,
-    responses=error_responses(404, 503),
+    responses=error_responses(404, 422, 503),
     summary="A document's table of contents",
 )
 def document_outline(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import HolderDep
+from api.deps import HolderDep, SettingsDep
 from api.errors import error_message, error_response, rag_error_status
 from api.routes._responses import error_responses
 from api.schemas import HealthResponse, IndexSummary
@@ -20,13 +20,19 @@ router = APIRouter(tags=["health"])
     responses=error_responses(503),
     summary="Service and index status",
 )
-async def healthz(holder: HolderDep) -> HealthResponse | JSONResponse:
+async def healthz(holder: HolderDep, settings: SettingsDep) -> HealthResponse | JSONResponse:
     """200 with the loaded index's summary; 503 with the reason while no usable index is loaded."""
     try:
         engine = holder.current()
     except IndexError_ as exc:
         status, code = rag_error_status(exc)
-        return error_response(status, code, error_message(exc), exc.hint or "", status="unavailable")
+        return error_response(
+            status,
+            code,
+            error_message(exc, settings.index_dir),
+            exc.hint or "",
+            extra={"status": "unavailable"},
+        )
     summary = engine.summary()
     return HealthResponse(
         status="ok",

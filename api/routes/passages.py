@@ -22,7 +22,7 @@ router = APIRouter(tags=["passages"])
 @router.get(
     "/passages/{passage_id:path}",
     response_model=PassageDetail,
-    responses=error_responses(404, 503),
+    responses=error_responses(404, 422, 503),
     summary="A passage with its heading, lead-in and neighbours",
 )
 def get_passage(

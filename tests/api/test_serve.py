@@ -1,0 +1,136 @@
+"""`rag serve`: the real server process over HTTP, and how the command wires build and uvicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rag import cli
+from rag.config import get_settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str, body: dict | None = None) -> tuple[int, dict, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), json.loads(exc.read())
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_rag_serve_answers_over_http_and_stops_cleanly(real_index_settings, tmp_path: Path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
+    command = [
+        sys.executable,
+        "-m",
+        "rag",
+        "serve",
+        "--port",
+        str(port),
+        "--index",
+        str(real_index_settings.index_dir),
+    ]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                status, _, health = fetch(f"{base}/healthz")
+                if status == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.25)
+        assert health["passages"] > 5000
+
+        status, headers, body = fetch(f"{base}/search?q=technology+transfer+handbooks&k=3")
+        assert status == 200 and headers.get("x-request-id")
+        assert "wtdc-25-final-report/res-15/instructs/4" in [x["id"] for x in body["results"]]
+        status, _, body = fetch(f"{base}/search", {"query": "digital skills", "k": 2, "mode": "bm25"})
+        assert status == 200 and len(body["results"]) == 2
+        status, _, body = fetch(f"{base}/search", {"query": "x", "k": 0})
+        assert status == 422 and body["error"]["code"] == "invalid_request"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    output = log_path.read_text()
+    # uvicorn shuts down gracefully, then re-raises the signal it caught, so the exit status is -SIGTERM
+    assert process.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+    assert "is up to date" in output  # the build step ran and found nothing to do
+    assert '"route": "/search"' in output and '"status": 422' in output  # one log line per request
+
+
+def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypatch, tmp_path):
+    calls: dict[str, object] = {}
+
+    class Report:
+        def summary(self) -> str:
+            return "index is up to date"
+
+    def fake_build(settings, **kwargs):  # type: ignore[no-untyped-def]
+        calls["built"] = settings.index_dir
+        return Report()
+
+    def fake_run(app, **kwargs):  # type: ignore[no-untyped-def]
+        calls["app"] = app
+        calls["run"] = kwargs
+        calls["env"] = {
+            k: os.environ.get(k) for k in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST")
+        }
+
+    for name in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST"):
+        monkeypatch.setenv(name, "")  # recorded, so the command's changes are undone afterwards
+        monkeypatch.delenv(name)
+    monkeypatch.setattr("rag.index_store.build_index", fake_build)
+    monkeypatch.setattr("uvicorn.run", fake_run)
+    try:
+        assert cli.main(["serve", "--port", "8765", "--workers", "2", "--index", str(tmp_path / "idx")]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert calls["built"] == tmp_path / "idx"
+    assert calls["app"] == "api.main:create_app"
+    run = calls["run"]
+    assert run["factory"] is True and run["port"] == 8765 and run["workers"] == 2
+    assert run["host"] == "127.0.0.1"  # the default from Settings
+    assert calls["env"] == {
+        "RAG_PORT": "8765",
+        "RAG_WORKERS": "2",
+        "RAG_INDEX_DIR": str(tmp_path / "idx"),
+        "RAG_HOST": None,
+    }
+
+
+def test_serve_rejects_bad_options_with_one_line(capsys):
+    assert cli.main(["serve", "--port", "70000"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid settings: RAG_PORT") and err.count("\n") == 1
