@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from fastapi import Response
+from pydantic import BaseModel
+
 from api.schemas import PassagePublic, SearchResultPublic
 from rag.search import SearchHit, SearchResults, highlight_spans
 from rag.types import Passage
+
+
+def json_response(model: BaseModel) -> Response:
+    """The model as JSON, serialised once.
+
+    Returning a model lets FastAPI dump it to a dict, validate that against the response model again
+    and then encode it: three passes over every result's text. The routes build their response models
+    themselves (that is the check), so this skips the other two; the declared ``response_model``
+    still documents the body in OpenAPI.
+    """
+    return Response(content=model.model_dump_json(), media_type="application/json")
 
 
 def passage_public(p: Passage) -> PassagePublic:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import EngineDep, SettingsDep
-from api.routes._convert import search_results
+from api.routes._convert import json_response, search_results
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
 from api.schemas import AskRequest, AskResponse, CitationPublic
@@ -22,7 +22,7 @@ router = APIRouter(tags=["ask"])
     responses=error_responses(400, 413, 422, 503),
     summary="Answer a question from the passages, with citations",
 )
-def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskResponse:
+def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> Response:
     """By default an extractive answer: the best-matching sentences of the top passages, each followed
     by ``[n]`` pointing into ``citations``. When an OpenAI-compatible endpoint is configured
     (``RAG_LLM_BASE_URL``, ``RAG_LLM_MODEL``, ``RAG_LLM_API_KEY``) it composes the answer from the
@@ -31,12 +31,14 @@ def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> AskRespon
     started = time.perf_counter()
     results = engine.searcher.search(body.question, k=body.k, filters=to_filters(body.filters))
     answer = answer_question(engine.searcher, settings, body.question, results)
-    return AskResponse(
-        question=results.query,
-        answer=answer.answer,
-        citations=[CitationPublic(n=c.n, id=c.id, citation=c.citation) for c in answer.citations],
-        results=search_results(results),
-        answered_by=answer.answered_by,
-        notice=answer.notice,
-        took_ms=round(1000 * (time.perf_counter() - started), 2),
+    return json_response(
+        AskResponse(
+            question=results.query,
+            answer=answer.answer,
+            citations=[CitationPublic(n=c.n, id=c.id, citation=c.citation) for c in answer.citations],
+            results=search_results(results),
+            answered_by=answer.answered_by,
+            notice=answer.notice,
+            took_ms=round(1000 * (time.perf_counter() - started), 2),
+        )
     )

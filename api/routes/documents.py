@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from api.deps import EngineDep
+from api.routes._convert import json_response
 from api.routes._responses import error_responses
 from api.schemas import DocumentPublic, DocumentsResponse, OutlineNodePublic, OutlineResponse
 from rag.types import OutlineNode
@@ -20,22 +21,24 @@ router = APIRouter(tags=["documents"])
     responses=error_responses(503),
     summary="The indexed documents",
 )
-def list_documents(engine: EngineDep) -> DocumentsResponse:
+def list_documents(engine: EngineDep) -> Response:
     """Every document of the index with its metadata and passage count."""
-    return DocumentsResponse(
-        documents=[
-            DocumentPublic(
-                id=d.id,
-                title=d.title,
-                short_title=d.short_title,
-                event=d.event,
-                date=d.date,
-                kind=d.kind,
-                source=d.file,
-                passages=engine.passage_count(d.id),
-            )
-            for d in engine.documents
-        ]
+    return json_response(
+        DocumentsResponse(
+            documents=[
+                DocumentPublic(
+                    id=d.id,
+                    title=d.title,
+                    short_title=d.short_title,
+                    event=d.event,
+                    date=d.date,
+                    kind=d.kind,
+                    source=d.file,
+                    passages=engine.passage_count(d.id),
+                )
+                for d in engine.documents
+            ]
+        )
     )
 
 
@@ -59,9 +62,11 @@ def _node(node: OutlineNode) -> OutlineNodePublic:
 def document_outline(
     doc: Annotated[str, Path(description="document id", examples=["wtdc-25-final-report"])],
     engine: EngineDep,
-) -> OutlineResponse:
+) -> Response:
     """The outline tree (parts, sections, instruments, clause blocks, passages) with passage ids."""
     meta = engine.document(doc)
-    return OutlineResponse(
-        doc=meta.id, title=meta.title, short_title=meta.short_title, outline=_node(engine.outline(doc))
+    return json_response(
+        OutlineResponse(
+            doc=meta.id, title=meta.title, short_title=meta.short_title, outline=_node(engine.outline(doc))
+        )
     )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from api.deps import EngineDep
-from api.routes._convert import passage_public
+from api.routes._convert import json_response, passage_public
 from api.routes._responses import error_responses
 from api.schemas import ParentPublic, PassageContext, PassageDetail
 
@@ -31,22 +31,24 @@ def get_passage(
         Path(description="passage id", examples=["wtdc-25-final-report/res-15/instructs/4"]),
     ],
     engine: EngineDep,
-) -> PassageDetail:
+) -> Response:
     """The passage plus ``context``: the heading and lead-in above it and the passages before and after."""
     passage = engine.searcher.get(passage_id)
     previous, following = engine.neighbours(passage)
     parent = engine.parent(passage)
-    return PassageDetail(
-        **passage_public(passage).model_dump(),
-        context=PassageContext(
-            parent=ParentPublic(
-                heading=parent.heading,
-                kind=parent.kind,
-                passage_id=parent.passage_id,
-                lead_in=parent.lead_in,
-                path=list(parent.path),
+    return json_response(
+        PassageDetail(
+            **passage_public(passage).model_dump(),
+            context=PassageContext(
+                parent=ParentPublic(
+                    heading=parent.heading,
+                    kind=parent.kind,
+                    passage_id=parent.passage_id,
+                    lead_in=parent.lead_in,
+                    path=list(parent.path),
+                ),
+                previous=passage_public(previous) if previous is not None else None,
+                next=passage_public(following) if following is not None else None,
             ),
-            previous=passage_public(previous) if previous is not None else None,
-            next=passage_public(following) if following is not None else None,
-        ),
+        )
     )

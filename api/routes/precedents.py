@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import EngineDep
-from api.routes._convert import result_fields
+from api.routes._convert import json_response, result_fields
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
 from api.schemas import PrecedentRequest, PrecedentResponse, PrecedentResult, SharedWordingPublic
@@ -21,7 +21,7 @@ router = APIRouter(tags=["precedents"])
     responses=error_responses(400, 413, 422, 503),
     summary="Find precedent wording for a draft clause",
 )
-def precedents(body: PrecedentRequest, engine: EngineDep) -> PrecedentResponse:
+def precedents(body: PrecedentRequest, engine: EngineDep) -> Response:
     """Existing clauses closest to the draft in meaning and wording.
 
     Each result carries every ``/search`` field plus ``shared``: the word sequences (3+ words) it has
@@ -52,9 +52,11 @@ def precedents(body: PrecedentRequest, engine: EngineDep) -> PrecedentResponse:
         )
         for p in found.results
     ]
-    return PrecedentResponse(
-        clause=found.clause.value if found.clause is not None else None,
-        clause_source=found.clause_source,
-        took_ms=round(found.took_ms, 2),
-        results=results,
+    return json_response(
+        PrecedentResponse(
+            clause=found.clause.value if found.clause is not None else None,
+            clause_source=found.clause_source,
+            took_ms=round(found.took_ms, 2),
+            results=results,
+        )
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.deps import EngineDep
-from api.routes._convert import search_results
+from api.routes._convert import json_response, search_results
 from api.routes._responses import error_responses
 from api.schemas import K_MAX, QUERY_MAX_CHARS, Filters, SearchRequest, SearchResponse
 from api.state import Engine
@@ -48,13 +48,13 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
     responses=error_responses(400, 413, 422, 503),
     summary="Search the passages",
 )
-def search(body: SearchRequest, engine: EngineDep) -> SearchResponse:
+def search(body: SearchRequest, engine: EngineDep) -> Response:
     """Rank passages for a query (hybrid, BM25 or dense), optionally filtered.
 
     A "quoted phrase" must occur in every result; a reference such as "Res. 15 instructs 4" or
     "WTPF-26 §7.9.6" puts the passage it names first.
     """
-    return run_search(engine, body)
+    return json_response(run_search(engine, body))
 
 
 @router.get(
@@ -72,7 +72,7 @@ def search_get(
     instrument: Annotated[list[str] | None, Query(description="instrument name (repeatable)")] = None,
     clause: Annotated[list[str] | None, Query(description="clause role (repeatable)")] = None,
     kind: Annotated[list[str] | None, Query(description="passage kind (repeatable)")] = None,
-) -> SearchResponse:
+) -> Response:
     """Same as ``POST /search``: ``/search?q=digital+skills&k=5&doc=wtdc-25-final-report&clause=resolves``."""
     try:
         filters = Filters(doc=doc or [], instrument=instrument or [], clause=clause or [], kind=kind or [])
@@ -80,4 +80,5 @@ def search_get(
         raise RequestValidationError(
             [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
         ) from None
-    return run_search(engine, SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters))
+    request = SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters)
+    return json_response(run_search(engine, request))

@@ -39,6 +39,8 @@ RANK_WEIGHT = 0.1  # a sentence of the top passage gets +0.1, of the second +0.0
 SENTENCE_PASSAGES = 5  # passages whose sentences compete for the answer
 MAX_SENTENCES = 3
 PER_PASSAGE = 2
+MIN_WORDS = 4  # shorter pieces ("Done.", "a) Introduction") are no answer
+_NOT_ANSWERS = frozenset({"title", "heading"})  # name a topic, say nothing about it; found, never quoted
 MIN_SCORE = 0.25  # below this a sentence says too little about the question to be quoted
 LLM_PASSAGES = 8  # passages sent to a language model
 LLM_TIMEOUT_S = 30.0
@@ -105,10 +107,12 @@ def extractive_answer(
     total = sum(idf.values()) or 1.0
     candidates: list[tuple[SearchHit, str]] = []
     for hit in hits:
+        if hit.passage.kind in _NOT_ANSWERS:
+            continue
         text = hit.passage.text
         for a, b in split_sentences(text):
             sentence = text[a:b].strip()
-            if len(sentence.split()) >= 3:
+            if len(sentence.split()) >= MIN_WORDS:
                 candidates.append((hit, sentence))
     if not candidates:
         candidates = [(hit, hit.passage.text) for hit in hits]
