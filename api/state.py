@@ -163,11 +163,13 @@ class Engine:
         }
 
 
-def _as_index_error(exc: RagError) -> IndexError_:
+def _as_index_error(exc: Exception) -> IndexError_:
     """Any reason the index cannot be loaded (a missing corpus too) is a reason to answer 503."""
     if isinstance(exc, IndexError_):
         return exc
-    return IndexError_(f"the index cannot be loaded: {exc.message}")
+    if isinstance(exc, RagError):
+        return IndexError_(f"the index cannot be loaded: {exc.message}")
+    return IndexError_(f"the index cannot be loaded ({type(exc).__name__}); see the server log")
 
 
 def _collect_parents(node: OutlineNode, parents: dict[str, OutlineNode]) -> None:
@@ -237,6 +239,10 @@ class IndexHolder:
             engine = self._loader(self.settings)
         except RagError as exc:
             logger.error("no usable index: %s", exc)
+            self._problem = _as_index_error(exc)
+            return None
+        except Exception as exc:  # a bug or an unreadable file must not keep the service from starting
+            logger.exception("loading the index failed")
             self._problem = _as_index_error(exc)
             return None
         self._swap(engine)

@@ -175,3 +175,13 @@ def test_the_manifest_is_looked_at_no_more_than_once_per_interval(tmp_path, monk
     for _ in range(100):
         holder.current()
     assert len(looks) == 2  # one look for the first request, then none within the minute
+
+
+def test_an_unexpected_load_failure_still_lets_the_app_start_and_answer_503(tmp_path):
+    loader = Loader()
+    loader.fail = RuntimeError("faiss exploded at 0x7f")
+    holder = _holder(tmp_path, loader)
+    with TestClient(create_app(make_settings(index_dir=tmp_path), holder=holder)) as client:
+        error = assert_error(client.get("/healthz"), 503, "index_unavailable")
+        assert "RuntimeError" in error["message"] and "0x7f" not in error["message"]
+        assert "rag build" in error["hint"]
