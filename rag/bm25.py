@@ -22,7 +22,7 @@ import json
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,9 +109,16 @@ class BM25Index:
         data = self.idf[tf.col] * (freq * (k1 + 1) / (freq + norm))
         return sparse.csr_matrix((data, (tf.col, tf.row)), shape=(len(self.vocab), self.num_docs))
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        """BM25Okapi score of every document for a tokenised query (float64, index order)."""
-        counts = Counter(t for t in query if t in self.term_ids)
+    def scores(self, query: Sequence[str] | Mapping[str, float]) -> np.ndarray:
+        """BM25Okapi score of every document for a tokenised query (float64, index order).
+
+        ``query`` is a token list (a repeated token counts again) or token -> weight, for queries
+        whose tokens do not all count alike (expansions from ``rag.vocabulary`` count less).
+        """
+        if isinstance(query, Mapping):
+            counts: Mapping[str, float] = {t: w for t, w in query.items() if t in self.term_ids and w}
+        else:
+            counts = Counter(t for t in query if t in self.term_ids)
         if not counts:
             return np.zeros(self.num_docs)
         rows = np.fromiter((self.term_ids[t] for t in counts), dtype=np.int64)
@@ -119,7 +126,7 @@ class BM25Index:
         return np.asarray(self.weights[rows].T @ mult).ravel()
 
     def top_k(
-        self, query: Sequence[str], k: int, *, allowed: np.ndarray | None = None
+        self, query: Sequence[str] | Mapping[str, float], k: int, *, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """The ``k`` best matching documents (score > 0) among ``allowed`` rows, best first.
 

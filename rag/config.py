@@ -65,6 +65,15 @@ class Settings(BaseSettings):
         ge=0.0,
         description="RRF weight of the passages of an instrument a question names without pinning a place",
     )
+    vocabulary_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=4.0,
+        description="BM25 weight of the other form of a query's acronyms and long forms (rag/vocabulary.py)",
+    )
+    vocabulary_dense: bool = Field(
+        True, description="the encoder sees the query with each acronym's long form after it"
+    )
     phrase_min_words: int = Field(3, ge=2, description="shortest unquoted word sequence that earns a boost")
     max_pinned: int = Field(5, ge=0, le=50, description="most passages a reference in the query puts first")
 

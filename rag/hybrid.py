@@ -60,12 +60,18 @@ class BM25Retriever:
         self.index = index
         self.ids = ids
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every row for the query."""
-        return self.index.scores(tokenize(query))
+    def scores(self, query: str | Mapping[str, float]) -> np.ndarray:
+        """BM25 score of every row for the query (text, or token -> weight)."""
+        return self.index.scores(_terms(query))
 
-    def search(self, query: str, k: int, *, allowed: np.ndarray | None = None) -> list[Hit]:
-        return _hits(self.index.top_k(tokenize(query), k, allowed=allowed), self.ids)
+    def search(
+        self, query: str | Mapping[str, float], k: int, *, allowed: np.ndarray | None = None
+    ) -> list[Hit]:
+        return _hits(self.index.top_k(_terms(query), k, allowed=allowed), self.ids)
+
+
+def _terms(query: str | Mapping[str, float]) -> list[str] | Mapping[str, float]:
+    return tokenize(query) if isinstance(query, str) else query
 
 
 class DenseRetriever:
@@ -124,14 +130,24 @@ class HybridRetriever:
         self.depth = depth
 
     def runs(
-        self, query: str, k: int, *, allowed: np.ndarray | None = None, vector: np.ndarray | None = None
+        self,
+        query: str,
+        k: int,
+        *,
+        allowed: np.ndarray | None = None,
+        vector: np.ndarray | None = None,
+        terms: Mapping[str, float] | None = None,
     ) -> dict[str, list[Hit]]:
-        """Each branch's ranking, ``max(depth, k)`` deep (``vector``: the query's embedding, if known)."""
+        """Each branch's ranking, ``max(depth, k)`` deep.
+
+        ``vector``: the query's embedding, if known; ``terms``: its BM25 tokens with weights, if they
+        are not simply the query's tokens.
+        """
         depth = max(self.depth, k)
         if vector is None:
             vector = self.dense.embed(query)
         return {
-            "bm25": self.bm25.search(query, depth, allowed=allowed),
+            "bm25": self.bm25.search(query if terms is None else terms, depth, allowed=allowed),
             "dense": self.dense.search_vector(vector, depth, allowed=allowed),
         }
 

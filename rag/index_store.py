@@ -10,6 +10,7 @@ Files, all plain and inspectable (JSON, JSON lines, npz without pickle, FAISS's 
     references.json    every passage's citations resolved to the corpus, and who cites each key
                        (``rag.citator.ReferenceIndex``)
     versions.json      passages aligned across drafts and forums, revision records (``rag.versions``)
+    vocabulary.json    acronyms and their long forms mined from the passages (``rag.vocabulary``)
     dense.faiss        IndexFlatIP of the normalised passage vectors (``rag.dense``)
     embed_cache.npz    vectors keyed by sha256(model id + text): what a rebuild need not embed again
     encoder/           the ONNX export of the model (``rag.embed``), checked against torch
@@ -19,8 +20,9 @@ Building is incremental and atomic:
 - nothing changed (corpus files, settings, parser code, index files intact): no-op in well under 3 s;
 - a changed document is parsed again; passages of unchanged documents are reused as they are, and
   only texts not in the embedding cache go through the model;
-- references and versions are recomputed from all passages on every build (about 1.5 s); a change to
-  their code alone rebuilds with every passage and vector reused;
+- references, versions and the vocabulary are recomputed from all passages on every build (about
+  1.5 s); a change to their code (or to the spelling folding the BM25 tokens use) rebuilds with every
+  passage and vector reused;
 - everything is written into a temporary folder beside the index, which then takes the index's place
   in one ``renameat2(RENAME_EXCHANGE)`` (two renames where that call is missing). A build that dies
   midway leaves the previous index untouched; readers never see a half-written folder. A lock file
@@ -71,6 +73,7 @@ from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.textindex import FieldWeights, bm25_tokens, dense_texts
 from rag.types import DocumentMeta, OutlineNode, Passage
 from rag.versions import VersionIndex
+from rag.vocabulary import VOCABULARY_FILE, Vocabulary, vocabulary_texts
 
 logger = logging.getLogger(__name__)
 
@@ -117,13 +120,13 @@ def code_fingerprint() -> str:
 
 
 def derived_fingerprint() -> str:
-    """sha256 over the code that makes references.json and versions.json from the passages.
+    """sha256 over the code that makes references.json, versions.json and vocabulary.json from the passages.
 
-    Kept apart from ``code_fingerprint`` so that a change here rebuilds those files without parsing
-    the corpus again.
+    Kept apart from ``code_fingerprint`` so that a change here rebuilds those files (and the BM25
+    tokens, which fold spellings with ``rag.vocabulary``) without parsing the corpus again.
     """
     digest = hashlib.sha256()
-    for name in ("references.py", "citator.py", "versions.py"):
+    for name in ("references.py", "citator.py", "versions.py", "vocabulary.py"):
         path = _RAG_DIR / name
         if path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
@@ -523,6 +526,8 @@ def _build_into(
     _write_json(folder / REFERENCES_FILE, references.to_dict())
     versions = VersionIndex.build(passages, corpus.documents)
     _write_json(folder / VERSIONS_FILE, versions.to_dict())
+    vocabulary = Vocabulary.build(vocabulary_texts(passages))
+    _write_json(folder / VOCABULARY_FILE, vocabulary.to_dict())
 
     # 5. manifest, last: an index folder without one is never taken for complete
     files = sorted(p for p in folder.rglob("*") if p.is_file())
@@ -549,6 +554,7 @@ def _build_into(
             "aligned": sum(len(r.aligned) for r in versions.reports),
             "revisions": len(versions.revisions),
         },
+        "vocabulary": {"acronyms": len(vocabulary)},
         "files": {
             str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files
         },
@@ -589,6 +595,7 @@ class LoadedIndex:
     # None for an index built before these files existed (``rag build`` adds them)
     references: ReferenceIndex | None = None
     versions: VersionIndex | None = None
+    vocabulary: Vocabulary | None = None
 
     @property
     def backend(self) -> str:
@@ -645,7 +652,7 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
             f"{folder / PASSAGES_FILE} holds {len(passages)} passages, "
             f"the manifest says {manifest.get('passages')}"
         )
-    references, versions = _load_derived(folder, manifest)
+    references, versions, vocabulary = _load_derived(folder, manifest)
     bm25 = BM25Index.load(folder)
     dense = DenseIndex.load(folder)
     if bm25.num_docs != len(passages) or dense.size != len(passages):
@@ -660,13 +667,14 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
         dense=dense,
         references=references,
         versions=versions,
+        vocabulary=vocabulary,
     )
 
 
 def _load_derived(
     folder: Path, manifest: dict[str, Any]
-) -> tuple[ReferenceIndex | None, VersionIndex | None]:
-    """references.json and versions.json, where the manifest lists them.
+) -> tuple[ReferenceIndex | None, VersionIndex | None, Vocabulary | None]:
+    """references.json, versions.json and vocabulary.json, where the manifest lists them.
 
     Raises:
         IndexCorruptError: a listed file cannot be read.
@@ -677,6 +685,7 @@ def _load_derived(
     for name, reader in (
         (REFERENCES_FILE, ReferenceIndex.from_dict),
         (VERSIONS_FILE, VersionIndex.from_dict),
+        (VOCABULARY_FILE, Vocabulary.from_dict),
     ):
         if name not in listed:
             logger.info("the index in %s has no %s; run `rag build` to add it", folder, name)
@@ -690,7 +699,7 @@ def _load_derived(
             loaded.append(reader(data))
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorruptError(f"{folder / name} is not valid: {exc}") from exc
-    return loaded[0], loaded[1]
+    return loaded[0], loaded[1], loaded[2]
 
 
 def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:

@@ -180,6 +180,7 @@ class Searcher:
         }
         self._instrument_names = self._instrument_aliases()
         self.citator = Citator.from_index(index)
+        self.vocabulary = index.vocabulary.matcher() if index.vocabulary is not None else None
         # instrument type words ("resolution", "opinion"), for "which draft opinions recall ..."
         self._instrument_types = np.array(
             [(instrument_key(p.instrument) or ("",))[0] if p.instrument else "" for p in self.passages],
@@ -303,28 +304,29 @@ class Searcher:
             held = self.phrases.rows(words(phrase))
             allowed = held if allowed is None else allowed & held
         text = parsed.ranking_text
-        vector = None if mode is Mode.BM25 else self.dense.embed(text)
+        terms, dense_text = self.query_terms(text)
+        vector = None if mode is Mode.BM25 else self.dense.embed(dense_text)
         depth = k + self.settings.max_pinned
         if mode is Mode.BM25:
-            ranked = self.bm25.search(text, depth, allowed=allowed)
+            ranked = self.bm25.search(terms, depth, allowed=allowed)
             runs: dict[str, list[Hit]] = {"bm25": ranked}
         elif mode is Mode.DENSE:
             ranked = self.dense.search_vector(vector, depth, allowed=allowed)
             runs = {"dense": ranked}
         else:
-            runs = self.hybrid.runs(text, k, allowed=allowed, vector=vector)
-            phrase_run = self._phrase_run(parsed, allowed)
+            runs = self.hybrid.runs(text, k, allowed=allowed, vector=vector, terms=terms)
+            phrase_run = self._phrase_run(parsed, allowed, terms)
             if phrase_run:
                 runs["phrase"] = phrase_run
-            instrument_run = self._instrument_run(parsed, allowed)
+            instrument_run = self._instrument_run(parsed, allowed, terms)
             if instrument_run:
                 runs["instrument"] = instrument_run
             # all fused hits (a few hundred), so that pinned passages keep their fused score
             ranked = self.hybrid.fuse(runs, 2 * self.settings.branch_depth + depth)
-        citing = self._citing_run(parsed, allowed, mode, text, vector, depth)
+        citing = self._citing_run(parsed, allowed, mode, text, vector, depth, terms)
         if citing:
             runs["cites"] = citing
-        hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector, first=citing)
+        hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector, terms, first=citing)
         return SearchResults(
             query=query,
             mode=mode.value,
@@ -335,7 +337,31 @@ class Searcher:
             took_ms=(time.perf_counter() - started) * 1000,
         )
 
-    def _phrase_run(self, parsed: ParsedQuery, allowed: np.ndarray | None) -> list[Hit]:
+    def query_terms(self, text: str) -> tuple[dict[str, float], str]:
+        """BM25 tokens of the ranking text with weights, and the text the encoder embeds.
+
+        The query's own tokens count once each time they occur; the other forms of its acronyms
+        and long forms (``rag.vocabulary``) count ``vocabulary_weight`` each, and the encoder sees the
+        query with each acronym's long form after it.
+        """
+        terms: dict[str, float] = {}
+        for token in tokenize(text):
+            terms[token] = terms.get(token, 0.0) + 1.0
+        weight = self.settings.vocabulary_weight
+        if self.vocabulary is None or not (weight or self.settings.vocabulary_dense):
+            return terms, text
+        expansion = self.vocabulary.expand(text)
+        if expansion.empty:
+            return terms, text
+        if weight:
+            for token in dict.fromkeys(tokenize(expansion.text)):
+                if token not in terms:
+                    terms[token] = weight
+        return terms, expansion.glossed if self.settings.vocabulary_dense else text
+
+    def _phrase_run(
+        self, parsed: ParsedQuery, allowed: np.ndarray | None, terms: dict[str, float]
+    ) -> list[Hit]:
         """Passages holding the query's exact word sequence, ordered by BM25: the exact-wording boost."""
         sequence = parsed.sequence
         if len(sequence) < self.settings.phrase_min_words or not self.settings.phrase_weight:
@@ -345,7 +371,7 @@ class Searcher:
             mask &= allowed
         if not mask.any():
             return []
-        return self.bm25.search(parsed.ranking_text, self.settings.branch_depth, allowed=mask)
+        return self.bm25.search(terms, self.settings.branch_depth, allowed=mask)
 
     def _citing_run(
         self,
@@ -355,6 +381,7 @@ class Searcher:
         text: str,
         vector: np.ndarray | None,
         depth: int,
+        terms: dict[str, float],
     ) -> list[Hit]:
         """For a reference question, the passages citing what it names, ranked by the mode among themselves.
 
@@ -372,11 +399,13 @@ class Searcher:
         # every citing passage (a few dozen at most), so the preferences below see them all
         depth = max(depth, int(mask.sum()))
         if mode is Mode.BM25:
-            hits = self.bm25.search(text, depth, allowed=mask)
+            hits = self.bm25.search(terms, depth, allowed=mask)
         elif mode is Mode.DENSE:
             hits = self.dense.search_vector(vector, depth, allowed=mask)
         else:
-            hits = self.hybrid.fuse(self.hybrid.runs(text, depth, allowed=mask, vector=vector), depth)
+            hits = self.hybrid.fuse(
+                self.hybrid.runs(text, depth, allowed=mask, vector=vector, terms=terms), depth
+            )
 
         def preference(hit: Hit) -> tuple[bool, bool]:
             row = self.row_of[hit.passage_id]
@@ -391,7 +420,9 @@ class Searcher:
         ordered = sorted(hits, key=preference)  # stable: the mode's order within each group
         return [Hit(h.passage_id, h.score, rank) for rank, h in enumerate(ordered, start=1)]
 
-    def _instrument_run(self, parsed: ParsedQuery, allowed: np.ndarray | None) -> list[Hit]:
+    def _instrument_run(
+        self, parsed: ParsedQuery, allowed: np.ndarray | None, terms: dict[str, float]
+    ) -> list[Hit]:
         """Passages of the instruments a question names, ordered by BM25: a soft boost, not a pin."""
         if not self.settings.instrument_weight or not tokenize(parsed.rest):
             return []
@@ -403,7 +434,7 @@ class Searcher:
             mask &= allowed
         if not mask.any():
             return []
-        return self.bm25.search(parsed.ranking_text, self.settings.branch_depth, allowed=mask)
+        return self.bm25.search(terms, self.settings.branch_depth, allowed=mask)
 
     def _assemble(
         self,
@@ -414,6 +445,7 @@ class Searcher:
         k: int,
         mode: Mode,
         vector: np.ndarray | None,
+        terms: dict[str, float],
         *,
         first: Sequence[Hit] = (),
     ) -> list[SearchHit]:
@@ -439,7 +471,7 @@ class Searcher:
             seen.add(pid)
 
         if pinned_rows:
-            scores = self._scores_for(pinned_rows, parsed, mode, position, vector)
+            scores = self._scores_for(pinned_rows, terms, mode, position, vector)
             for row in pinned_rows:
                 add(self.ids[row], scores[row], True)
         for hit in first:
@@ -498,14 +530,14 @@ class Searcher:
     def _scores_for(
         self,
         rows: list[int],
-        parsed: ParsedQuery,
+        terms: dict[str, float],
         mode: Mode,
         ranked: dict[str, Hit],
         vector: np.ndarray | None,
     ) -> dict[int, float]:
         """The mode's own score of pinned rows (its fused score, BM25 score or cosine; 0 if unranked)."""
         if mode is Mode.BM25:
-            scores = self.bm25.scores(parsed.ranking_text)
+            scores = self.bm25.scores(terms)
             return {r: float(scores[r]) for r in rows}
         if mode is Mode.DENSE and vector is not None:
             vectors = self.index.dense.vectors(rows)

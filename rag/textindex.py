@@ -15,7 +15,9 @@ addressee and lead-in say what it is. Both indexes therefore see them:
 The tokenizer lower-cases, folds Unicode compatibility forms (NBSP, ligatures), keeps references such
 as ``7.9.6``, ``70/1`` and ``ITU-D`` as one token (a hyphenated word also yields its parts, so
 "evidence based" finds "evidence-based"), drops English stop words and strips plural endings with the
-S-stemmer (Harman 1991): ``handbooks`` and ``handbook`` meet, ``countries`` becomes ``country``.
+S-stemmer (Harman 1991): ``handbooks`` and ``handbook`` meet, ``countries`` becomes ``country``. British
+spellings fold to American ones first (``rag.vocabulary.fold_spelling``: ``recognising`` and
+``recognizing``, ``programme`` and ``program`` meet).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.types import Passage
+from rag.vocabulary import fold_spelling
 
 # A word, or words/numbers joined by . / - ' (7.9.6, 70/1, ITU-D, evidence-based, WTPF-26).
 _TOKEN = re.compile(r"[^\W_]+(?:[./\-'][^\W_]+)*")
@@ -85,9 +88,13 @@ def _forms(raw: str) -> tuple[str, ...]:
     if not token or token in STOPWORDS:
         return ()
     if "-" in token and any(c.isalpha() for c in token):
-        parts = (_s_stem(part) for part in token.split("-") if len(part) > 1 and part not in STOPWORDS)
+        parts = (
+            _s_stem(fold_spelling(part))
+            for part in token.split("-")
+            if len(part) > 1 and part not in STOPWORDS
+        )
         return (token, *parts)
-    return (_s_stem(token),)
+    return (_s_stem(fold_spelling(token)),)
 
 
 @lru_cache(maxsize=1 << 14)
