@@ -7,12 +7,14 @@ the field instead of a silently ignored option.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.services.roles import ROLE_FORMS
+from rag.references import RefKind
 from rag.types import ClauseRole, Mode, PassageKind
+from rag.versions import VersionRelation
 
 QUERY_MAX_CHARS = 2000  # issue 4: a query is 1-2000 characters
 DRAFT_MAX_CHARS = 5000  # a draft clause may be long; its first QUERY_MAX_CHARS rank, all of it is matched
@@ -96,6 +98,14 @@ class Filters(_Request):
         default_factory=list,
         description="passage kinds: " + ", ".join(PassageKind.values()),
         examples=[["clause"]],
+    )
+    cites: FilterValues = Field(
+        default_factory=list,
+        description="keep passages citing one of these instruments, written as the texts do or in short "
+        '("Resolution 70/1", "UNGA 70/1", "WTDC Resolution 15", "PP Res. 64", "SDG 9") or as keys '
+        '("itu/wtdc/res/15"; GET /references shows an instrument\'s key); an instrument no passage '
+        "cites leaves no result, an unrecognisable one is a 422",
+        examples=[["Resolution 70/1"]],
     )
 
     @field_validator("clause")
@@ -202,10 +212,183 @@ class PassageContext(BaseModel):
     next: PassagePublic | None = Field(description="the passage after, in document order")
 
 
+# ---------------------------------------------------------------------------------------- citator
+
+
+class ReferencePublic(BaseModel):
+    """A reference in a passage's text to an instrument, and where that instrument is in the corpus."""
+
+    key: str = Field(
+        description="canonical key of the cited instrument, the same however it is written",
+        examples=["itu/wtdc/res/15", "un/ga/res/70/1"],
+    )
+    label: str = Field(
+        description="a human name of the cited instrument",
+        examples=["WTDC Resolution 15", "UNGA Resolution 70/1"],
+    )
+    surface: str = Field(
+        description="the words as printed: `text[start:end]` of the citing passage",
+        examples=["Resolution 15 (Rev. Kigali, 2022)"],
+    )
+    start: int = Field(description="offset of the reference in the citing passage's `text` (not the file)")
+    end: int = Field(description="end offset (exclusive) in the citing passage's `text`")
+    kind: str = Field(description="what sort of instrument: " + ", ".join(RefKind.values()))
+    revision: str | None = Field(None, description='the edition as printed ("Rev. Kigali, 2022")')
+    pinpoint: str | None = Field(
+        None, description='the part of the instrument pointed at ("resolves 2", "Annex 4", "§ 96")'
+    )
+    target: str | None = Field(
+        None,
+        description="id of the passage the reference points at (the instrument's title, or the pinpointed "
+        "item); null when the instrument is not in the corpus (a UNGA or PP resolution)",
+        examples=["wtdc-25-final-report/res-15/title"],
+    )
+    target_citation: str | None = Field(
+        None, description="how to cite the target passage, where there is one"
+    )
+
+
+class CitingPassagePublic(PassagePublic):
+    """A passage citing what was asked about, with the references in it that do so."""
+
+    highlights: list[Span] = Field(description="spans of `text` holding those references (from `cites`)")
+    cites: list[ReferencePublic] = Field(description="the references of the passage that cite it, text order")
+    scope: Literal["instrument", "passage"] = Field(
+        description='"passage": a reference pinpoints the asked passage itself; "instrument": it cites '
+        "the whole instrument (for GET /references, the instrument asked about)"
+    )
+    asks: list[PassagePublic] = Field(
+        default_factory=list,
+        description="GET /references with `addressee`: the operative clauses of the citing instrument "
+        "addressed to them (what the texts citing the target ask of them); empty otherwise",
+    )
+
+
 class PassageDetail(PassagePublic):
-    """A passage and its surroundings."""
+    """A passage, its surroundings, what it cites and what cites it."""
 
     context: PassageContext = Field(description="heading, lead-in and neighbouring passages")
+    cites: list[ReferencePublic] = Field(
+        description="the references in the passage's text to other instruments, in text order"
+    )
+    cited_by: list[CitingPassagePublic] = Field(
+        description="passages citing this passage, or the instrument it belongs to, in index order; "
+        "`scope` says which"
+    )
+
+
+class ReferenceGroupPublic(BaseModel):
+    """The citing passages of one document with one clause role (the passage kind where it has none)."""
+
+    doc: str = Field(description="document id", examples=["wtdc-25-final-report"])
+    doc_title: str = Field(description="the document's short title", examples=["WTDC-25 Final Report"])
+    role: str = Field(
+        description="clause role of the citing passages (recalling, considering, ...), or their passage "
+        "kind (paragraph, table-cell, ...) where they are not clauses",
+        examples=["recalling"],
+    )
+    count: int = Field(description="number of passages in the group")
+    passages: list[CitingPassagePublic] = Field(description="the citing passages, in document order")
+
+
+class ReferencesResponse(BaseModel):
+    """Every passage of the corpus citing an instrument, by document and clause role."""
+
+    query: str = Field(description="the target as asked", examples=["Resolution 70/1"])
+    key: str = Field(description="its canonical key", examples=["un/ga/res/70/1"])
+    label: str = Field(description="a human name of it", examples=["UNGA Resolution 70/1"])
+    keys: list[str] = Field(
+        description="the keys cited in the corpus that answer it (a resolution without a stated body "
+        "answers for every body's resolution of that number; a document for its parts)"
+    )
+    targets: list[str] = Field(
+        description="passages standing for the instrument where it is in the corpus (its title passage); "
+        "empty when it is not"
+    )
+    addressee: str | None = Field(None, description="the addressee asked about, if any")
+    count: int = Field(description="number of citing passages")
+    groups: list[ReferenceGroupPublic] = Field(
+        description="by document (corpus order), then clause role; empty when nothing cites the target"
+    )
+
+
+# --------------------------------------------------------------------------------------- versions
+
+
+class DiffOpPublic(BaseModel):
+    """A run of words unchanged, inserted or deleted from the earlier text to the later one."""
+
+    op: Literal["equal", "insert", "delete"] = Field(description="what happened to the run")
+    text: str = Field(description="the run as printed: from the later text, or the earlier for `delete`")
+    a: Span | None = Field(description="span of the run in the earlier text; null for `insert`")
+    b: Span | None = Field(description="span of the run in the later text; null for `delete`")
+
+
+class VersionPublic(BaseModel):
+    """Another version of a passage: its earlier or later draft, or a counterpart clause of another forum."""
+
+    relation: str = Field(
+        description="what the other passage is to the asked one: " + ", ".join(VersionRelation.values()),
+        examples=["earlier"],
+    )
+    similarity: float = Field(description="share of words in common, 0-1 (difflib ratio over words)")
+    unchanged: bool = Field(description="true when no word was inserted or deleted")
+    earlier: str = Field(description="id of the earlier passage of the two: the diff's text a")
+    later: str = Field(description="id of the later passage of the two: the diff's text b")
+    passage: PassagePublic = Field(description="the other passage")
+    diff: list[DiffOpPublic] = Field(
+        description="word-level diff from the earlier passage's `text` (a) to the later one's (b)"
+    )
+
+
+class RevisionPublic(BaseModel):
+    """When a resolution was adopted or last revised, and what that version revises, as the texts state."""
+
+    instrument: str = Field(
+        description="the instrument as named", examples=["Resolution 1 (Rev. Baku, 2025)"]
+    )
+    doc: str = Field(description="document id")
+    number: str = Field(description="resolution number", examples=["1"])
+    version: str = Field(description="its version as printed", examples=["Rev. Baku, 2025"])
+    place: str = Field(description="where it was adopted or revised", examples=["Baku"])
+    year: int = Field(description="when", examples=[2025])
+    revised: bool = Field(description="true for a revision, false for a new resolution")
+    revises: str | None = Field(
+        None,
+        description="the previous version, where the document's status table lists the history",
+        examples=["Resolution 1 (Rev. Kigali, 2022)"],
+    )
+    first_approved: str | None = Field(
+        None, description="where and when first approved", examples=["Doha, 2006"]
+    )
+    history: list[str] = Field(description="the status table's history cell, oldest first")
+    status: str | None = Field(None, description="the status table's status", examples=["In force"])
+    title_passage: str | None = Field(None, description="id of the resolution's title passage")
+    source: str | None = Field(None, description="id of the status table row the history comes from")
+    description: str = Field(
+        description="one line",
+        examples=[
+            "Resolution 1 (Rev. Baku, 2025): revised at Baku, 2025; revises Resolution 1 (Rev. Kigali, 2022)"
+        ],
+    )
+
+
+class VersionsResponse(BaseModel):
+    """A passage's versions in the other drafts and forums of the corpus, with word diffs."""
+
+    passage_id: str = Field(description="the passage asked about")
+    citation: str = Field(description="how to cite it")
+    draft_status: Literal["new", "gone"] | None = Field(
+        description='"new": only in the later of two drafts (e.g. not in the WTPF-26 First Draft '
+        'Outline); "gone": only in the earlier one; null otherwise'
+    )
+    versions: list[VersionPublic] = Field(
+        description="earlier and later drafts first, then counterparts, most similar first; empty when "
+        "the passage has no other version"
+    )
+    revision: RevisionPublic | None = Field(
+        description="revision record of the passage's resolution, where it belongs to one"
+    )
 
 
 # --------------------------------------------------------------------------------------- documents

@@ -1,7 +1,8 @@
 """The loaded index the routes answer from, and the holder that swaps it when the index is rebuilt.
 
 ``Engine`` bundles one loaded ``Searcher`` with what the API derives from it (shingle index for
-precedents, passage neighbours and outline parents for context, per-document counts). It is never
+precedents, passage neighbours and outline parents for context, per-document counts, the version
+index of ``versions.json``). It is never
 mutated, so a request that took a reference to it at its start answers wholly from that index even
 if a new one is swapped in meanwhile.
 
@@ -35,6 +36,7 @@ from rag.errors import IndexError_, IndexMissingError, NotFoundError, RagError
 from rag.index_store import read_manifest
 from rag.search import Searcher
 from rag.types import DocumentMeta, OutlineNode, Passage
+from rag.versions import VersionIndex
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Engine:
     doc_passages: dict[str, tuple[int, ...]] = field(repr=False)  # rows of each document, in order
     position: dict[int, int] = field(repr=False)  # row -> index in its document's rows
     parents: dict[str, OutlineNode] = field(repr=False)  # passage id -> its parent outline node
+    versions: VersionIndex = field(repr=False)  # aligned drafts and counterparts, revision records
 
     @classmethod
     def load(cls, settings: Settings) -> Engine:
@@ -90,6 +93,10 @@ class Engine:
         parents: dict[str, OutlineNode] = {}
         for outline in searcher.index.outlines.values():
             _collect_parents(outline, parents)
+        versions = searcher.index.versions
+        if versions is None:  # an index built before versions.json existed: align now (about a second)
+            logger.warning("the index has no versions.json; run `rag build` to add it")
+            versions = VersionIndex.build(passages, searcher.index.documents)
         engine = cls(
             searcher=searcher,
             shingles=ShingleIndex([p.text for p in passages]),
@@ -98,6 +105,7 @@ class Engine:
             doc_passages=doc_passages,
             position=position,
             parents=parents,
+            versions=versions,
         )
         logger.info("index %s ready in %.1f s", engine.build_id, time.perf_counter() - started)
         return engine

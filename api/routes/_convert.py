@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from fastapi import Response
 from pydantic import BaseModel
 
-from api.schemas import PassagePublic, SearchResultPublic
-from rag.search import SearchHit, SearchResults, highlight_spans
+from api.schemas import CitingPassagePublic, PassagePublic, ReferencePublic, SearchResultPublic
+from rag.citator import Citation, CitingPassage
+from rag.references import describe
+from rag.search import Searcher, SearchHit, SearchResults, highlight_spans
 from rag.types import Passage
 
 
@@ -81,3 +83,38 @@ def search_result(hit: SearchHit, words: str) -> SearchResultPublic:
 def search_results(results: SearchResults) -> list[SearchResultPublic]:
     words = highlight_text(results)
     return [search_result(hit, words) for hit in results.hits]
+
+
+def reference_label(key: str) -> str:
+    """A human name for a key; the key itself for a format ``describe`` does not know (never a 500)."""
+    try:
+        return describe(key)
+    except ValueError:
+        return key
+
+
+def reference_public(c: Citation, searcher: Searcher) -> ReferencePublic:
+    target = searcher.passages[searcher.row_of[c.target]] if c.target in searcher.row_of else None
+    return ReferencePublic(
+        key=c.key,
+        label=reference_label(c.key),
+        surface=c.surface,
+        start=c.start,
+        end=c.end,
+        kind=c.kind,
+        revision=c.revision,
+        pinpoint=c.pinpoint,
+        target=c.target,
+        target_citation=target.citation if target is not None else None,
+    )
+
+
+def citing_passage_public(cp: CitingPassage, searcher: Searcher) -> CitingPassagePublic:
+    """A citing passage with the references that matched, highlighted in its text."""
+    return CitingPassagePublic(
+        **passage_public(cp.passage).model_dump(),
+        highlights=[(c.start, c.end) for c in cp.citations],
+        cites=[reference_public(c, searcher) for c in cp.citations],
+        scope="passage" if cp.scope == "passage" else "instrument",
+        asks=[passage_public(a) for a in cp.asks],
+    )

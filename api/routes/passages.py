@@ -1,4 +1,4 @@
-"""``GET /passages/{id}``: a passage in its context.
+"""``GET /passages/{id}``: a passage in its context, what it cites and what cites it.
 
 Passage ids contain slashes, so the route takes the rest of the path (``{passage_id:path}``). Routes
 for sub-resources of a passage (``/passages/{id}/versions``, ...) must be registered before this
@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from api.deps import EngineDep
-from api.routes._convert import json_response, passage_public
+from api.routes._convert import citing_passage_public, json_response, passage_public, reference_public
 from api.routes._responses import error_responses
 from api.schemas import ParentPublic, PassageContext, PassageDetail
 
@@ -23,7 +23,7 @@ router = APIRouter(tags=["passages"])
     "/passages/{passage_id:path}",
     response_model=PassageDetail,
     responses=error_responses(404, 422, 503),
-    summary="A passage with its heading, lead-in and neighbours",
+    summary="A passage with its heading, lead-in, neighbours, references and citing passages",
 )
 def get_passage(
     passage_id: Annotated[
@@ -32,8 +32,12 @@ def get_passage(
     ],
     engine: EngineDep,
 ) -> Response:
-    """The passage plus ``context``: the heading and lead-in above it and the passages before and after."""
-    passage = engine.searcher.get(passage_id)
+    """The passage plus ``context`` (the heading and lead-in above it, the passages before and after),
+    ``cites`` (its references to other instruments, with the passage each points at where the
+    instrument is in the corpus) and ``cited_by`` (the passages citing it or its instrument).
+    """
+    searcher = engine.searcher
+    passage = searcher.get(passage_id)
     previous, following = engine.neighbours(passage)
     parent = engine.parent(passage)
     return json_response(
@@ -50,5 +54,7 @@ def get_passage(
                 previous=passage_public(previous) if previous is not None else None,
                 next=passage_public(following) if following is not None else None,
             ),
+            cites=[reference_public(c, searcher) for c in searcher.citator.cites(passage.id)],
+            cited_by=[citing_passage_public(cp, searcher) for cp in searcher.citator.cited_by(passage.id)],
         )
     )

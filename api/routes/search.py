@@ -25,6 +25,7 @@ def to_filters(filters: Filters) -> SearchFilters:
         instrument=tuple(filters.instrument),
         clause=tuple(filters.clause),
         kind=tuple(filters.kind),
+        cites=tuple(filters.cites),
     )
 
 
@@ -72,10 +73,21 @@ def search_get(
     instrument: Annotated[list[str] | None, Query(description="instrument name (repeatable)")] = None,
     clause: Annotated[list[str] | None, Query(description="clause role (repeatable)")] = None,
     kind: Annotated[list[str] | None, Query(description="passage kind (repeatable)")] = None,
+    cites: Annotated[
+        list[str] | None,
+        Query(description='cited instrument, e.g. "Resolution 70/1" or "itu/wtdc/res/15" (repeatable)'),
+    ] = None,
 ) -> Response:
-    """Same as ``POST /search``: ``/search?q=digital+skills&k=5&doc=wtdc-25-final-report&clause=resolves``."""
+    """Same as ``POST /search``: ``/search?q=digital+skills&k=5&doc=wtdc-25-final-report&clause=resolves``,
+    ``/search?q=sustainable+development&cites=Resolution+70/1``."""
     try:
-        filters = Filters(doc=doc or [], instrument=instrument or [], clause=clause or [], kind=kind or [])
+        filters = Filters(
+            doc=doc or [],
+            instrument=instrument or [],
+            clause=clause or [],
+            kind=kind or [],
+            cites=cites or [],
+        )
     except ValidationError as exc:
         raise RequestValidationError(
             [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
