@@ -24,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 import rag
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestLogMiddleware
-from api.routes import ask, documents, health, pages, passages, precedents, search
+from api.routes import ask, documents, health, pages, passages, precedents, references, search, versions
 from api.routes.pages import STATIC_DIR
 from api.state import IndexHolder
 from rag.config import Settings, get_settings
@@ -39,6 +39,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     ask.router,
     precedents.router,
     documents.router,
+    references.router,
+    versions.router,  # /passages/{id}/versions: before the /passages/{id:path} catch-all
     passages.router,
     pages.router,
 )
@@ -46,7 +48,9 @@ ROUTERS: tuple[APIRouter, ...] = (
 DESCRIPTION = """
 Search, question answering and precedent wording over ITU policy texts (WTPF reports and draft
 opinions, the WTDC-25 Final Report, the WSIS action line roadmaps), each passage cited down to the
-clause item or paragraph.
+clause item or paragraph. A citator answers who cites an instrument (`/references`), what a passage
+cites and what cites it (`/passages/{id}`), and how a paragraph changed between drafts
+(`/passages/{id}/versions`).
 
 Every error answer has the body `{"error": {"code", "message", "hint"}}`: 4xx for a problem with the
 request (the message names the offending field or value and, for filters, lists the valid values),

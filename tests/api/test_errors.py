@@ -97,6 +97,8 @@ ENDPOINTS = {
     ("get", "/documents/{doc}/outline"),
     ("post", "/precedents"),
     ("post", "/ask"),
+    ("get", "/references"),
+    ("get", "/passages/{passage_id}/versions"),
 }
 
 
