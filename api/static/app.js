@@ -38,6 +38,8 @@
   };
 
   const $ = (id) => document.getElementById(id);
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const scrollBehavior = () => (reducedMotion.matches ? "auto" : "smooth");
 
   // ---------------------------------------------------------------------------------- DOM helpers
 
@@ -338,7 +340,7 @@
         meta ? h("span", { class: "question-meta", text: meta }) : null),
       body);
     $("conversation").append(turn);
-    turn.scrollIntoView({ block: "start", behavior: "smooth" });
+    turn.scrollIntoView({ block: "start", behavior: scrollBehavior() });
     runAsk(turnId, body, text, filters);
   }
 
@@ -465,7 +467,7 @@
             event.preventDefault();
             const card = document.getElementById(target);
             if (!card) return;
-            card.scrollIntoView({ block: "center", behavior: "smooth" });
+            card.scrollIntoView({ block: "center", behavior: scrollBehavior() });
             card.focus({ preventScroll: true });
             card.classList.add("is-flash");
             window.setTimeout(() => card.classList.remove("is-flash"), 1600);
@@ -945,7 +947,7 @@
     section.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
     if (!open || section.dataset.loaded) {
-      if (open) section.scrollIntoView({ block: "start", behavior: "smooth" });
+      if (open) section.scrollIntoView({ block: "start", behavior: scrollBehavior() });
       return;
     }
     clear(section).append(h("h3", { text: "Outline · " + docTitle(p.doc) }), loadingBox("Loading the outline…"));
@@ -962,7 +964,7 @@
       section.lastChild.replaceWith(tree);
       section.dataset.loaded = "1";
       const here = tree.querySelector(".is-current");
-      (here || section).scrollIntoView({ block: "center", behavior: "smooth" });
+      (here || section).scrollIntoView({ block: "center", behavior: scrollBehavior() });
     } catch (err) {
       section.lastChild.replaceWith(errorBox(err, null));
     }
