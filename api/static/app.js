@@ -137,10 +137,17 @@
     }
   }
 
+  /** "no usable index is loaded" -> "No usable index is loaded." */
+  function sentence(text) {
+    const t = (text || "").trim();
+    if (!t) return "";
+    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?…:)]$/.test(t) ? "" : ".");
+  }
+
   /** Plain words for an API failure; the API's own message and hint (issue 4's error body) follow. */
   function describeFailure(status, error) {
-    const message = error && typeof error.message === "string" ? error.message : "";
-    const hint = error && typeof error.hint === "string" ? error.hint : "";
+    const message = sentence(error && typeof error.message === "string" ? error.message : "");
+    const hint = sentence(error && typeof error.hint === "string" ? error.hint : "");
     if (status === 404) return ["That was not found.", message, hint];
     if (status === 413) return ["That text is too long to send.", message, hint || "Shorten it and try again."];
     if (status === 422 || status === 400) return ["The request was not accepted.", message, hint];
@@ -154,17 +161,15 @@
     return ["The request failed.", message, hint];
   }
 
-  async function api(path, { method = "GET", body, signal } = {}) {
+  async function api(path, { method = "GET", body } = {}) {
     let response;
     try {
       response = await fetch(path, {
         method,
         headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
       });
-    } catch (err) {
-      if (err && err.name === "AbortError") throw err;
+    } catch (_) {
       throw new ApiError("The server could not be reached.", "", "Check the network connection, then try again.", 0, "network");
     }
     let data = null;
@@ -345,6 +350,7 @@
   }
 
   async function runAsk(turnId, body, question, filters) {
+    if (state.busy) return;
     state.busy = true;
     $("ask-submit").disabled = true;
     clear(body).append(h("div", { class: "loading", "aria-hidden": "false" },
@@ -581,14 +587,13 @@
           h("p", {}, labelled(r.label, withSpans(r.text || "", sharedSpans(shared, "passage")))))));
       const list = h("ul", { class: "shared-list", "aria-label": "Shared wording" });
       shared.forEach((s, i) => {
-        const item = h("li", { class: "shared-item", tabindex: "0", dataset: { shared: String(i) } },
+        const item = h("li", { class: "shared-item", dataset: { shared: String(i) } },
           h("mark", { class: "shared shared-" + ((i % 4) + 1) }, h("span", { class: "shared-words", text: "“" + s.text + "”" })),
           usageBadge(Number(s.also_in) || 0));
+        // Pointing at a phrase outlines it in both texts.
         const toggle = (on) => article.querySelectorAll('mark[data-shared="' + i + '"]').forEach((m) => m.classList.toggle("is-active", on));
         item.addEventListener("mouseenter", () => toggle(true));
         item.addEventListener("mouseleave", () => toggle(false));
-        item.addEventListener("focus", () => toggle(true));
-        item.addEventListener("blur", () => toggle(false));
         list.append(item);
       });
       article.append(list);

@@ -236,7 +236,7 @@ def test_api_errors_are_shown_in_plain_words_with_a_retry(page):
     alert = turn.get_by_role("alert")
     text = alert.inner_text()
     assert "The service is not ready yet." in text
-    assert "no usable index is loaded" in text and "run rag build" in text
+    assert "No usable index is loaded." in text and "Run rag build, then try again." in text
     page.unroute("**/ask")
     alert.get_by_role("button", name="Try again").click()
     turn.locator(".answer").wait_for()
