@@ -267,6 +267,33 @@ def test_copy_citation_puts_the_citation_on_the_clipboard(page, browser_context,
     assert page.evaluate("navigator.clipboard.readText()") == citation
 
 
+def test_copy_citation_falls_back_where_the_clipboard_api_is_off(page):
+    """Plain-HTTP conference networks are not a secure context: no navigator.clipboard there."""
+    page.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})")
+    page.reload()
+    assert page.evaluate("navigator.clipboard === undefined")
+    turn = ask(page, QUESTION)
+    button = turn.locator("ol.cards > li.card").first.get_by_role("button", name=re.compile("^Copy citation"))
+    button.click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.card .btn')].some(b => b.textContent === 'Copied ✓')"
+    )
+    assert page.evaluate("document.activeElement.textContent") == "Copied ✓"  # the focus stays put
+
+
+def test_tabs_switch_views_with_arrow_keys(page):
+    ask_tab = page.get_by_role("tab", name="Ask a question")
+    ask_tab.focus()
+    page.keyboard.press("ArrowRight")
+    precedent_tab = page.get_by_role("tab", name="Find precedent wording")
+    assert precedent_tab.get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.id") == "tab-precedent"
+    assert page.locator("#view-precedent").is_visible() and page.locator("#view-ask").is_hidden()
+    page.keyboard.press("ArrowLeft")
+    assert ask_tab.get_attribute("aria-selected") == "true"
+    assert page.locator("#view-ask").is_visible()
+
+
 def test_phone_layout_has_no_horizontal_scroll(page):
     page.set_viewport_size(PHONE)
     turn = ask(page, QUESTION)
