@@ -148,6 +148,7 @@
   function describeFailure(status, error) {
     const message = sentence(error && typeof error.message === "string" ? error.message : "");
     const hint = sentence(error && typeof error.hint === "string" ? error.hint : "");
+    if (status === 401 || status === 403) return ["This server did not allow the request.", message, hint];
     if (status === 404) return ["That was not found.", message, hint];
     if (status === 413) return ["That text is too long to send.", message, hint || "Shorten it and try again."];
     if (status === 422 || status === 400) return ["The request was not accepted.", message, hint];
