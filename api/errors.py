@@ -12,6 +12,8 @@
 
     request validation         422     invalid_request     (400 malformed_json for unparsable JSON)
     HTTP errors (routing)      their status: 404 not_found, 405 method_not_allowed, 413 body_too_large
+    ApiError (the API's own)   its status and code: 401 unauthorized, 403 forbidden (admin token),
+                               409 reindex_running
     anything else              500     internal_error      (logged with its traceback, never sent)
 
 One handler walks the exception's class hierarchy through ``RAG_ERRORS``, so a new subclass gets its
@@ -54,6 +56,8 @@ RAG_ERRORS: dict[type[RagError], tuple[int, str]] = {
 }
 _HTTP_CODES = {
     400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",
@@ -64,6 +68,23 @@ _DEFAULT_HINTS = {
     "invalid_query": "see /docs for the limits",
 }
 VALIDATION_HINT = "see /docs for the request schema"
+
+
+class ApiError(StarletteHTTPException):
+    """An error the API raises itself (not the library): its status, code, message and hint."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        hint: str = "",
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, message, headers=headers)
+        self.code = code
+        self.hint = hint
 
 
 def error_body(code: str, message: str, hint: str = "") -> dict[str, Any]:
@@ -154,6 +175,10 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
 
 
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if isinstance(exc, ApiError):
+        return JSONResponse(
+            error_body(exc.code, str(exc.detail), exc.hint), status_code=exc.status_code, headers=exc.headers
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     if exc.status_code == 404 and exc.detail == "Not Found":
         message, hint = (

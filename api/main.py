@@ -24,7 +24,18 @@ from fastapi.staticfiles import StaticFiles
 import rag
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware, RequestLogMiddleware
-from api.routes import ask, documents, health, pages, passages, precedents, references, search, versions
+from api.routes import (
+    admin,
+    ask,
+    documents,
+    health,
+    pages,
+    passages,
+    precedents,
+    references,
+    search,
+    versions,
+)
 from api.routes.pages import STATIC_DIR
 from api.state import IndexHolder
 from rag.config import Settings, get_settings
@@ -64,6 +75,7 @@ def create_app(
     *,
     holder: IndexHolder | None = None,
     reload_interval: float = 2.0,
+    builder: admin.Builder | None = None,
 ) -> FastAPI:
     """Build the app.
 
@@ -73,8 +85,15 @@ def create_app(
         holder: an index holder to use (tests share one loaded index between apps); by default a new
             one that loads ``settings.index_dir`` at start-up.
         reload_interval: seconds between looks for a rebuilt index on disk (negative: never).
+        builder: what ``POST /admin/reindex`` runs (default ``rag.index_store.build_index``); the
+            route exists only when ``settings.admin_token`` is set.
+
+    Raises:
+        ConfigError: the admin token is too short to be safe.
     """
     settings = settings or get_settings()
+    if settings.admin_token:
+        admin.check_admin_token(settings.admin_token)
     holder = holder or IndexHolder(settings, check_interval=reload_interval)
 
     @asynccontextmanager
@@ -105,5 +124,8 @@ def create_app(
     app.add_middleware(RequestLogMiddleware)  # added last: outermost, so it sees every answer
     for router in ROUTERS:
         app.include_router(router)
+    if settings.admin_token:  # otherwise /admin/reindex is a 404 and not in OpenAPI
+        app.state.reindexer = admin.Reindexer(settings, holder, builder or admin.default_builder)
+        app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -7,9 +7,11 @@ the field instead of a silently ignored option.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from api.services.roles import ROLE_FORMS
 from rag.references import RefKind
@@ -29,6 +31,29 @@ FilterValues = Annotated[
     list[Annotated[str, Field(max_length=300)]],
     Field(max_length=FILTER_MAX_VALUES),
 ]
+
+
+# Control characters that are not whitespace (NUL, escape, DEL, C1 controls): no query or draft holds
+# them; they come from a broken client or someone probing, and would reach the logs and the tokenizers.
+# Whitespace controls (tab, newlines, form feed, vertical tab, the separators U+001C-U+001F, NEL) are
+# kept: pasted text carries them.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+CONTROL_NOTE = "control characters other than whitespace (NUL, escape, ...) are refused"
+
+
+def plain_text(value: str) -> str:
+    """Refuse control characters that are not whitespace, naming the first one and where it is."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "contains the control character U+{code} at position {position}; send plain text",
+            {"code": f"{ord(found.group()):04X}", "position": found.start()},
+        )
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
 
 
 class _Request(BaseModel):
@@ -121,11 +146,11 @@ class Filters(_Request):
 class SearchRequest(_Request):
     """A search: query, number of results, mode and filters."""
 
-    query: str = Field(
+    query: PlainText = Field(
         min_length=1,
         max_length=QUERY_MAX_CHARS,
         description='the query: words, a reference ("Res. 15 instructs 4", "WTPF-26 §7.9.6") or a '
-        '"quoted phrase" every result must contain',
+        '"quoted phrase" every result must contain; ' + CONTROL_NOTE,
         examples=["technology transfer handbooks"],
     )
     k: int = Field(10, ge=1, le=K_MAX, description="number of results")
@@ -441,11 +466,11 @@ class OutlineResponse(BaseModel):
 class PrecedentRequest(_Request):
     """A draft clause to find precedent wording for."""
 
-    text: str = Field(
+    text: PlainText = Field(
         min_length=1,
         max_length=DRAFT_MAX_CHARS,
         description="the draft clause; a leading role word (instructs, recognizing that, ...) ranks "
-        "clauses of that role first",
+        "clauses of that role first; " + CONTROL_NOTE,
         examples=[
             "instructs the Director of the Telecommunication Development Bureau to continue to "
             "develop handbooks on technology transfer"
@@ -493,10 +518,10 @@ class PrecedentResponse(BaseModel):
 class AskRequest(_Request):
     """A question to answer from the passages."""
 
-    question: str = Field(
+    question: PlainText = Field(
         min_length=1,
         max_length=QUERY_MAX_CHARS,
-        description="a question in plain words",
+        description="a question in plain words; " + CONTROL_NOTE,
         examples=["What does WTDC ask BDT to do about technology transfer?"],
     )
     k: int = Field(5, ge=1, le=K_MAX, description="number of passages retrieved")

@@ -14,8 +14,9 @@ if a new one is swapped in meanwhile.
   ``check_interval`` seconds it also reads the manifest on disk and, when its build id differs from
   the loaded one (``rag build`` ran in another process), reloads in a background thread while the
   old engine keeps answering, then swaps;
-- ``reload()`` loads and swaps synchronously (for an admin endpoint); a failed reload keeps the old
-  engine serving and is reported in ``/healthz`` as ``reload_error``.
+- ``reload()`` loads and swaps synchronously, ``refresh_now()`` only if the index on disk is not the
+  one served (``POST /admin/reindex``); a failed reload keeps the old engine serving and is reported
+  in ``/healthz`` as ``reload_error``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 from api.services.wording import ShingleIndex
 from rag.config import Settings
+from rag.embed import Encoder
 from rag.errors import IndexError_, IndexMissingError, NotFoundError, RagError
 from rag.index_store import read_manifest
 from rag.search import Searcher
@@ -39,6 +41,24 @@ from rag.types import DocumentMeta, OutlineNode, Passage
 from rag.versions import VersionIndex
 
 logger = logging.getLogger(__name__)
+
+
+LOAD_ATTEMPTS = 3
+
+
+def serving_settings(settings: Settings) -> Settings:
+    """Settings for a server process: the query encoder on one thread unless ``RAG_EMBED_THREADS`` says.
+
+    ``embed_threads`` (default 2) suits a build, which embeds thousands of passages. A server encodes
+    one short query per request, where a second intra-op thread saves little, and it answers several
+    requests at once (threads within a worker, and workers): with ``--workers 2`` on 2 cores, two
+    threads per worker oversubscribe the cores, and ONNX Runtime's spinning threads then burn as much
+    CPU as the work itself (measured: 12.7 ms of CPU per query on 2 threads against 6.3 ms on one, and
+    a slower median, with the machine busy). An explicitly set value is kept.
+    """
+    if "embed_threads" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"embed_threads": 1})
 
 
 def build_id(manifest: dict[str, Any] | None) -> str | None:
@@ -73,9 +93,27 @@ class Engine:
     versions: VersionIndex = field(repr=False)  # aligned drafts and counterparts, revision records
 
     @classmethod
-    def load(cls, settings: Settings) -> Engine:
-        """Load and check the index at ``settings.index_dir`` (``IndexError_`` subclasses if unusable)."""
-        return cls.from_searcher(Searcher.load(settings))
+    def load(cls, settings: Settings, *, encoder: Encoder | None = None) -> Engine:
+        """Load and check the index at ``settings.index_dir`` (``IndexError_`` subclasses if unusable).
+
+        A build may swap a new folder into ``index_dir`` while this reads it file by file, so a load
+        could mix files of two builds. Every build writes a new manifest, so the manifest on disk is
+        compared with the loaded one afterwards, and the load is repeated if they differ.
+
+        Args:
+            settings: where the index is; the query encoder runs on ``serving_threads(settings)``.
+            encoder: use this encoder for queries (tests use ``HashEncoder``).
+        """
+        settings = serving_settings(settings)
+        for _ in range(LOAD_ATTEMPTS):
+            searcher = Searcher.load(settings, encoder=encoder)
+            if build_id(read_manifest(settings.index_dir)) == build_id(searcher.index.manifest):
+                return cls.from_searcher(searcher)
+            logger.warning("the index was replaced while it was loading; loading it again")
+        raise IndexError_(
+            f"the index kept changing while it was loading ({LOAD_ATTEMPTS} attempts)",
+            hint="wait for `rag build` to finish, then retry",
+        )
 
     @classmethod
     def from_searcher(cls, searcher: Searcher) -> Engine:
@@ -180,6 +218,11 @@ def _as_index_error(exc: Exception) -> IndexError_:
     return IndexError_(f"the index cannot be loaded ({type(exc).__name__}); see the server log")
 
 
+def _public_reason(error: RagError, settings: Settings) -> str:
+    """The error with its hint, the index folder's absolute path shortened to its name (for /healthz)."""
+    return str(error).replace(str(settings.index_dir), settings.index_dir.name)
+
+
 def _collect_parents(node: OutlineNode, parents: dict[str, OutlineNode]) -> None:
     for child in node.children:
         if child.passage_id is not None:
@@ -266,6 +309,22 @@ class IndexHolder:
         with self._reload_lock:
             return self._reload_locked()
 
+    def refresh_now(self) -> bool:
+        """Load and swap in the index on disk unless it is the one served; True if it swapped.
+
+        For the admin reindex: a background reload may have picked up the new build meanwhile, and
+        loading it twice would only cost time.
+
+        Raises:
+            IndexError_: as ``reload()``; the old engine, if any, keeps serving.
+        """
+        with self._reload_lock:
+            disk = build_id(read_manifest(self.settings.index_dir))
+            if self._engine is not None and disk is not None and self._engine.build_id == disk:
+                return False
+            self._reload_locked()
+            return True
+
     def _reload_locked(self) -> Engine:
         self._disk_id = build_id(read_manifest(self.settings.index_dir))
         try:
@@ -274,7 +333,7 @@ class IndexHolder:
             error = _as_index_error(exc)
             if self._engine is None:
                 self._problem = error
-            self.reload_error = str(error)
+            self.reload_error = _public_reason(error, self.settings)
             kept = "keeping the old one" if self._engine is not None else "none is loaded"
             logger.error("reloading the index failed (%s): %s", kept, error)
             if error is exc:

@@ -8,7 +8,10 @@ from api.schemas import ErrorResponse
 
 _DESCRIPTIONS = {
     400: "Malformed JSON body",
+    401: "No bearer token, or another authorization scheme",
+    403: "Wrong bearer token",
     404: "Unknown passage, document or endpoint",
+    409: "A reindex is already running in this worker",
     413: "Request body larger than the limit",
     422: "Invalid request: a field is missing, has the wrong type or an unknown value",
     500: "Unexpected server error (logged; no details are sent)",

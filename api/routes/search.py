@@ -5,18 +5,28 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.deps import EngineDep
 from api.routes._convert import json_response, search_results
 from api.routes._responses import error_responses
-from api.schemas import K_MAX, QUERY_MAX_CHARS, Filters, SearchRequest, SearchResponse
+from api.schemas import (
+    CONTROL_NOTE,
+    K_MAX,
+    QUERY_MAX_CHARS,
+    Filters,
+    PlainText,
+    SearchRequest,
+    SearchResponse,
+)
 from api.state import Engine
 from rag.types import Mode, SearchFilters
 
 router = APIRouter(tags=["search"])
+
+GET_PARAMETERS = frozenset({"q", "k", "mode", "doc", "instrument", "clause", "kind", "cites"})
 
 
 def to_filters(filters: Filters) -> SearchFilters:
@@ -65,8 +75,11 @@ def search(body: SearchRequest, engine: EngineDep) -> Response:
     summary="Search the passages (query string form, for links and curl)",
 )
 def search_get(
+    request: Request,
     engine: EngineDep,
-    q: Annotated[str, Query(min_length=1, max_length=QUERY_MAX_CHARS, description="the query")],
+    q: Annotated[
+        PlainText, Query(min_length=1, max_length=QUERY_MAX_CHARS, description="the query; " + CONTROL_NOTE)
+    ],
     k: Annotated[int, Query(ge=1, le=K_MAX, description="number of results")] = 10,
     mode: Annotated[Mode, Query(description="hybrid, bm25 or dense")] = Mode.HYBRID,
     doc: Annotated[list[str] | None, Query(description="document id (repeatable)")] = None,
@@ -79,7 +92,19 @@ def search_get(
     ] = None,
 ) -> Response:
     """Same as ``POST /search``: ``/search?q=digital+skills&k=5&doc=wtdc-25-final-report&clause=resolves``,
-    ``/search?q=sustainable+development&cites=Resolution+70/1``."""
+    ``/search?q=sustainable+development&cites=Resolution+70/1``.
+
+    An unknown parameter is a 422, as an unknown field is in ``POST /search``: a misspelt filter
+    (``clauses=instructs``) must not silently widen the results.
+    """
+    unknown = sorted(set(request.query_params) - GET_PARAMETERS)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"type": "extra_forbidden", "loc": ("query", name), "msg": "unknown parameter", "input": None}
+                for name in unknown
+            ]
+        )
     try:
         filters = Filters(
             doc=doc or [],
