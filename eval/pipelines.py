@@ -127,6 +127,9 @@ class PipelineConfig:
 
 # Settings a naive variant may change besides the chunking.
 NAIVE_KEYS = ("chunk_size", "chunk_overlap")
+# A library variant may name reranker features to leave out ("role_intent,addressee"): the harness
+# trains such a model on dev (eval/train_reranker.py) and the variant uses it.
+RERANK_KEYS = ("rerank_without",)
 
 PIPELINES: dict[str, PipelineConfig] = {
     c.name: c
@@ -153,17 +156,49 @@ PIPELINES: dict[str, PipelineConfig] = {
             {"max_pinned": 0, "instrument_weight": 0.0},
             "clause without reference pinning and the named-instrument boost",
         ),
+        # Issue 8 levers. The reranker is trained on the served first stage; rows that change the first
+        # stage switch it off and compare with clause-no-rerank.
         PipelineConfig(
-            "clause-weighted",
+            "clause-no-rerank",
             "library",
-            {"fusion": "weighted"},
-            "clause with the normalised weighted sum instead of RRF",
+            {"rerank": False},
+            "clause without the second stage: the fused first stage as ranked (precedents still first)",
+        ),
+        PipelineConfig(
+            "clause-rrf",
+            "library",
+            {"rerank": False, "fusion": "rrf"},
+            "first stage with RRF (k = 60, the former default) instead of the weighted sum; no reranker",
         ),
         PipelineConfig(
             "clause-no-context",
             "library",
-            {"dense_context_weight": 0.0, "bm25_weight_context": 0},
-            "clause items without their lead-in and headings in either index (builds its own index)",
+            {"dense_context_weight": 0.0, "bm25_weight_context": 0, "rerank": False},
+            "first stage without lead-in and headings in either index (its own index); no reranker",
+        ),
+        PipelineConfig(
+            "clause-no-precedents",
+            "library",
+            {"precedent_search": False},
+            "clause without precedent ordering of draft-like queries (rag/precedents.py)",
+        ),
+        PipelineConfig(
+            "clause-vocabulary",
+            "library",
+            {"vocabulary_weight": 0.5, "vocabulary_dense": True},
+            "clause with acronym/long-form expansion of queries in BM25 (weight 0.5) and the encoder",
+        ),
+        PipelineConfig(
+            "clause-no-intent",
+            "library",
+            {"rerank_without": "role_intent,addressee,instrument,doc_intent"},
+            "reranker trained without the query-understanding features (role, addressee, instrument, doc)",
+        ),
+        PipelineConfig(
+            "clause-no-facts",
+            "library",
+            {"rerank_without": "numbers,fact_match"},
+            "reranker trained without the dates-and-numbers features",
         ),
     )
 }
@@ -406,7 +441,16 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
     from rag.index_store import CACHE_FILE, build_index, index_params
     from rag.search import Searcher
 
-    settings = settings_with(resources.settings, config.overrides)
+    settings = settings_with(resources.settings, config.overrides, ignore=RERANK_KEYS)
+    without = config.overrides.get("rerank_without")
+    if without:
+        # a reranker trained on dev without some features: built once, cached beside the variant indexes
+        from eval.train_reranker import ablation_model
+
+        names = [n.strip() for n in without.split(",")] if isinstance(without, str) else list(without)
+        first = Searcher(base.index, base.dense.encoder, settings_with(settings, {"rerank": False}))
+        model = ablation_model(settings, names, resources.cache_dir, searcher=first)
+        settings = settings_with(settings, {"rerank_model": model})
     if index_params(settings) == index_params(resources.settings):
         return Searcher(base.index, base.dense.encoder, settings)
     # The variant changes what is indexed: build its own index once (incremental afterwards),

@@ -371,6 +371,28 @@ def _add_eval_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     e.set_defaults(func=_cmd_eval)
 
 
+def _cmd_train_reranker(args: argparse.Namespace) -> int:
+    from eval.train_reranker import run_from_args
+
+    return run_from_args(args)
+
+
+def _add_train_reranker_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``rag train-reranker``: trains on the gold dev split, so it lives in ``eval/`` like ``rag eval``."""
+    try:
+        from eval.train_reranker import DESCRIPTION, add_arguments
+    except ImportError:  # an installation without the eval package
+        return
+    t = sub.add_parser(
+        "train-reranker",
+        help="train the second-stage reranker on the dev split (writes rag/models/reranker.txt)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=DESCRIPTION,
+    )
+    add_arguments(t)
+    t.set_defaults(func=_cmd_train_reranker)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rag",
@@ -483,6 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     w.set_defaults(func=_cmd_serve)
     _add_eval_parser(sub)
+    _add_train_reranker_parser(sub)
     return parser
 
 

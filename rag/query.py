@@ -403,6 +403,7 @@ class ReferenceResolver:
             if re.fullmatch(r"[a-z]+\d+", key[1]):  # AFR1, C5: codes that name an instrument alone
                 self._codes.setdefault(key[1], []).append(key)
         self._doc_names = self._document_names(documents)
+        self._doc_words = self._document_words(passages, documents)
         # the bodies whose events the documents record ("WTDC" for WTDC-25): "which WTDC texts ..."
         self._bodies: dict[str, set[str]] = {}
         for d in documents:
@@ -438,6 +439,44 @@ class ReferenceResolver:
                 if name and len(name) >= 4:
                     names.setdefault(normalize_text(name), set()).add(d.id)
         return sorted(((n, tuple(sorted(ids))) for n, ids in names.items()), key=lambda x: -len(x[0]))
+
+    @staticmethod
+    def _document_words(
+        passages: Sequence[Passage], documents: Sequence[DocumentMeta]
+    ) -> dict[str, tuple[str, ...]]:
+        """Title words that stand for one document ("roadmap", "Baku"): token -> document ids.
+
+        A word of one document's title (and no other's) that at least half of that document's
+        passages hold (in their text or headings) and at most 5 % of the other passages: it names the
+        document the way "roadmap" names the WSIS roadmaps, while "development" (everywhere) does not.
+        """
+        title_tokens = {d.id: set(tokenize(f"{d.title} {d.short_title} {d.event or ''}")) for d in documents}
+        counts: dict[str, int] = {}
+        for tokens in title_tokens.values():
+            for t in tokens:
+                counts[t] = counts.get(t, 0) + 1
+        size: dict[str, int] = {}
+        held: dict[tuple[str, str], int] = {}
+        candidates = {t for t, n in counts.items() if n == 1 and not any(c.isdigit() for c in t)}
+        for p in passages:
+            size[p.doc] = size.get(p.doc, 0) + 1
+            for t in candidates.intersection(tokenize(f"{p.context} {p.text}")):
+                held[(p.doc, t)] = held.get((p.doc, t), 0) + 1
+        total = sum(size.values())
+        out: dict[str, tuple[str, ...]] = {}
+        for doc, tokens in title_tokens.items():
+            n_in = size.get(doc, 0)
+            n_out = total - n_in
+            for t in tokens & candidates:
+                inside = held.get((doc, t), 0)
+                outside = sum(v for (d, tok), v in held.items() if tok == t and d != doc)
+                if n_in and inside / n_in >= 0.5 and (not n_out or outside / n_out <= 0.05):
+                    out[t] = (doc,)
+        return out
+
+    def document_intent(self, query: str) -> tuple[str, ...]:
+        """Documents the query names by a word that stands for one ("in the roadmaps", "Baku")."""
+        return tuple(sorted({d for t in tokenize(query) for d in self._doc_words.get(t, ())}))
 
     @property
     def codes(self) -> list[str]:

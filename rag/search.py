@@ -30,6 +30,8 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import re
 import time
@@ -45,7 +47,9 @@ from rag.embed import Encoder
 from rag.errors import ConfigError, NotFoundError, QueryError
 from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever
 from rag.index_store import LoadedIndex, load_index, load_query_encoder
+from rag.precedents import ShingleIndex, Words, candidate_rows, draft_role, looks_like_draft, score_candidates
 from rag.query import ParsedQuery, ReferenceResolver, instrument_key
+from rag.rerank import PassageFeatures, Reranker
 from rag.textindex import _forms, normalize_text, tokenize, words
 from rag.types import FILTER_FIELDS, ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
 
@@ -141,6 +145,23 @@ class PhraseIndex:
         return mask
 
 
+@dataclass(frozen=True)
+class FirstStage:
+    """Everything the first stage of a search found, before reranking and assembly."""
+
+    query: str
+    mode: Mode
+    filters: SearchFilters
+    allowed: np.ndarray | None
+    parsed: ParsedQuery
+    terms: dict[str, float]
+    vector: np.ndarray | None
+    runs: dict[str, list[Hit]]
+    ranked: list[Hit]
+    citing: list[Hit]
+    draft: bool
+
+
 class Searcher:
     """A loaded index with its retrievers; ``search`` is the one entry point.
 
@@ -181,11 +202,21 @@ class Searcher:
         self._instrument_names = self._instrument_aliases()
         self.citator = Citator.from_index(index)
         self.vocabulary = index.vocabulary.matcher() if index.vocabulary is not None else None
+        self.shingles = ShingleIndex([p.text for p in self.passages])
+        self.reranker: Reranker | None = None
+        if settings.rerank:
+            self.reranker = Reranker.load(settings.rerank_model) if settings.rerank_model else Reranker.load()
+            _ = self.passage_features  # built now, not in the first query
         # instrument type words ("resolution", "opinion"), for "which draft opinions recall ..."
         self._instrument_types = np.array(
             [(instrument_key(p.instrument) or ("",))[0] if p.instrument else "" for p in self.passages],
             dtype=object,
         )
+
+    @functools.cached_property
+    def passage_features(self) -> PassageFeatures:
+        """Per-passage inputs of the reranker's features (built once, on first use)."""
+        return PassageFeatures(self.passages)
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, encoder: Encoder | None = None) -> Searcher:
@@ -295,6 +326,47 @@ class Searcher:
             ConfigError: unknown mode or filter value (the message lists the valid ones).
         """
         started = time.perf_counter()
+        stage = self.first_stage(query, k, mode, filters)
+        ranked = stage.ranked
+        if stage.mode is Mode.HYBRID and not stage.draft and self.reranker is not None:
+            ranked = self._reranked(stage)
+        parsed = stage.parsed
+        if stage.draft:
+            # a draft clause that mentions "Resolution 15" asks for its own precedent, not that title
+            parsed = dataclasses.replace(parsed, references=())
+        hits = self._assemble(
+            ranked,
+            stage.runs,
+            parsed,
+            stage.allowed,
+            k,
+            stage.mode,
+            stage.vector,
+            stage.terms,
+            first=stage.citing,
+        )
+        return SearchResults(
+            query=stage.query,
+            mode=stage.mode.value,
+            k=k,
+            hits=tuple(hits),
+            parsed=parsed,
+            filters=stage.filters,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def first_stage(
+        self,
+        query: str,
+        k: int = 10,
+        mode: Mode | str = Mode.HYBRID,
+        filters: SearchFilters | None = None,
+    ) -> FirstStage:
+        """Steps 1-3 of ``search``: validate, parse, rank with the mode's retrievers and fuse.
+
+        ``search`` then reranks (hybrid) and puts references and citing passages first; the reranker's
+        trainer (``eval/train_reranker.py``) takes its candidates from here, so both see the same.
+        """
         query = self._validate(query, k)
         mode = Mode.from_str(str(mode))
         filters = filters or SearchFilters()
@@ -307,6 +379,7 @@ class Searcher:
         terms, dense_text = self.query_terms(text)
         vector = None if mode is Mode.BM25 else self.dense.embed(dense_text)
         depth = k + self.settings.max_pinned
+        draft = False
         if mode is Mode.BM25:
             ranked = self.bm25.search(terms, depth, allowed=allowed)
             runs: dict[str, list[Hit]] = {"bm25": ranked}
@@ -323,19 +396,54 @@ class Searcher:
                 runs["instrument"] = instrument_run
             # all fused hits (a few hundred), so that pinned passages keep their fused score
             ranked = self.hybrid.fuse(runs, 2 * self.settings.branch_depth + depth)
+            if self.settings.precedent_search and looks_like_draft(text):
+                draft = True
+                ranked = self._precedent_order(text, ranked, allowed, vector, terms)
         citing = self._citing_run(parsed, allowed, mode, text, vector, depth, terms)
         if citing:
             runs["cites"] = citing
-        hits = self._assemble(ranked, runs, parsed, allowed, k, mode, vector, terms, first=citing)
-        return SearchResults(
+        return FirstStage(
             query=query,
-            mode=mode.value,
-            k=k,
-            hits=tuple(hits),
-            parsed=parsed,
+            mode=mode,
             filters=filters,
-            took_ms=(time.perf_counter() - started) * 1000,
+            allowed=allowed,
+            parsed=parsed,
+            terms=terms,
+            vector=vector,
+            runs=runs,
+            ranked=ranked,
+            citing=citing,
+            draft=draft,
         )
+
+    def rerank_features(self, stage: FirstStage) -> tuple[list[Hit], np.ndarray]:
+        """The candidates the reranker sees (the fused ranking's best ``rerank_depth``) and their features."""
+        from rag.rerank import features, query_view
+
+        hits = stage.ranked[: self.settings.rerank_depth]
+        if not hits or stage.vector is None:
+            return list(hits), np.zeros((0, 0))
+        bm25 = {h.passage_id: h.score for h in stage.runs.get("bm25", ())}
+        rows = [self.row_of[h.passage_id] for h in hits]
+        cosines = self.index.dense.vectors(rows) @ stage.vector
+        view = query_view(self, stage.parsed, stage.terms)
+        return list(hits), features(self, view, hits, bm25, cosines)
+
+    def _reranked(self, stage: FirstStage) -> list[Hit]:
+        """The fused ranking with its best ``rerank_depth`` reordered by the reranker (``rag.rerank``)."""
+        from rag.rerank import rerank
+
+        hits, matrix = self.rerank_features(stage)
+        if len(hits) < 2 or self.reranker is None:
+            return stage.ranked
+        top = rerank(hits, self.reranker.score(matrix))
+        # the rest keeps its order below the reranked head, with scores under the head's lowest
+        floor = min(h.score for h in top)
+        rest = [
+            Hit(h.passage_id, floor - i, len(top) + i, ranks=h.ranks)
+            for i, h in enumerate(stage.ranked[len(hits) :], start=1)
+        ]
+        return top + rest
 
     def query_terms(self, text: str) -> tuple[dict[str, float], str]:
         """BM25 tokens of the ranking text with weights, and the text the encoder embeds.
@@ -358,6 +466,39 @@ class Searcher:
                 if token not in terms:
                     terms[token] = weight
         return terms, expansion.glossed if self.settings.vocabulary_dense else text
+
+    def _precedent_order(
+        self,
+        text: str,
+        ranked: list[Hit],
+        allowed: np.ndarray | None,
+        vector: np.ndarray,
+        terms: dict[str, float],
+    ) -> list[Hit]:
+        """A draft clause's precedents first (``rag.precedents``: role, wording, meaning), then the rest."""
+        draft = Words.of(text)
+        role = draft_role(text)
+        rows = candidate_rows(
+            self,
+            draft,
+            allowed,
+            [self.row_of[h.passage_id] for h in ranked],
+            role=role,
+            query=(text, terms, vector),
+        )
+        scored = score_candidates(self, rows, draft, vector, role)
+        fused = {h.passage_id: h for h in ranked}
+        out: list[Hit] = []
+        for row, score in zip(scored.rows.tolist(), scored.score.tolist(), strict=True):
+            pid = self.ids[row]
+            ranks = fused[pid].ranks if pid in fused else ()
+            out.append(Hit(pid, float(score), len(out) + 1, ranks=ranks))
+        seen = {h.passage_id for h in out}
+        out.extend(
+            Hit(h.passage_id, h.score, len(out) + i, ranks=h.ranks)
+            for i, h in enumerate((h for h in ranked if h.passage_id not in seen), start=1)
+        )
+        return out
 
     def _phrase_run(
         self, parsed: ParsedQuery, allowed: np.ndarray | None, terms: dict[str, float]

@@ -50,6 +50,7 @@ def test_build_writes_every_index_file_with_its_checksum(settings):
         "bm25.json",
         "dense.faiss",
         "embed_cache.npz",
+        "vocabulary.json",
     } <= names
     for name, entry in manifest["files"].items():
         path = settings.index_dir / name
@@ -76,6 +77,15 @@ def test_loaded_index_holds_passages_outlines_and_aligned_indexes(settings):
     assert isinstance(index.outlines["plain-notes"], OutlineNode)
     outline_ids = {n.passage_id for n in _walk(index.outlines["plain-notes"]) if n.passage_id}
     assert outline_ids == {p.id for p in index.passages if p.doc == "plain-notes"}
+
+
+def test_the_vocabulary_mined_at_build_time_is_stored_and_loaded(settings):
+    build_index(settings, encoder=HashEncoder(dim=32))
+    index = load_index(settings)
+    assert index.vocabulary is not None
+    assert read_manifest(settings.index_dir)["vocabulary"] == {"acronyms": len(index.vocabulary)}
+    # the first draft outline defines its acronyms like the other reports ("... (WTPF-26)")
+    assert all(forms for forms in index.vocabulary.acronyms.values())
 
 
 def _walk(node: OutlineNode):

@@ -194,3 +194,26 @@ def test_every_numbered_clause_item_of_the_real_corpus_is_found_by_its_citation_
         if p.id not in [passages[r].id for r in rows]:
             failures.append((query, p.id))
     assert failures == []
+
+
+def test_title_words_that_stand_for_one_document_name_it():
+    docs = [
+        DocumentMeta(
+            "maps", "m.txt", "Roadmaps for action lines", "Roadmaps 2025", "MAPS-25", "2025", "plain"
+        ),
+        DocumentMeta(
+            "conf", "c.txt", "Development conference report", "Conf Report", "CONF-25", "2025", "plain"
+        ),
+    ]
+    passages = [
+        _p("maps/1", text="skills development", context="Roadmap for action line C4"),
+        _p("maps/2", text="security and development", context="Roadmap for action line C5"),
+        # "development" is in one title but everywhere in the texts: it names no document
+        _p("conf/1", text="digital development for all", context="Conference development goals"),
+        _p("conf/2", text="development of networks", context="Conference"),
+        _p("conf/3", text="a plan for development", context="Conference"),
+    ]
+    resolver = ReferenceResolver(passages, docs)
+    assert resolver.document_intent("which roadmap covers skills") == ("maps",)
+    assert resolver.document_intent("digital development") == ()
+    assert resolver.document_intent("what did the conference decide") == ("conf",)

@@ -1,0 +1,152 @@
+"""Second-stage reranker: query intents, features, the shipped model, training, and the searcher's use."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.errors import ConfigError
+from rag.rerank import FEATURES, META_FILE, MODEL_FILE, Reranker, fact_intent, rerank, role_intent
+from rag.types import Hit
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("What did WTDC resolve about spectrum management?", "resolves"),
+        ("What are Member States invited to do on IXPs?", "invites"),
+        ("Which resolution instructs BDT to publish handbooks?", "instructs"),
+        ("What does WTDC recognise about HAPS?", "recognizing"),
+        ("What does the opinion take into account on AI?", "taking into account"),
+        ("When was GSR-25 held?", None),
+        ("space connectivity for rural areas", None),
+    ],
+)
+def test_role_intent_reads_the_questions_verb(question: str, role: str | None) -> None:
+    assert role_intent(question) == role
+
+
+def test_the_first_role_verb_of_a_question_wins() -> None:
+    # "invited" comes before "recognized": the question asks what they are invited to do
+    assert (
+        role_intent("What are Member States invited to do about the needs recognized in Res 17?") == "invites"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "when", "how_many"),
+    [
+        ("When was RPM-ARB held?", True, False),
+        ("How many Member States took part in WTDC-25?", False, True),
+        ("What share of the world's population is offline?", False, True),
+        ("In what year was the roadmap first requested?", True, False),
+        ("What does Resolution 15 instruct?", False, False),
+    ],
+)
+def test_fact_intent(question: str, when: bool, how_many: bool) -> None:
+    assert fact_intent(question) == (when, how_many)
+
+
+def test_rerank_orders_by_score_and_keeps_first_stage_order_on_ties() -> None:
+    hits = [Hit("a", 3.0, 1), Hit("b", 2.0, 2), Hit("c", 1.0, 3)]
+    out = rerank(hits, np.array([0.1, 0.5, 0.1]))
+    assert [h.passage_id for h in out] == ["b", "a", "c"]
+    assert [h.rank for h in out] == [1, 2, 3]
+    assert [h.score for h in out] == [0.5, 0.1, 0.1]
+
+
+def test_the_shipped_model_loads_without_pickle_and_knows_its_features() -> None:
+    assert MODEL_FILE.read_text(encoding="utf-8").startswith("tree\n")  # LightGBM's text format
+    meta = json.loads(META_FILE.read_text(encoding="utf-8"))
+    assert meta["features"] == list(FEATURES)
+    assert meta["split"] == "dev"
+    # the model was kept because it beat the first stage in cross-validation on dev
+    assert meta["cv_reranked"]["ndcg@10"] > meta["cv_first_stage"]["ndcg@10"]
+    reranker = Reranker.load()
+    scores = reranker.score(np.zeros((4, len(FEATURES))))
+    assert scores.shape == (4,) and np.isfinite(scores).all()
+
+
+def test_a_model_trained_on_other_features_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "r.txt"
+    model.write_text(MODEL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "r.json").write_text(json.dumps({"features": ["fused", "something_else"]}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="other features"):
+        Reranker.load(model)
+
+
+def test_a_missing_model_names_the_command_that_makes_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="no reranker model") as info:
+        Reranker.load(tmp_path / "none.txt")
+    assert "rag train-reranker" in (info.value.hint or "")
+
+
+# ------------------------------------------------------------------------------------------------
+# The real index
+
+
+@pytest.mark.slow
+def test_features_follow_the_query(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    stage = real_searcher.first_stage("What does Resolution 15 instruct BDT to do about handbooks?")
+    hits, matrix = real_searcher.rerank_features(stage)
+    assert matrix.shape == (len(hits), len(FEATURES)) and len(hits) == real_searcher.settings.rerank_depth
+    col = {name: i for i, name in enumerate(FEATURES)}
+    for hit, row in zip(hits, matrix, strict=True):
+        p = real_searcher.get(hit.passage_id)
+        assert row[col["instrument"]] == (
+            1.0 if p.instrument and p.instrument.startswith("Resolution 15 ") else 0.0
+        )
+        expected_role = 1.0 if p.clause == "instructs" else (-1.0 if p.clause else -0.5)
+        assert row[col["role_intent"]] == expected_role
+        assert 0.0 <= row[col["cov_text"]] <= 1.0 + 1e-9
+    assert matrix[0, col["fused"]] == pytest.approx(1.0)  # the first stage's best, over itself
+    assert (matrix[:, col["dense_gap"]] <= 1e-9).all()
+
+
+@pytest.mark.slow
+def test_reranking_reorders_the_first_stage_candidates_only(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    query = "How often are ITU Academy training centres assessed?"
+    stage = real_searcher.first_stage(query, k=10)
+    depth = real_searcher.settings.rerank_depth
+    candidates = {h.passage_id for h in stage.ranked[:depth]}
+    hits = real_searcher.search(query, k=10).hits
+    assert {h.passage.id for h in hits} <= candidates
+    assert [h.rank for h in hits] == list(range(1, 11))
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.slow
+def test_references_stay_pinned_before_reranked_passages(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    hits = real_searcher.search("Res. 15 instructs 4 handbooks", k=5).hits
+    assert hits[0].pinned and hits[0].passage.id == "wtdc-25-final-report/res-15/instructs/4"
+
+
+@pytest.mark.slow
+def test_train_reranker_writes_a_loadable_model_from_dev_only(real_searcher, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eval.gold_data import default_gold_paths
+    from eval.train_reranker import QUICK_GRID, train
+
+    # a dev file of 40 questions and a test file whose questions must never be read
+    dev_lines = [line for line in default_gold_paths()[0].read_text(encoding="utf-8").splitlines() if line][
+        :40
+    ]
+    (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines) + "\n", encoding="utf-8")
+    out = tmp_path / "model" / "reranker.txt"
+    meta = train(
+        real_searcher.settings,
+        gold=[tmp_path / "dev.jsonl"],
+        out=out,
+        folds=2,
+        repeats=1,
+        grid=QUICK_GRID,
+        searcher=real_searcher,
+    )
+    assert meta["split"] == "dev" and meta["features"] == list(FEATURES)
+    assert 30 <= meta["questions"] <= 40  # drafts are left to precedent search
+    assert set(meta["cv_reranked"]) == {"ndcg@10", "mrr@10", "recall@1", "recall@10"}
+    loaded = Reranker.load(out)
+    assert loaded.meta["params"] == meta["params"]
+    assert np.isfinite(loaded.score(np.ones((3, len(FEATURES))))).all()
