@@ -1,0 +1,387 @@
+"""Load test: concurrent clients against the real ``rag serve`` over the loopback.
+
+    .venv/bin/python bench/load.py [--index DIR] [--workers 1,2] [--clients 1,8,32]
+                                   [--duration 10] [--warmup 2] [--mode hybrid] [-k 10] [--json FILE]
+
+For each worker count, starts ``rag serve --workers N`` on a free port (the index is built first if
+needed) and waits until every worker has started; then, for each client count, runs that many
+concurrent clients for ``--duration`` seconds (after ``--warmup`` seconds that are not counted). Each
+client holds one keep-alive connection and sends ``POST /search`` with the gold questions
+(eval/gold/*.jsonl) in a seeded random order, each client starting elsewhere in the list, one request
+after the other (closed loop: a client sends its next request when the answer to the last one is in).
+
+Reported per level: requests, requests/s, latency p50/p95/p99/max in ms, and errors (any answer other
+than 200 with a JSON body holding ``results``, plus connection failures and timeouts). The clients run
+in this process on one asyncio loop over raw streams, which costs far less CPU per request than an
+HTTP library would: on a 2-core machine the client shares the cores with the server, and what it
+spends is shown (cores busy), next to what the server spent (cores, and CPU milliseconds per request)
+and what every other process on the machine spent meanwhile: on a shared machine the last one says
+how much of the two cores the server actually had.
+
+Issue 7's target: zero errors at every level, and hybrid ``/search`` p95 under 100 ms at 8 clients
+with 2 workers on the 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def gold_questions() -> list[str]:
+    questions = []
+    for path in sorted((REPO_ROOT / "eval" / "gold").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                questions.append(json.loads(line)["question"])
+    return questions or ["digital skills for women and girls"]
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile by the nearest-rank rule (0.0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ------------------------------------------------------------------------------------------- server
+
+
+def start_server(
+    port: int, index: str | None, workers: int, log: Path, timeout: float = 600
+) -> subprocess.Popen:
+    """``rag serve`` in its own process group; returns once all ``workers`` have finished starting."""
+    command = [sys.executable, "-m", "rag", "serve", "--port", str(port), "--workers", str(workers)]
+    if index:
+        command += ["--index", index]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
+    with log.open("w") as fh:
+        process = subprocess.Popen(
+            command, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT, start_new_session=True
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"rag serve exited with {process.returncode}:\n{log.read_text()}")
+        # uvicorn logs this once per worker, after the lifespan (index loading) is done
+        if log.read_text(errors="replace").count("Application startup complete") >= workers:
+            return process
+        time.sleep(0.2)
+    stop_server(process)
+    raise SystemExit(f"rag serve did not start within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _descendants(pid: int) -> list[int]:
+    out = []
+    for child in _children(pid):
+        out += [child, *_descendants(child)]
+    return out
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (rag serve and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds spent by everything on the machine (all cores together), from /proc/stat."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_quiet(server: int, limit: float, threshold: float = 0.3) -> float:
+    """Wait until the rest of the machine uses under ``threshold`` cores (1 s samples); returns that use."""
+    deadline = time.monotonic() + limit
+    while True:
+        busy, served, began = machine_busy_seconds(), tree_cpu_seconds(server), time.perf_counter()
+        time.sleep(1.0)
+        others = (machine_busy_seconds() - busy - (tree_cpu_seconds(server) - served)) / (
+            time.perf_counter() - began
+        )
+        if others < threshold or time.monotonic() > deadline:
+            return others
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# ------------------------------------------------------------------------------------------- client
+
+
+@dataclass
+class Level:
+    workers: int
+    clients: int
+    seconds: float
+    requests: int = 0
+    errors: int = 0
+    rps: float = 0.0
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    max: float = 0.0
+    client_cpu: float = 0.0  # cores used by this client process
+    server_cpu: float = 0.0  # cores used by rag serve and its workers
+    other_cpu: float = 0.0  # cores used by everything else on the machine meanwhile
+    server_ms_per_request: float = 0.0  # server CPU time per answered request
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+
+_STATUS = re.compile(rb"HTTP/1\.1 (\d{3})")
+
+
+async def _request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 request on a keep-alive connection; the server answers with Content-Length."""
+    writer.write(payload)
+    head = await reader.readuntil(b"\r\n\r\n")
+    match = _STATUS.match(head)
+    status = int(match.group(1)) if match else 0
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    body = await reader.readexactly(length) if length else b""
+    return status, body
+
+
+def _payload(port: int, question: str, k: int, mode: str) -> bytes:
+    body = json.dumps({"query": question, "k": k, "mode": mode}).encode()
+    return (
+        f"POST /search HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+async def _client(
+    port: int,
+    payloads: list[bytes],
+    start: int,
+    record_from: float,
+    stop_at: float,
+    latencies: list[float],
+    errors: dict[str, int],
+) -> None:
+    reader = writer = None
+    i = start
+    while time.perf_counter() < stop_at:
+        payload = payloads[i % len(payloads)]
+        i += 1
+        began = time.perf_counter()
+        problem = None
+        try:
+            if writer is None:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+            status, body = await asyncio.wait_for(_request(reader, writer, payload), 30)
+            if status != 200:
+                problem = f"HTTP {status}"
+            elif b'"results"' not in body:
+                problem = "200 without results"
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError) as exc:
+            problem = type(exc).__name__
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+        ended = time.perf_counter()
+        if began >= record_from:
+            latencies.append(1000 * (ended - began))
+            if problem is not None:
+                errors[problem] = errors.get(problem, 0) + 1
+    if writer is not None:
+        writer.close()
+
+
+async def _run_level(
+    port: int, payloads: list[bytes], clients: int, warmup: float, duration: float
+) -> tuple[list[float], dict[str, int], float]:
+    now = time.perf_counter()
+    record_from, stop_at = now + warmup, now + warmup + duration
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    spacing = max(1, len(payloads) // clients)
+    await asyncio.gather(
+        *(
+            _client(port, payloads, c * spacing, record_from, stop_at, latencies, errors)
+            for c in range(clients)
+        )
+    )
+    # requests that began in the measured window; the window ends when the last of them is answered
+    return latencies, errors, max(time.perf_counter(), stop_at) - record_from
+
+
+def run_level(
+    server: int, port: int, payloads: list[bytes], workers: int, clients: int, warmup: float, duration: float
+) -> Level:
+    """One level; CPU use is counted over the whole of it, warm-up included."""
+    cpu_before, server_before = time.process_time(), tree_cpu_seconds(server)
+    busy_before, wall_before = machine_busy_seconds(), time.perf_counter()
+    latencies, errors, seconds = asyncio.run(_run_level(port, payloads, clients, warmup, duration))
+    wall = time.perf_counter() - wall_before
+    cpu = time.process_time() - cpu_before
+    server_cpu = tree_cpu_seconds(server) - server_before
+    other = machine_busy_seconds() - busy_before - server_cpu - cpu
+    answered = len(latencies) * (warmup + seconds) / seconds  # the warm-up's requests, estimated
+    return Level(
+        workers=workers,
+        clients=clients,
+        seconds=round(seconds, 2),
+        requests=len(latencies),
+        errors=sum(errors.values()),
+        rps=round(len(latencies) / seconds, 1),
+        p50=round(pct(latencies, 0.50), 1),
+        p95=round(pct(latencies, 0.95), 1),
+        p99=round(pct(latencies, 0.99), 1),
+        max=round(max(latencies, default=0.0), 1),
+        client_cpu=round(cpu / wall, 2),
+        server_cpu=round(server_cpu / wall, 2),
+        other_cpu=round(max(0.0, other) / wall, 2),
+        server_ms_per_request=round(1000 * server_cpu / max(1.0, answered), 1),
+        error_kinds=errors,
+    )
+
+
+# --------------------------------------------------------------------------------------------- main
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    parser.add_argument("--workers", type=_ints, default=[1, 2], help="worker counts, comma-separated")
+    parser.add_argument("--clients", type=_ints, default=[1, 8, 32], help="client counts, comma-separated")
+    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per level")
+    parser.add_argument("--warmup", type=float, default=2.0, help="uncounted seconds before each level")
+    parser.add_argument("--mode", default="hybrid", choices=["hybrid", "bm25", "dense"])
+    parser.add_argument("-k", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7, help="order of the questions")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each level, wait up to this long for other processes to use under 0.3 cores "
+        "(on a shared machine; the level runs anyway after that)",
+    )
+    args = parser.parse_args()
+
+    questions = gold_questions()
+    random.Random(args.seed).shuffle(questions)
+    load_before = os.getloadavg()
+    levels: list[Level] = []
+    for workers in args.workers:
+        port = free_port()
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-load-{port}.log"
+        process = start_server(port, args.index, workers, log)
+        try:
+            payloads = [_payload(port, q, args.k, args.mode) for q in questions]
+            for clients in args.clients:
+                if args.wait_quiet:
+                    wait_for_quiet(process.pid, args.wait_quiet)
+                level = run_level(process.pid, port, payloads, workers, clients, args.warmup, args.duration)
+                levels.append(level)
+                print(
+                    f"workers {workers}, clients {clients:>2}: {level.rps:7.1f} req/s, "
+                    f"p50 {level.p50:6.1f} ms, p95 {level.p95:6.1f} ms, p99 {level.p99:6.1f} ms, "
+                    f"errors {level.errors}",
+                    flush=True,
+                )
+        finally:
+            stop_server(process)
+        if process.returncode not in (0, -signal.SIGTERM):
+            print(f"rag serve exited with {process.returncode}; see {log}", file=sys.stderr)
+
+    print()
+    print(
+        f"POST /search mode={args.mode} k={args.k}, {len(questions)} gold questions, {args.duration:g} s per "
+        f"level after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs, load average before "
+        f"{load_before[0]:.2f}"
+    )
+    print(
+        "| workers | clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
+        "| server CPU ms/req | cores: server / client / others |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for lv in levels:
+        print(
+            f"| {lv.workers} | {lv.clients} | {lv.requests} | {lv.rps:.1f} | {lv.p50:.1f} | {lv.p95:.1f} | "
+            f"{lv.p99:.1f} | {lv.max:.1f} | {lv.errors} | {lv.server_ms_per_request:.1f} | "
+            f"{lv.server_cpu:.2f} / {lv.client_cpu:.2f} / {lv.other_cpu:.2f} |"
+        )
+    for lv in levels:
+        if lv.error_kinds:
+            print(f"errors at {lv.workers} worker(s), {lv.clients} clients: {lv.error_kinds}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "cpus": os.cpu_count(),
+                    "load_before": load_before,
+                    "mode": args.mode,
+                    "k": args.k,
+                    "levels": [asdict(lv) for lv in levels],
+                },
+                indent=2,
+            )
+        )
+    return 1 if any(lv.errors for lv in levels) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
