@@ -14,9 +14,10 @@ A hit is a returned passage covering at least half of a gold quote's span; recal
 questions answered in the top k, MRR@k and nDCG@k (primary metric) use the rank of the first hit.
 Pipelines: clause (the clause-level index, as served), naive (1000/200 character chunks, same
 encoder and BM25, RRF; add with --baseline), the ablations clause-no-phrase, clause-no-refs,
-clause-weighted, clause-no-context, and any --variant. With --api URL the service replaces the
-clause pipeline. Writes report.md, metrics.json, per_question.jsonl, TREC runs and qrels and
-recall_at_k.png to --out (default eval/runs/<split>-<pipelines>-k<k>/)."""
+clause-no-rerank, clause-rrf, clause-no-context, clause-no-precedents, clause-vocabulary,
+clause-no-intent, clause-no-facts (eval/pipelines.py), and any --variant. With --api URL the
+service replaces the clause pipeline. Writes report.md, metrics.json, per_question.jsonl, TREC runs
+and qrels and recall_at_k.png to --out (default eval/runs/<split>-<pipelines>-k<k>/)."""
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -44,8 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pipelines",
         default="clause",
-        help="comma-separated pipeline names: clause, naive, clause-no-phrase, clause-no-refs, "
-        "clause-weighted, clause-no-context",
+        help="comma-separated pipeline names: clause, naive, or an ablation of eval/pipelines.py "
+        "(clause-no-rerank, clause-rrf, clause-no-context, ...)",
     )
     parser.add_argument(
         "--variant",

@@ -143,7 +143,8 @@ PIPELINES: dict[str, PipelineConfig] = {
         PipelineConfig(
             "naive",
             "naive",
-            {},
+            # the tutorial pipeline fuses with RRF, whatever the library's default fusion
+            {"fusion": "rrf"},
             "RecursiveCharacterTextSplitter 1000/200 chunks, same encoder and BM25, RRF, no query parsing",
         ),
         # Ablations of levers that exist: each is the served pipeline without one of them.

@@ -126,6 +126,16 @@ _QUESTION_START = re.compile(
 )
 
 
+def role_from_str(value: str) -> ClauseRole:
+    """The role a word or phrase names, as drafters type it ("recognising", "Instructs", "calls_upon").
+
+    Raises:
+        ConfigError: not a clause role; the message lists the valid ones.
+    """
+    role = ROLE_FORMS.get(" ".join(value.replace("_", " ").lower().split()))
+    return role if role is not None else ClauseRole.from_str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class DraftRole:
     """The role a draft opens with, the verb it uses, and the words of its addressee (if any)."""
@@ -495,7 +505,7 @@ def find_precedents(
     source: str | None = None
     role = detected
     if clause is not None:
-        given = ClauseRole.from_str(str(clause.value if isinstance(clause, ClauseRole) else clause))
+        given = clause if isinstance(clause, ClauseRole) else role_from_str(clause)
         role = DraftRole(given, given.value.split()[0][:6], detected.addressee if detected else ())
         source = "given"
     elif detected is not None:

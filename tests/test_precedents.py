@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from rag.errors import QueryError
+from rag.errors import ConfigError, QueryError
 from rag.precedents import (
     ShingleIndex,
     Words,
@@ -16,6 +16,7 @@ from rag.precedents import (
     find_precedents,
     looks_like_draft,
     near_duplicates,
+    role_from_str,
     shared_sequences,
 )
 from rag.types import ClauseRole
@@ -48,6 +49,19 @@ def test_draft_role_reads_the_addressee_of_an_operative_clause() -> None:
     assert found.addressee == ("member", "states", "sector", "members", "academia")
     inner = draft_role("resolves to instruct the Director of BDT to support ATU")
     assert inner is not None and inner.addressee == ("director", "bdt")
+
+
+@pytest.mark.parametrize(
+    ("value", "role"),
+    [("recognising", "recognizing"), ("Instructs", "instructs"), ("calls_upon", "calls upon")],
+)
+def test_role_names_are_read_as_drafters_type_them(value: str, role: str) -> None:
+    assert role_from_str(value).value == role
+
+
+def test_an_unknown_role_name_lists_the_valid_ones() -> None:
+    with pytest.raises(ConfigError, match="recognizing"):
+        role_from_str("ponders")
 
 
 @pytest.mark.parametrize("text", ["to develop handbooks on transfer", "Digital skills for all", ""])
