@@ -9,8 +9,12 @@
    ("Res. 15", "WTPF-26 §7.9.6") are resolved to passages through their fields;
 3. rank with the mode's retriever inside the allowed rows (filters AND phrases); in hybrid mode the
    passages holding the query's exact word sequence (at least ``phrase_min_words`` words) form a third
-   ranked list fused with weight ``phrase_weight``: the measured exact-wording boost;
-4. put the passages the references name first (at most ``max_pinned``, in the order the ranking
+   ranked list fused with weight ``phrase_weight``: the measured exact-wording boost. A query that
+   reads as a draft clause ("invites Member States to ...", ``rag.precedents.looks_like_draft``) has
+   its precedents put first (same role, shared wording, meaning). Steps 1-3 are ``first_stage``;
+4. hybrid, not a draft: the second stage (``rag.rerank``) reorders the fused ranking's best
+   ``rerank_depth`` passages with the learned model;
+5. put the passages the references name first (at most ``max_pinned``, in the order the ranking
    gives them), then, for a reference question ("which texts recall UNGA Resolution 70/1?"), the
    passages citing the instrument it names, ranked by the same mode among themselves
    (``rag.citator``), then the rest of the ranking.
