@@ -246,7 +246,14 @@ def train(
 
 
 def ablation_model(
-    settings: Settings, without: Sequence[str], cache_dir: Path, *, searcher: Any = None
+    settings: Settings,
+    without: Sequence[str],
+    cache_dir: Path,
+    *,
+    searcher: Any = None,
+    gold: Sequence[Path] | None = None,
+    folds: int = 5,
+    repeats: int = REPEATS,
 ) -> Path:
     """A model trained on dev like the shipped one but without some features (``rag eval`` ablation rows).
 
@@ -268,12 +275,12 @@ def ablation_model(
     out = cache_dir / "rerankers" / f"without-{key}.txt"
     if out.is_file() and out.with_suffix(".json").is_file():
         return out
-    questions = select_questions(load_gold(None, corpus_dir=settings.corpus_dir), "dev")
+    questions = select_questions(load_gold(gold, corpus_dir=settings.corpus_dir), "dev")
     examples = collect(settings, questions, searcher=searcher)
     model = _fit(examples, params, features)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.booster_.save_model(str(out))
-    cv = cross_validate(examples, params, 5, REPEATS, features)
+    cv = cross_validate(examples, params, folds, repeats, features)
     sidecar = {"features": features, "params": params, "split": "dev", "without": list(without)}
     sidecar["cv_reranked"] = {k: round(v, 4) for k, v in cv.items()}
     out.with_suffix(".json").write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")

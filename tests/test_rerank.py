@@ -150,3 +150,53 @@ def test_train_reranker_writes_a_loadable_model_from_dev_only(real_searcher, tmp
     loaded = Reranker.load(out)
     assert loaded.meta["params"] == meta["params"]
     assert np.isfinite(loaded.score(np.ones((3, len(FEATURES))))).all()
+
+
+@pytest.mark.slow
+def test_k_beyond_the_rerank_depth_keeps_the_first_stage_order_below_it(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    query = "digital skills for women and girls"
+    depth = real_searcher.settings.rerank_depth
+    stage = real_searcher.first_stage(query, k=100)
+    hits = real_searcher.search(query, k=100).hits
+    assert len(hits) == 100
+    head = {h.passage_id for h in stage.ranked[:depth]}
+    assert {h.passage.id for h in hits[:depth]} == head
+    assert [h.passage.id for h in hits[depth:]] == [h.passage_id for h in stage.ranked[depth:100]]
+
+
+@pytest.mark.slow
+def test_filters_hold_after_reranking(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    from rag.types import SearchFilters
+
+    hits = real_searcher.search("digital skills", k=10, filters=SearchFilters(clause=("invites",))).hits
+    assert len(hits) == 10 and all(h.passage.clause == "invites" for h in hits)
+
+
+@pytest.mark.slow
+def test_an_ablation_model_uses_only_its_features(real_searcher, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eval.gold_data import default_gold_paths
+    from eval.pipelines import parse_variant
+    from eval.train_reranker import ablation_model
+
+    assert parse_variant("x:rerank_without=numbers").overrides["rerank_without"] == "numbers"
+    dev_lines = [line for line in default_gold_paths()[0].read_text(encoding="utf-8").splitlines() if line][
+        :40
+    ]
+    (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines) + "\n", encoding="utf-8")
+    path = ablation_model(
+        real_searcher.settings,
+        ["numbers", "fact_match"],
+        tmp_path,
+        searcher=real_searcher,
+        gold=[tmp_path / "dev.jsonl"],
+        folds=2,
+        repeats=1,
+    )
+    model = Reranker.load(path)
+    assert "numbers" not in model.feature_names and len(model.feature_names) == len(FEATURES) - 2
+    # it scores full feature rows, taking its own columns
+    assert np.isfinite(model.score(np.ones((3, len(FEATURES))))).all()
+    again = ablation_model(real_searcher.settings, ["numbers", "fact_match"], tmp_path)
+    assert again == path  # cached: not trained twice
+    with pytest.raises(ValueError, match="unknown reranker feature"):
+        ablation_model(real_searcher.settings, ["colour"], tmp_path)
