@@ -200,3 +200,11 @@ def test_an_ablation_model_uses_only_its_features(real_searcher, tmp_path) -> No
     assert again == path  # cached: not trained twice
     with pytest.raises(ValueError, match="unknown reranker feature"):
         ablation_model(real_searcher.settings, ["colour"], tmp_path)
+
+
+def test_rag_train_reranker_is_a_cli_command() -> None:
+    from rag.cli import build_parser
+
+    args = build_parser().parse_args(["train-reranker", "--quick", "--out", "/tmp/r.txt", "--folds", "3"])
+    assert args.quick and args.folds == 3 and str(args.out) == "/tmp/r.txt"
+    assert args.func.__name__ == "_cmd_train_reranker"
