@@ -107,18 +107,33 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (0.0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def tree_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and all its descendants (rag serve and its workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for p in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{p}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+    """CPU time of a process and all its descendants (rag serve and its workers)."""
+    return sum(cpu_seconds(p) for p in [pid, *_descendants(pid)])
+
+
+def worker_pids(server: int) -> list[int]:
+    """uvicorn's worker processes (with one worker, the server process itself does the work)."""
+    workers = [p for p in _descendants(server) if "resource_tracker" not in _cmdline(p)]
+    return workers or [server]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def machine_busy_seconds() -> float:
@@ -171,6 +186,7 @@ class Level:
     server_cpu: float = 0.0  # cores used by rag serve and its workers
     other_cpu: float = 0.0  # cores used by everything else on the machine meanwhile
     server_ms_per_request: float = 0.0  # server CPU time per answered request
+    worker_cpu: list[float] = field(default_factory=list)  # cores used by each worker process
     error_kinds: dict[str, int] = field(default_factory=dict)
 
 
@@ -263,11 +279,13 @@ def run_level(
 ) -> Level:
     """One level; CPU use is counted over the whole of it, warm-up included."""
     cpu_before, server_before = time.process_time(), tree_cpu_seconds(server)
+    workers_before = {pid: cpu_seconds(pid) for pid in worker_pids(server)}
     busy_before, wall_before = machine_busy_seconds(), time.perf_counter()
     latencies, errors, seconds = asyncio.run(_run_level(port, payloads, clients, warmup, duration))
     wall = time.perf_counter() - wall_before
     cpu = time.process_time() - cpu_before
     server_cpu = tree_cpu_seconds(server) - server_before
+    per_worker = [cpu_seconds(pid) - before for pid, before in workers_before.items()]
     other = machine_busy_seconds() - busy_before - server_cpu - cpu
     answered = len(latencies) * (warmup + seconds) / seconds  # the warm-up's requests, estimated
     return Level(
@@ -285,6 +303,7 @@ def run_level(
         server_cpu=round(server_cpu / wall, 2),
         other_cpu=round(max(0.0, other) / wall, 2),
         server_ms_per_request=round(1000 * server_cpu / max(1.0, answered), 1),
+        worker_cpu=sorted((round(c / wall, 2) for c in per_worker), reverse=True),
         error_kinds=errors,
     )
 
@@ -353,14 +372,15 @@ def main() -> int:
     )
     print(
         "| workers | clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
-        "| server CPU ms/req | cores: server / client / others |"
+        "| server CPU ms/req | cores: server (per worker) / client / others |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for lv in levels:
+        split = " + ".join(f"{c:.2f}" for c in lv.worker_cpu)
         print(
             f"| {lv.workers} | {lv.clients} | {lv.requests} | {lv.rps:.1f} | {lv.p50:.1f} | {lv.p95:.1f} | "
             f"{lv.p99:.1f} | {lv.max:.1f} | {lv.errors} | {lv.server_ms_per_request:.1f} | "
-            f"{lv.server_cpu:.2f} / {lv.client_cpu:.2f} / {lv.other_cpu:.2f} |"
+            f"{lv.server_cpu:.2f} ({split}) / {lv.client_cpu:.2f} / {lv.other_cpu:.2f} |"
         )
     for lv in levels:
         if lv.error_kinds:
