@@ -100,11 +100,13 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     max_body_bytes: int = Field(1 << 20, ge=1024, description="request bodies larger than this get 413")
-    admin_token: str | None = Field(None, description="enables POST /admin/reindex when set")
+    admin_token: str | None = Field(
+        None, repr=False, description="enables POST /admin/reindex when set (kept out of reprs and logs)"
+    )
     cors_origins: tuple[str, ...] = Field((), description="allowed CORS origins; empty: CORS off")
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint for /ask (off if unset)")
-    llm_api_key: str | None = Field(None)
+    llm_api_key: str | None = Field(None, repr=False)
     llm_model: str | None = Field(None)
 
     @field_validator("embed_backend")

@@ -118,3 +118,12 @@ def test_the_admin_token_and_authorization_header_never_reach_the_logs(tmp_path,
     lines = _access_lines(caplog)
     assert [(x["route"], x["status"]) for x in lines] == [("/admin/reindex", s) for s in statuses]
     assert "reindex done" in logged and "unchanged" in logged  # what the admin call did is logged
+
+
+def test_settings_never_show_the_token_or_the_llm_key_in_their_repr(tmp_path):
+    from rag.config import make_settings
+
+    settings = make_settings(index_dir=tmp_path, admin_token=TOKEN, llm_api_key="sk-secret-key")
+    for shown in (repr(settings), str(settings), repr(settings.model_copy())):
+        assert TOKEN not in shown and "sk-secret-key" not in shown
+    assert settings.admin_token == TOKEN
