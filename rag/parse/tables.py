@@ -22,6 +22,16 @@ Tree and ids (``wsis-roadmaps-2025/c5/b1/analysis``)::
 
 The citation reads "ITU WSIS Roadmaps 2025, Action Line C5, item B1, evidence-based analysis"; every
 cell except the outcome carries the outcome text as its ``lead_in``, so a cell makes sense alone.
+
+Narrative cells (analysis, results, COVID-19 response) run up to 12,000 characters and report on many
+activities at once: one passage for all of it is a poor citation and more than the encoder reads (256
+tokens). A narrative cell longer than ``SPLIT_CHARS`` is therefore no passage itself but a structure
+node whose parts are passages (``split_cell``): it is cut where its own structure starts a unit (a
+paragraph, a list item, a bullet), units longer than ``MAX_PART_CHARS`` are cut at sentence ends into
+parts of about ``PART_CHARS``, and units shorter than ``MIN_PART_CHARS`` (a sub-heading such as
+"Expected Results:", a one-line bullet) join the next. Parts are numbered in the cell:
+``wsis-roadmaps-2025/c2/a/results/3``, cited "..., item A, expected and achieved results, part 3".
+The outcome (the agreed WSIS text, the lead-in of its row) and the reference lists stay whole.
 """
 
 from __future__ import annotations
@@ -51,6 +61,18 @@ GENEVA_TITLE = "Geneva Plan of Action and Tunis Agenda for the Information Socie
 WSIS10_TITLE = "WSIS+10 Outcome Documents"
 _TITLE_CHARS = 100
 
+# Splitting long narrative cells (see the module docstring). A part of 150-700 characters is a few
+# sentences or one bullet: about what a question asks about, and well inside the encoder's 256 tokens.
+SPLIT_CHARS = 600  # a narrative cell longer than this (clean text) is split into parts
+MIN_PART_CHARS = 150  # a unit shorter than this joins the next one
+MAX_PART_CHARS = 700  # a unit longer than this is cut at sentence ends ...
+PART_CHARS = 500  # ... into parts of at most about this length
+# Where a cell's own structure starts a unit: a paragraph, a list item, a bullet (with or without space).
+_UNIT_START = re.compile(r"<p>|<li>|•|·(?=\s)")
+# Where a sentence ends inside a unit: after . ! ? ; (or an italic parenthesis such as "(Aligned with
+# SDG 9)</i>", which ends an unbulleted list item) and closing tags, before a capital or an opening tag.
+_SENTENCE_END = re.compile(r"(?:[.!?;]|\)</i>)(?:\s*</[a-z]+>)*\s+(?=(?:<[^<>]+>\s*)*[A-Z\u201c\"(])")
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -59,6 +81,11 @@ class Column:
     slug: str
     cite: str
     title: str
+
+    @property
+    def narrative(self) -> bool:
+        """Prose reporting on activities (split when long), not the outcome, timing or reference lists."""
+        return self.slug in _NARRATIVE
 
 
 # Header words -> (slug, citation segment); matched in order against the printed header cell.
@@ -71,6 +98,8 @@ _COLUMN_KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"results", re.I), "results", "expected and achieved results"),
     (re.compile(r"COVID", re.I), "covid", "COVID-19 response"),
 )
+
+_NARRATIVE = frozenset({"analysis", "results", "covid"})
 
 # Used until a table's header row is read (and for a table that has none).
 _DEFAULT_COLUMNS = (
@@ -108,6 +137,84 @@ def cell_spans(line: Line) -> list[tuple[int, int]]:
         spans.append((line.start + a, line.start + b))
         pos += len(part) + 1
     return spans
+
+
+def _clipped(pieces: Sequence[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``pieces`` inside ``[start, end)``."""
+    return [(max(a, start), min(b, end)) for a, b in pieces if a < end and b > start]
+
+
+def split_cell(text: str, pieces: Sequence[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """A long narrative cell's pieces cut into parts at its own structure (see the module docstring).
+
+    Returns the parts' spans (each a list of pieces, in order, untrimmed); one part when the cell is
+    short or has no place to cut. A paragraph tag that opens a piece continuing a sentence cut by a
+    page break is the extractor's, not a new unit.
+
+    Example:
+        >>> cell = "<p>" + "First point. " * 30 + "</p><p>" + "Second point. " * 30 + "</p>"
+        >>> split_cell(cell, [(0, len(cell))])
+        [[(0, 397)], [(397, 824)]]
+    """
+    end = pieces[-1][1]
+
+    def length(a: int, b: int) -> int:
+        return len(clean_text(" ".join(text[x:y] for x, y in _clipped(pieces, a, b))))
+
+    if length(pieces[0][0], end) <= SPLIT_CHARS:
+        return [list(pieces)]
+    cuts = [pieces[0][0]]
+    for k, (a, b) in enumerate(pieces):
+        continued = k > 0 and not _CLOSED.search(clean_text(text[pieces[k - 1][0] : pieces[k - 1][1]]))
+        for m in _UNIT_START.finditer(text, a, b):
+            if m.start() > cuts[-1] and not (continued and not has_words(text[a : m.start()])):
+                cuts.append(m.start())
+    # long units: cut at sentence ends, packing sentences into parts of at most about PART_CHARS
+    refined: list[int] = []
+    for a, b in zip(cuts, [*cuts[1:], end], strict=True):
+        refined.append(a)
+        if length(a, b) <= MAX_PART_CHARS:
+            continue
+        starts = [m.end() for x, y in _clipped(pieces, a, b) for m in _SENTENCE_END.finditer(text, x, y)]
+        last = a
+        for s, nxt in zip(starts, [*starts[1:], b], strict=False):
+            if (
+                length(last, nxt) > PART_CHARS
+                and length(last, s) >= MIN_PART_CHARS
+                and length(s, b) >= MIN_PART_CHARS
+            ):
+                refined.append(s)
+                last = s
+    # A sub-heading ("ITU Activities (Aligned with SDG Goals):") opens the part of what follows it.
+    # Other short units join the next unit, or the one before when the next opens with a sub-heading.
+    units = []  # [start, length, opens with a sub-heading]
+    carried: list[int] | None = None
+    for a, b in zip(refined, [*refined[1:], end], strict=True):
+        n = length(a, b)
+        heading = n < MIN_PART_CHARS and clean_text(text[a : _clipped(pieces, a, b)[-1][1]]).endswith(":")
+        if carried is not None:
+            a, n = carried[0], carried[1] + 1 + n
+        if heading:
+            carried = [a, n]
+            continue
+        units.append([a, n, carried is not None])
+        carried = None
+    if carried is not None:
+        units.append([carried[0], carried[1], True])
+    parts: list[list[int]] = []
+    for unit in units:
+        if parts and parts[-1][1] < MIN_PART_CHARS:
+            if not unit[2]:
+                parts[-1][1] += 1 + unit[1]
+                continue
+            if len(parts) > 1:
+                short = parts.pop()
+                parts[-1][1] += 1 + short[1]
+        parts.append(unit)
+    if len(parts) > 1 and parts[-1][1] < MIN_PART_CHARS:
+        parts[-2][1] += 1 + parts.pop()[1]
+    starts = [part[0] for part in parts]
+    return [_clipped(pieces, a, b) for a, b in zip(starts, [*starts[1:], end], strict=True)]
 
 
 def _item_key(letter: str, num: str) -> tuple[str, int]:
@@ -286,21 +393,60 @@ class _TableReader:
             else:
                 col = Column(f"col-{column + 1}", f"column {column + 1}", f"column {column + 1}")
                 self.ctx.warn(row.line_no, f"item {row.name} has more cells than its table's header")
-            node.add(
+            parts = split_cell(text, pieces) if col.narrative else [pieces]
+            if len(parts) == 1:
+                node.add(
+                    Node(
+                        kind="table-cell",
+                        slug=col.slug,
+                        title=col.title,
+                        start=pieces[0][0],
+                        end=pieces[-1][1],
+                        cite=col.cite,
+                        passage=True,
+                        fragments=pieces if len(pieces) > 1 else [],
+                        label=row.label if column == 0 else None,
+                        lead_in=None if column == 0 else lead_in,
+                    )
+                )
+                continue
+            cell = node.add(
                 Node(
-                    kind="table-cell",
+                    kind="cell",
                     slug=col.slug,
                     title=col.title,
                     start=pieces[0][0],
-                    end=pieces[-1][1],
+                    end=pieces[0][0],
                     cite=col.cite,
-                    passage=True,
-                    fragments=pieces if len(pieces) > 1 else [],
-                    label=row.label if column == 0 else None,
-                    lead_in=None if column == 0 else lead_in,
+                    lead_in=lead_in,
                 )
             )
+            for n, part in enumerate(parts, start=1):
+                cell.add(self._part(n, part))
         self.group.add(node)
+
+    def _part(self, n: int, spans: Sequence[tuple[int, int]]) -> Node:
+        """Part ``n`` of a split cell: a passage of its trimmed pieces (wordless ones are layout)."""
+        text = self.ctx.text
+        worded: list[tuple[int, int]] = []
+        for a, b in spans:
+            a, b = trim_span(text, a, b)
+            if b <= a:
+                continue
+            if has_words(text[a:b]):
+                worded.append((a, b))
+            else:
+                self.ctx.layout.append((a, b))
+        return Node(
+            kind="table-cell",
+            slug=str(n),
+            title=f"part {n}",
+            start=worded[0][0],
+            end=worded[-1][1],
+            cite=f"part {n}",
+            passage=True,
+            fragments=worded if len(worded) > 1 else [],
+        )
 
 
 def _intro_nodes(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:

@@ -1,4 +1,5 @@
-"""The WSIS roadmap tables: outcome items as rows, one passage per cell, cells re-assembled across breaks."""
+"""The WSIS roadmap tables: outcome items as rows, a passage per cell (or per part of a long narrative
+cell), cells re-assembled across breaks."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.parse import parse_document
+from rag.parse import parse_document, tables
 from rag.parse.coverage import measure_coverage
 from rag.parse.spans import clean_text
-from rag.parse.tables import parse_roadmaps
+from rag.parse.tables import MIN_PART_CHARS, SPLIT_CHARS, parse_roadmaps, split_cell
 from rag.parse.tree import ParseContext, build_document
 from rag.types import DocumentMeta, ParsedDocument
 from tests.conftest import parsed_doc, passage, source_text
@@ -40,6 +41,18 @@ def _p(rel_id: str):  # type: ignore[no-untyped-def]
     return passage(DOC, f"{DOC}/{rel_id}")
 
 
+def _parts(rel_id: str) -> list:  # type: ignore[type-arg]
+    """The parts of a split cell, in order (``c2/b/analysis`` -> ``c2/b/analysis/1``, ``/2``, ...)."""
+    prefix = f"{DOC}/{rel_id}/"
+    found = [p for p in _doc().passages if p.id.startswith(prefix) and p.id[len(prefix) :].isdigit()]
+    assert found, f"{rel_id} is not split"
+    return found
+
+
+def _cell_text(rel_id: str) -> str:
+    return " ".join(p.text for p in _parts(rel_id))
+
+
 def _in_order(text: str, *phrases: str) -> bool:
     positions = [text.find(p) for p in phrases]
     return all(i >= 0 for i in positions) and positions == sorted(positions)
@@ -49,8 +62,12 @@ def test_roadmaps_parse_without_warnings_or_fallback() -> None:
     doc = _doc()
     assert doc.warnings == ()
     assert all(p.kind in {"table-cell", "paragraph"} for p in doc.passages)
-    # 76 outcome items (16 + 15 + 21 + 24) with 323 non-empty cells, plus title and introduction
-    assert len(doc.passages) == 325
+    # 76 outcome items (16 + 15 + 21 + 24) with 323 non-empty cells, plus title and introduction;
+    # 41 long narrative cells are split into 276 parts, so 323 - 41 + 276 + 2 passages
+    parts = [p for p in doc.passages if p.id.rsplit("/", 1)[1].isdigit()]
+    assert len({p.id.rsplit("/", 1)[0] for p in parts}) == 41
+    assert len(parts) == 276
+    assert len(doc.passages) == 560
 
 
 @pytest.mark.parametrize("group", sorted(EXPECTED_ITEMS))
@@ -66,20 +83,23 @@ def test_every_outcome_item_of_every_action_line_is_found(group: str) -> None:
 
 
 def test_c2_item_b_analysis_is_reassembled_across_two_page_breaks() -> None:
-    p = _p("c2/b/analysis")
-    assert p.kind == "table-cell"
-    assert p.citation == "ITU WSIS Roadmaps 2025, Action Line C2, item B, evidence-based analysis"
+    parts = _parts("c2/b/analysis")
+    assert all(p.kind == "table-cell" for p in parts)
+    assert (
+        parts[0].citation == "ITU WSIS Roadmaps 2025, Action Line C2, item B, evidence-based analysis, part 1"
+    )
     # printed on lines 32, 35 and 38 with separator rows between them
-    assert len(p.fragments) == 3
+    text = source_text(DOC)
+    spans = [span for p in parts for span in p.spans]
+    assert len({text.count("\n", 0, a) for a, _ in spans}) == 3
     assert _in_order(
-        p.text,
+        _cell_text("c2/b/analysis"),
         "In 2025, activities focused on supporting national e-strategies",
         "remained a central operational tool, supporting more than 40 countries in streamlining",
         "technical assistance to support the development of ICT connectivity indicators",
         "inclusive and sustainable digital development.",
     )
-    text = source_text(DOC)
-    for a, b in p.fragments:
+    for a, b in spans:
         assert "---" not in text[a:b] and "\n" not in text[a:b]
 
 
@@ -175,9 +195,8 @@ def test_lines_that_lost_their_tabs_continue_the_cell_left_mid_sentence() -> Non
     assert outcome.text.endswith(
         "including country programmes developed by the United Nations and its Specialized Agencies."
     )
-    analysis = _p("c4/j/analysis")
     assert _in_order(
-        analysis.text,
+        _cell_text("c4/j/analysis"),
         "several sessions focusing on the topic of digital skills were organized",
         "particularly addressing challenges linked to the digital skills gap",
         "supporting the work of these capacity development programmes.",
@@ -185,17 +204,73 @@ def test_lines_that_lost_their_tabs_continue_the_cell_left_mid_sentence() -> Non
 
 
 def test_wsis10_items_get_their_own_group_and_citation() -> None:
-    p = _p("c6/wsis10/b/results")
-    assert (
-        p.citation == "ITU WSIS Roadmaps 2025, Action Line C6, WSIS+10, item b, expected and achieved results"
+    p = _parts("c6/wsis10/b/results")[0]
+    assert p.citation == (
+        "ITU WSIS Roadmaps 2025, Action Line C6, WSIS+10, item b, expected and achieved results, part 1"
     )
     assert p.path[2].startswith("WSIS+10 Outcome Documents")
     assert _in_order(
-        p.text, "BDT released the Connectivity Planning Platform", "it builds national and regional expertise"
+        _cell_text("c6/wsis10/b/results"),
+        "BDT released the Connectivity Planning Platform",
+        "it builds national and regional expertise",
     )
     # C2 prints no WSIS+10 group row: its lower-case items are still kept apart from A-L
     assert _p("c2/wsis10/a/outcome").text.startswith("Develop a well-planned, well-maintained, robust")
     assert _p("c2/a/outcome").text.startswith("Governments should take action")
+
+
+def test_long_narrative_cells_are_parts_cut_at_bullets_and_sub_headings() -> None:
+    parts = _parts("c2/a/results")
+    assert [p.id.rsplit("/", 1)[1] for p in parts] == [str(n) for n in range(1, len(parts) + 1)]
+    assert parts[0].text.startswith("Expected Results: Implementation of a reference framework")
+    # the sub-heading opens the part of the bullets it introduces
+    assert parts[2].text.startswith("ITU Activities (Aligned with SDG Goals): • Regulatory Support:")
+    assert parts[2].citation.endswith("item A, expected and achieved results, part 3")
+    # a bullet cut by a page break ("... The International Telecommunication | Union, through ...")
+    # stays in one part, across its two fragments
+    assert "The International Telecommunication Union, through its Telecommunication" in parts[2].text
+    assert len(parts[2].fragments) == 2
+    for p in parts:
+        assert p.lead_in is not None and p.lead_in.startswith("A: Governments should take action")
+        assert p.lead_in in p.context
+        assert "Expected and Achieved results" in p.path[-1]
+        assert MIN_PART_CHARS <= len(p.text) <= 900, (p.id, len(p.text))
+
+
+def test_bulletless_narrative_cells_are_cut_at_sentence_ends() -> None:
+    parts = _parts("c4/j/analysis")
+    assert len(parts) >= 4
+    for p in parts:
+        assert p.text[0].isupper() and p.text.endswith("."), p.text
+
+
+def test_every_long_narrative_cell_is_split_and_outcomes_and_reference_lists_stay_whole() -> None:
+    for p in _doc().passages:
+        column = p.id.split("/")[-1]
+        if column in {"analysis", "results", "covid"}:
+            assert len(p.text) <= SPLIT_CHARS, p.id
+        if column.isdigit():
+            assert len(p.text) <= 900, (p.id, len(p.text))
+    # agreed WSIS text and lists of resolutions are cited whole however long
+    assert len(_p("c6/b/outcome").text) > 1000
+    assert len(_p("c2/d/goals").text) > SPLIT_CHARS
+
+
+def test_parts_hold_exactly_the_words_of_the_whole_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    split = {p.id.rsplit("/", 1)[0]: p for p in _doc().passages if p.id.rsplit("/", 1)[1].isdigit()}
+    monkeypatch.setattr(tables, "SPLIT_CHARS", 10**9)
+    whole = {p.id: p for p in parse_document(_doc().meta, source_text(DOC)).passages}
+    assert len(whole) == 325
+    text = source_text(DOC)
+    for cell_id in split:
+        rel = cell_id[len(DOC) + 1 :]
+        squash = re.sub(r"\W+", "", _cell_text(rel))
+        assert squash == re.sub(r"\W+", "", whole[cell_id].text), cell_id
+        # the parts' spans hold the cell's words, and nothing outside the cell's pieces
+        cell_spans = whole[cell_id].spans
+        for p in _parts(rel):
+            for a, b in p.spans:
+                assert any(x <= a and b <= y for x, y in cell_spans), (p.id, text[a:b][:40])
 
 
 def test_roman_sub_points_inside_an_outcome_are_not_items() -> None:
@@ -324,6 +399,63 @@ def test_snippet_without_roadmap_headings_falls_back_to_paragraphs_with_a_warnin
     assert doc.warnings and "snippet.txt:1:" in doc.warnings[0]
 
 
+def _one(text: str) -> list[str]:
+    return [clean_text(" ".join(text[a:b] for a, b in part)) for part in split_cell(text, [(0, len(text))])]
+
+
+def test_split_cell_leaves_a_cell_up_to_the_limit_whole() -> None:
+    cell = "<p>" + "Short. " * 80 + "</p>"  # 560 characters
+    assert len(clean_text(cell)) <= SPLIT_CHARS
+    assert split_cell(cell, [(0, len(cell))]) == [[(0, len(cell))]]
+
+
+def test_split_cell_cuts_at_bullets_and_a_sub_heading_opens_the_next_part() -> None:
+    bullet = "a point about broadband maps and the tools that go with them for planners. "
+    cell = (
+        "<p>Expected Results:</p> • "
+        + bullet * 3
+        + "• "
+        + bullet * 3
+        + "<p>ITU Activities:</p> • "
+        + bullet * 3
+    )
+    parts = _one(cell)
+    assert len(parts) == 3
+    assert parts[0].startswith("Expected Results: • a point")
+    assert parts[1].startswith("• a point")
+    assert parts[2].startswith("ITU Activities: • a point")
+
+
+def test_split_cell_joins_short_units_to_the_next_and_a_short_last_one_to_the_one_before() -> None:
+    long = "Some longer sentence about regional initiatives and their projects in each region. " * 3
+    cell = f"<p>{long}</p><p>Tiny one.</p><p>{long}</p><p>{long}</p><p>End.</p>"
+    parts = _one(cell)
+    assert len(parts) == 3
+    assert parts[1].startswith("Tiny one. Some longer")
+    assert parts[2].endswith("End.")
+
+
+def test_split_cell_does_not_cut_at_the_paragraph_tag_of_a_sentence_continued_after_a_page_break() -> None:
+    first = "<p>" + "Words of a long sentence running on. " * 10 + "and then it goes on to the"
+    second = "<p>next page where it ends.</p> <p>" + "A new paragraph starts here. " * 10 + "</p>"
+    text = first + "\n---\t--\n" + second
+    pieces = [(0, len(first)), (len(text) - len(second), len(text))]
+    parts = split_cell(text, pieces)
+    assert len(parts) == 2
+    assert clean_text(" ".join(text[a:b] for a, b in parts[0])).endswith("to the next page where it ends.")
+    assert len(parts[0]) == 2  # the first part spans the break
+
+
+def test_split_cell_cuts_a_long_paragraph_at_sentence_ends() -> None:
+    cell = "<p>" + " ".join(
+        f"Sentence number {n} tells about one more event held this year." for n in range(30)
+    )
+    parts = _one(cell)
+    assert len(parts) >= 3
+    assert all(p.startswith("Sentence number") and p.endswith("this year.") for p in parts)
+    assert all(len(p) <= tables.PART_CHARS + 80 for p in parts)
+
+
 _LINE_SHAPES = [
     "",
     "Roadmap for WSIS Action Line C7: Shapes",
@@ -343,6 +475,11 @@ _LINE_SHAPES = [
     "ends a sentence.",
     '<ul style="list-style-type: none"> • item',
     "\t•\t",
+    # long narrative cells (the fourth column is COVID-19 Response), to be split into parts
+    "d. Report\t\t\t<p>"
+    + "An event was held in the region this year. " * 20
+    + "</p> • A bullet on maps. " * 8,
+    "\t\t\t<p>Expected Results:</p> • " + "Training for regulators on spectrum; " * 25,
 ]
 
 
