@@ -28,6 +28,7 @@ CONFIGS: dict[str, dict[str, object]] = {
     "served": {},
     "no reranker": {"rerank": False},
     "no precedent search": {"precedent_search": False},
+    "drafts not reranked": {"rerank_drafts": False},
     "RRF fusion, no reranker": {"fusion": "rrf", "rerank": False},
     "vocabulary expansion on": {"vocabulary_weight": 0.5, "vocabulary_dense": True},
 }

@@ -196,6 +196,12 @@ PIPELINES: dict[str, PipelineConfig] = {
             "reranker trained without the query-understanding features (role, addressee, instrument, doc)",
         ),
         PipelineConfig(
+            "clause-no-draft-rerank",
+            "library",
+            {"rerank_drafts": False, "rerank_without": "wording,draft_role,draft_addressee"},
+            "drafts in precedent order, not reranked; reranker trained without the precedent features",
+        ),
+        PipelineConfig(
             "clause-no-facts",
             "library",
             {"rerank_without": "numbers,fact_match"},

@@ -3,9 +3,9 @@
 Training data: for every dev question, the first stage's best ``rerank_depth`` passages (exactly what
 ``Searcher.search`` hands the reranker: ``Searcher.first_stage`` then ``Searcher.rerank_features``),
 labelled 1 where a passage covers the gold answer (the harness's span rule, ``eval.harness.Judge``).
-Draft clauses are left out: precedent search orders them (``rag.precedents``). Questions whose answer
-is not among the candidates teach nothing and are left out of training, but count (as misses) in the
-cross-validation scores.
+Draft clauses are in: their candidates are the precedent search's (``rag.precedents``), and one model
+orders drafts and questions alike. Questions whose answer is not among the candidates teach nothing
+and are left out of training, but count (as misses) in the cross-validation scores.
 
 Hyperparameters are chosen by grouped k-fold cross-validation over dev questions (nDCG@10 of the first
 hit, as the harness scores it); the chosen setting is then trained on all dev questions. The test split
@@ -92,8 +92,6 @@ def collect(settings: Settings, questions: Sequence[GoldQuestion], *, searcher: 
     for q in questions:
         relevant = {p.id for p in judge.covering(judge.answers(q))}
         stage = searcher.first_stage(q.question, k=10, mode="hybrid")
-        if stage.draft:
-            continue
         hits, matrix = searcher.rerank_features(stage)
         ids = [h.passage_id for h in hits]
         labels = np.array([1.0 if pid in relevant else 0.0 for pid in ids])
@@ -113,7 +111,8 @@ def first_hit_scores(order_labels: np.ndarray, k: int = 10) -> tuple[float, floa
     return 1.0 / math.log2(1 + rank), 1.0 / rank, 1.0 if rank == 1 else 0.0, 1.0
 
 
-def _scores(examples: Sequence[Example], predictions: Sequence[np.ndarray] | None) -> dict[str, float]:
+def _per_question(examples: Sequence[Example], predictions: Sequence[np.ndarray] | None) -> np.ndarray:
+    """``METRICS`` of each question (rows) in the first stage's order or the predictions' order."""
     values = []
     for i, ex in enumerate(examples):
         if predictions is None:
@@ -121,8 +120,29 @@ def _scores(examples: Sequence[Example], predictions: Sequence[np.ndarray] | Non
         else:
             order = np.lexsort((np.arange(len(ex.labels)), -predictions[i]))
         values.append(first_hit_scores(ex.labels[order]))
-    arr = np.array(values) if values else np.zeros((0, len(METRICS)))
-    return {m: float(arr[:, i].mean()) if len(arr) else 0.0 for i, m in enumerate(METRICS)}
+    return np.array(values) if values else np.zeros((0, len(METRICS)))
+
+
+def _means(values: np.ndarray) -> dict[str, float]:
+    return {m: float(values[:, i].mean()) if len(values) else 0.0 for i, m in enumerate(METRICS)}
+
+
+def _scores(examples: Sequence[Example], predictions: Sequence[np.ndarray] | None) -> dict[str, float]:
+    return _means(_per_question(examples, predictions))
+
+
+def by_kind(examples: Sequence[Example], values: np.ndarray) -> dict[str, dict[str, float]]:
+    """nDCG@10 and recall@10 per question kind, rounded (for the JSON sidecar)."""
+    out: dict[str, dict[str, float]] = {}
+    for kind in sorted({ex.kind for ex in examples}):
+        rows = [i for i, ex in enumerate(examples) if ex.kind == kind]
+        means = _means(values[rows])
+        out[kind] = {
+            "n": len(rows),
+            "ndcg@10": round(means["ndcg@10"], 4),
+            "recall@10": round(means["recall@10"], 4),
+        }
+    return out
 
 
 def _fit(examples: Sequence[Example], params: Mapping[str, Any], features: Sequence[str] = FEATURES) -> Any:
@@ -160,7 +180,18 @@ def cross_validate(
     features: Sequence[str] = FEATURES,
 ) -> dict[str, float]:
     """Scores of the reranked held-out questions, over ``folds`` question folds, averaged over repeats."""
-    totals = dict.fromkeys(METRICS, 0.0)
+    return _means(cross_validated(examples, params, folds, repeats, features))
+
+
+def cross_validated(
+    examples: Sequence[Example],
+    params: Mapping[str, Any],
+    folds: int,
+    repeats: int = REPEATS,
+    features: Sequence[str] = FEATURES,
+) -> np.ndarray:
+    """Each question's held-out ``METRICS`` (rows in ``examples`` order), averaged over repeats."""
+    totals = np.zeros((len(examples), len(METRICS)))
     for repeat in range(repeats):
         rng = np.random.default_rng(SEED + repeat)
         assignment = rng.permutation(len(examples)) % folds
@@ -171,8 +202,7 @@ def cross_validate(
             for i, (ex, f) in enumerate(zip(examples, assignment, strict=True)):
                 if f == fold:
                     predictions[i] = model.predict(ex.features[:, model.columns_])
-        for m, v in _scores(examples, predictions).items():
-            totals[m] += v / repeats
+        totals += _per_question(examples, predictions) / repeats
     return totals
 
 
@@ -229,6 +259,8 @@ def train(
         "cv_repeats": repeats,
         "cv_first_stage": {k: round(v, 4) for k, v in first_stage.items()},
         "cv_reranked": {k: round(best[k], 4) for k in METRICS},
+        "cv_first_stage_by_kind": by_kind(examples, _per_question(examples, None)),
+        "cv_reranked_by_kind": by_kind(examples, cross_validated(examples, best["params"], folds, repeats)),
         "grid": [{**t, **{k: round(t[k], 4) for k in METRICS}} for t in trials],
         "feature_gain": gains,
         "seconds": round(time.perf_counter() - started, 1),

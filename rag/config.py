@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     rerank: bool = Field(
         True, description="rerank the fused ranking's best passages with the learned model (rag/rerank.py)"
     )
+    rerank_drafts: bool = Field(
+        True,
+        description="draft-like queries are reranked too (inside their role groups); false: precedent order",
+    )
     rerank_depth: int = Field(50, ge=2, le=500, description="how many fused hits the reranker reorders")
     rerank_model: Path | None = Field(
         None, description="reranker model file; default: rag/models/reranker.txt"

@@ -17,7 +17,10 @@ decide, each cheap and explainable:
   between blocks of one role.
 
 score = 0.5 x wording + 0.5 x meaning + 0.1 x addressee overlap, inside the role groups. Candidates are
-the hybrid ranking's best and the passages sharing the most shingles with the draft.
+the hybrid ranking's best and the passages sharing the most shingles with the draft. When the searcher
+has a reranker (``rag.rerank``, whose features include these three signals), it reorders the best
+``rerank_depth`` candidates inside the role groups and its score is the result's score: the one model
+that orders questions, so ``find_precedents`` and ``Searcher.search`` rank a draft alike.
 
 For each precedent ``find_precedents`` also returns the maximal word sequences (3+ words, at least one
 not a stop word) it shares with the draft, with their spans in both texts and the number of other
@@ -49,7 +52,7 @@ import numpy as np
 
 from rag.errors import QueryError
 from rag.textindex import STOPWORDS, normalize_text
-from rag.types import ClauseRole, Passage, SearchFilters
+from rag.types import ClauseRole, Hit, Passage, SearchFilters
 from rag.vocabulary import fold_spelling
 
 if TYPE_CHECKING:
@@ -404,6 +407,49 @@ def score_candidates(
     return Scored(rows_a[order], score[order], wording[order], meaning[order], same_role[order])
 
 
+def reranked(
+    searcher: Searcher,
+    scored: Scored,
+    query: str,
+    terms: dict[str, float],
+    vector: np.ndarray,
+    runs: dict[str, list[Hit]],
+    role: DraftRole | None,
+) -> Scored:
+    """The best ``rerank_depth`` candidates reordered by the searcher's reranker, as ``search`` does.
+
+    Same-role passages stay first; within each group the model's order, and its score replaces the
+    precedent score (wording, meaning and role are kept for the drafter to see).
+    """
+    from rag.rerank import rerank
+
+    depth = min(searcher.settings.rerank_depth, len(scored.rows))
+    if depth < 2 or searcher.reranker is None:
+        return scored
+    head = [
+        Hit(searcher.ids[r], float(s), i)
+        for i, (r, s) in enumerate(
+            zip(scored.rows[:depth].tolist(), scored.score[:depth].tolist(), strict=True), start=1
+        )
+    ]
+    parsed = searcher.resolver.parse(query)
+    matrix = searcher.candidate_features(head, parsed, terms, vector, runs, draft_role=role)
+    first = scored.same_role[:depth] if role is not None else None
+    ordered = rerank(head, searcher.reranker.score(matrix), first=first)
+    order = [searcher.row_of[h.passage_id] for h in ordered]
+    model = {searcher.row_of[h.passage_id]: h.score for h in ordered}
+    position = {r: i for i, r in enumerate(scored.rows[:depth].tolist())}
+    index = np.array([position[r] for r in order] + list(range(depth, len(scored.rows))), dtype=np.int64)
+    score = scored.score[index].copy()
+    score[:depth] = [model[r] for r in order]
+    # below the head, scores stay under the head's lowest so the order reads from the scores
+    if len(score) > depth:
+        score[depth:] = score[:depth].min() - np.arange(1, len(score) - depth + 1)
+    return Scored(
+        scored.rows[index], score, scored.wording[index], scored.meaning[index], scored.same_role[index]
+    )
+
+
 def candidate_rows(
     searcher: Searcher,
     draft: Words,
@@ -514,9 +560,8 @@ def find_precedents(
     allowed = searcher.allowed_rows(filters)
     terms, dense_text = searcher.query_terms(query)
     vector = searcher.dense.embed(dense_text)
-    hybrid = searcher.hybrid.fuse(
-        searcher.hybrid.runs(query, CANDIDATES, allowed=allowed, vector=vector, terms=terms), CANDIDATES
-    )
+    runs = searcher.hybrid.runs(query, CANDIDATES, allowed=allowed, vector=vector, terms=terms)
+    hybrid = searcher.hybrid.fuse(runs, CANDIDATES)
     draft = Words.of(text)
     rows = candidate_rows(
         searcher,
@@ -527,6 +572,8 @@ def find_precedents(
         query=(query, terms, vector),
     )
     scored = score_candidates(searcher, rows, draft, vector, role)
+    if searcher.reranker is not None and searcher.settings.rerank_drafts:
+        scored = reranked(searcher, scored, query, terms, vector, runs, role)
     results: list[Precedent] = []
     grouped: set[int] = set()
     for i, row in enumerate(scored.rows.tolist()):

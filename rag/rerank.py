@@ -9,7 +9,8 @@ over few features, each a reason a reader could give for preferring one passage:
 ======================  ===========================================================================
 feature                 why
 ======================  ===========================================================================
-fused, fused_rank       the first stage's verdict (normalised weighted sum of the branches)
+fused, fused_rank       the first stage's verdict (normalised weighted sum of the branches; for a
+                        draft clause, the precedent score and order of ``rag.precedents``)
 bm25, bm25_rank         lexical match of the whole passage (score / best score of the query)
 dense, dense_gap        cosine with the query, and its distance to the best cosine of the query
 cov_text                idf-weighted share of the query's tokens in the passage's own words
@@ -27,7 +28,16 @@ numbers                 share of the query's numbers ("2030", "7.9.6") the passa
 fact_match              a when/how-many/how-much question and a passage holding dates or figures
 kind                    passage kind (clause, paragraph, table row, title, ...), categorical
 length                  log of the passage's length in characters
+wording                 Dice of the word 3-gram sets of query and passage (``rag.precedents``): the
+                        drafter's "same wording"
+draft_role              a draft clause opening with a role ("invites Member States to ...") and a
+                        passage of that role, or a block whose heading carries the verb (1), of
+                        another (-1); not a draft or no role (0)
+draft_addressee         share of the draft's addressee words in the passage's addressee
 ======================  ===========================================================================
+
+The last three are the precedent search's own signals, so one model orders draft clauses and
+questions alike and ``Searcher.search`` and ``find_precedents`` agree on a draft's best precedent.
 
 The model is trained on the dev split only by ``rag train-reranker`` (``eval/train_reranker.py``:
 hyperparameters chosen by cross-validation over dev questions) and shipped as LightGBM's own text
@@ -61,6 +71,7 @@ from rag.types import Hit, Passage, PassageKind
 from rag.vocabulary import fold_spelling
 
 if TYPE_CHECKING:
+    from rag.precedents import DraftRole
     from rag.query import ParsedQuery
     from rag.search import Searcher
 
@@ -89,6 +100,9 @@ FEATURES: tuple[str, ...] = (
     "fact_match",
     "kind",
     "length",
+    "wording",
+    "draft_role",
+    "draft_addressee",
 )
 KINDS: tuple[str, ...] = tuple(PassageKind.values())
 _WORD = re.compile(r"[^\W_]+")
@@ -202,10 +216,21 @@ class QueryView:
     how_many: bool
     instrument_rows: frozenset[int]
     doc_hints: frozenset[str]
+    shingles: frozenset[tuple[str, ...]] = frozenset()
+    draft_role: DraftRole | None = None  # the role a draft clause opens with (or the caller names)
+    draft_addressee: frozenset[str] = frozenset()
 
 
-def query_view(searcher: Searcher, parsed: ParsedQuery, terms: Mapping[str, float]) -> QueryView:
-    """Gather the query-side inputs of the features."""
+def query_view(
+    searcher: Searcher,
+    parsed: ParsedQuery,
+    terms: Mapping[str, float],
+    *,
+    draft_role: DraftRole | None = None,
+) -> QueryView:
+    """Gather the query-side inputs of the features (``draft_role``: the query is a draft clause)."""
+    from rag.precedents import Words, addressee_words
+
     bm25 = searcher.index.bm25
     idf = {t: float(bm25.idf[bm25.term_ids[t]]) for t in terms if t in bm25.term_ids}
     text = parsed.ranking_text
@@ -224,6 +249,13 @@ def query_view(searcher: Searcher, parsed: ParsedQuery, terms: Mapping[str, floa
         how_many=how_many,
         instrument_rows=frozenset(instrument_rows),
         doc_hints=frozenset(parsed.doc_hints) | frozenset(searcher.resolver.document_intent(parsed.raw)),
+        shingles=frozenset(Words.of(text).shingles()),
+        draft_role=draft_role,
+        draft_addressee=(
+            addressee_words(" ".join(draft_role.addressee), searcher.vocabulary)
+            if draft_role is not None
+            else frozenset()
+        ),
     )
 
 
@@ -254,6 +286,8 @@ def features(
     cosines: np.ndarray,
 ) -> np.ndarray:
     """The feature matrix (rows: ``hits`` in order, columns: ``FEATURES``)."""
+    from rag.precedents import addressee_overlap, role_mask
+
     pf: PassageFeatures = searcher.passage_features
     rows = [searcher.row_of[h.passage_id] for h in hits]
     n = len(rows)
@@ -267,6 +301,13 @@ def features(
     total = sum(q.idf.get(t, 0.0) * w for t, w in q.terms.items())
     qwords = q.words
     bigrams = {f" {a} {b} " for a, b in zip(qwords, qwords[1:], strict=False)}
+    shingles = searcher.shingles
+    same_role = role_mask(searcher, q.draft_role) if q.draft_role is not None else None
+    wording = np.zeros(n)
+    if q.shingles:
+        rows_a = np.asarray(rows, dtype=np.int64)
+        shared = shingles.shared_counts(set(q.shingles))[rows_a].astype(np.float64)
+        wording = 2 * shared / (len(q.shingles) + shingles.shingle_counts[rows_a])
     for i, (hit, row) in enumerate(zip(hits, rows, strict=True)):
         joined = pf.joined_words(row)
         bm = bm25_scores.get(hit.passage_id, 0.0)
@@ -281,6 +322,12 @@ def features(
         else:
             doc = 0.0
         numbers = (sum(1 for t in q.numbers if t in pf.text[row]) / len(q.numbers)) if q.numbers else 0.0
+        draft_role = draft_addressee = 0.0
+        if q.draft_role is not None and same_role is not None:
+            passage = searcher.passages[row]
+            draft_role = 1.0 if same_role[row] else -1.0
+            theirs = shingles.addressee(passage.addressee, searcher.vocabulary)
+            draft_addressee = addressee_overlap(q.draft_addressee, theirs)
         fact = 0.0
         if q.when:
             fact += 1.0 if pf.dated[row] else -1.0
@@ -306,6 +353,9 @@ def features(
             fact,
             pf.kind[row],
             pf.length[row],
+            float(wording[i]),
+            draft_role,
+            draft_addressee,
         )
     return out
 
@@ -354,9 +404,14 @@ class Reranker:
         return np.asarray(self.booster.predict(matrix, num_threads=1), dtype=np.float64)
 
 
-def rerank(hits: Sequence[Hit], scores: np.ndarray) -> list[Hit]:
-    """``hits`` reordered by ``scores`` (ties keep the first stage's order), with the model's scores."""
-    order = sorted(range(len(hits)), key=lambda i: (-scores[i], i))
+def rerank(hits: Sequence[Hit], scores: np.ndarray, *, first: np.ndarray | None = None) -> list[Hit]:
+    """``hits`` reordered by ``scores`` (ties keep the first stage's order), with the model's scores.
+
+    ``first``: a mask of hits that go before all others whatever their scores (a draft's precedents
+    of its own clause role); each group is in score order.
+    """
+    ahead = first if first is not None else np.zeros(len(hits), dtype=bool)
+    order = sorted(range(len(hits)), key=lambda i: (not ahead[i], -scores[i], i))
     return [
         Hit(hits[i].passage_id, float(scores[i]), rank, ranks=hits[i].ranks)
         for rank, i in enumerate(order, start=1)

@@ -12,8 +12,9 @@
    ranked list fused with weight ``phrase_weight``: the measured exact-wording boost. A query that
    reads as a draft clause ("invites Member States to ...", ``rag.precedents.looks_like_draft``) has
    its precedents put first (same role, shared wording, meaning). Steps 1-3 are ``first_stage``;
-4. hybrid, not a draft: the second stage (``rag.rerank``) reorders the fused ranking's best
-   ``rerank_depth`` passages with the learned model;
+4. hybrid: the second stage (``rag.rerank``) reorders the fused ranking's best ``rerank_depth``
+   passages with the learned model (a draft's precedents of its role still first, as in
+   ``find_precedents``);
 5. put the passages the references name first (at most ``max_pinned``, in the order the ranking
    gives them), then, for a reference question ("which texts recall UNGA Resolution 70/1?"), the
    passages citing the instrument it names, ranked by the same mode among themselves
@@ -51,7 +52,15 @@ from rag.embed import Encoder
 from rag.errors import ConfigError, NotFoundError, QueryError
 from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever
 from rag.index_store import LoadedIndex, load_index, load_query_encoder
-from rag.precedents import ShingleIndex, Words, candidate_rows, draft_role, looks_like_draft, score_candidates
+from rag.precedents import (
+    DraftRole,
+    ShingleIndex,
+    Words,
+    candidate_rows,
+    draft_role,
+    looks_like_draft,
+    score_candidates,
+)
 from rag.query import ParsedQuery, ReferenceResolver, instrument_key
 from rag.rerank import PassageFeatures, Reranker
 from rag.textindex import _forms, normalize_text, tokenize, words
@@ -332,7 +341,11 @@ class Searcher:
         started = time.perf_counter()
         stage = self.first_stage(query, k, mode, filters)
         ranked = stage.ranked
-        if stage.mode is Mode.HYBRID and not stage.draft and self.reranker is not None:
+        if (
+            stage.mode is Mode.HYBRID
+            and self.reranker is not None
+            and (self.settings.rerank_drafts or not stage.draft)
+        ):
             ranked = self._reranked(stage)
         parsed = stage.parsed
         if stage.draft:
@@ -422,25 +435,50 @@ class Searcher:
 
     def rerank_features(self, stage: FirstStage) -> tuple[list[Hit], np.ndarray]:
         """The candidates the reranker sees (the fused ranking's best ``rerank_depth``) and their features."""
-        from rag.rerank import features, query_view
-
         hits = stage.ranked[: self.settings.rerank_depth]
         if not hits or stage.vector is None:
             return list(hits), np.zeros((0, 0))
-        bm25 = {h.passage_id: h.score for h in stage.runs.get("bm25", ())}
+        role = draft_role(stage.parsed.ranking_text) if stage.draft else None
+        matrix = self.candidate_features(
+            hits, stage.parsed, stage.terms, stage.vector, stage.runs, draft_role=role
+        )
+        return list(hits), matrix
+
+    def candidate_features(
+        self,
+        hits: Sequence[Hit],
+        parsed: ParsedQuery,
+        terms: dict[str, float],
+        vector: np.ndarray,
+        runs: dict[str, list[Hit]],
+        *,
+        draft_role: DraftRole | None = None,
+    ) -> np.ndarray:
+        """The reranker's features of ``hits`` for a query (``draft_role``: the query is a draft clause).
+
+        ``runs`` are the query's branch rankings (``bm25`` is read); ``find_precedents`` calls this too.
+        """
+        from rag.rerank import features, query_view
+
+        bm25 = {h.passage_id: h.score for h in runs.get("bm25", ())}
         rows = [self.row_of[h.passage_id] for h in hits]
-        cosines = self.index.dense.vectors(rows) @ stage.vector
-        view = query_view(self, stage.parsed, stage.terms)
-        return list(hits), features(self, view, hits, bm25, cosines)
+        cosines = self.index.dense.vectors(rows) @ vector
+        view = query_view(self, parsed, terms, draft_role=draft_role)
+        return features(self, view, hits, bm25, cosines)
 
     def _reranked(self, stage: FirstStage) -> list[Hit]:
-        """The fused ranking with its best ``rerank_depth`` reordered by the reranker (``rag.rerank``)."""
-        from rag.rerank import rerank
+        """The fused ranking with its best ``rerank_depth`` reordered by the reranker (``rag.rerank``).
+
+        A draft clause keeps its precedents of the same role first (``rag.precedents``), each group in
+        the model's order.
+        """
+        from rag.rerank import FEATURES, rerank
 
         hits, matrix = self.rerank_features(stage)
         if len(hits) < 2 or self.reranker is None:
             return stage.ranked
-        top = rerank(hits, self.reranker.score(matrix))
+        first = matrix[:, FEATURES.index("draft_role")] > 0 if stage.draft else None
+        top = rerank(hits, self.reranker.score(matrix), first=first)
         # the rest keeps its order below the reranked head, with scores under the head's lowest
         floor = min(h.score for h in top)
         rest = [
