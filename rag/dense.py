@@ -31,6 +31,10 @@ class DenseIndex:
 
     def __init__(self, index: object) -> None:
         self._index = index
+        # The vectors again as one array, so the reranker's and the precedents' cosines index rows
+        # instead of calling ``reconstruct`` once per row (50 calls: 0.13 ms against 0.006 ms).
+        # 6,318 x 384 float32 is 10 MB; the values are the index's own, bit for bit.
+        self._matrix: np.ndarray = index.reconstruct_n(0, int(index.ntotal))  # type: ignore[attr-defined]
 
     @classmethod
     def from_vectors(cls, vectors: np.ndarray) -> DenseIndex:
@@ -51,14 +55,12 @@ class DenseIndex:
         return int(self._index.d)  # type: ignore[attr-defined]
 
     def vectors(self, rows: np.ndarray | list[int] | None = None) -> np.ndarray:
-        """The stored vectors (all, or the given rows)."""
+        """The stored vectors (all, or the given rows), as a new array."""
         if rows is None:
-            return self._index.reconstruct_n(0, self.size)  # type: ignore[attr-defined]
-        return (
-            np.stack([self._index.reconstruct(int(r)) for r in rows])
-            if len(rows)
-            else np.zeros((0, self.dim))
-        )  # type: ignore[attr-defined]
+            return self._matrix.copy()
+        if not len(rows):
+            return np.zeros((0, self.dim))
+        return self._matrix[np.asarray(rows, dtype=np.int64)]
 
     def top_k(
         self, query: np.ndarray, k: int, *, allowed: np.ndarray | None = None
