@@ -112,6 +112,10 @@ class SearchResults:
         return {"query": self.query, "mode": self.mode, "results": [h.to_dict() for h in self.hits]}
 
 
+# a word of a passage for highlighting: letters/digits, joined by . / - or ' (7.9.6, ITU-D, Member's)
+_HIGHLIGHT_WORD = re.compile(r"[^\W_]+(?:[./\-'][^\W_]+)*")
+
+
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Spans of ``text`` whose words match the query's tokens (after the same folding as BM25).
 
@@ -122,11 +126,13 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     wanted = set(tokenize(query))
     if not wanted:
         return []
-    spans: list[tuple[int, int]] = []
-    for m in re.finditer(r"[^\W_]+(?:[./\-'][^\W_]+)*", text):
-        if wanted.intersection(_forms(normalize_text(m.group()))):
-            spans.append((m.start(), m.end()))
-    return spans
+    return [m.span() for m in _HIGHLIGHT_WORD.finditer(text) if not wanted.isdisjoint(_word_forms(m.group()))]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_forms(word: str) -> tuple[str, ...]:
+    """BM25 forms of one word of a passage (cached: ten results a query repeat the corpus's words)."""
+    return _forms(normalize_text(word))
 
 
 class PhraseIndex:
