@@ -1,7 +1,8 @@
 """Load test: concurrent clients against the real ``rag serve`` over the loopback.
 
     .venv/bin/python bench/load.py [--index DIR] [--workers 1,2] [--clients 1,8,32]
-                                   [--duration 10] [--warmup 2] [--mode hybrid] [-k 10] [--json FILE]
+                                   [--duration 10] [--warmup 2] [--mode hybrid] [-k 10] [--repeat 1]
+                                   [--wait-quiet SECONDS] [--json FILE]
 
 For each worker count, starts ``rag serve --workers N`` on a free port (the index is built first if
 needed) and waits until every worker has started; then, for each client count, runs that many
@@ -136,6 +137,37 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def connections_per_worker(server: int, port: int) -> list[int]:
+    """Established client connections each worker holds on ``port`` (from /proc: socket inodes per fd)."""
+    established: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as fh:
+                rows = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            # local address "0100007F:1F90", state 01 = ESTABLISHED, inode in column 10
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                established.add(fields[9])
+    counts = []
+    for pid in worker_pids(server):
+        inodes = set()
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            pass
+        counts.append(len(inodes & established))
+    return counts
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds spent by everything on the machine (all cores together), from /proc/stat."""
     with open("/proc/stat") as fh:
@@ -187,6 +219,7 @@ class Level:
     other_cpu: float = 0.0  # cores used by everything else on the machine meanwhile
     server_ms_per_request: float = 0.0  # server CPU time per answered request
     worker_cpu: list[float] = field(default_factory=list)  # cores used by each worker process
+    worker_connections: list[int] = field(default_factory=list)  # client connections each worker holds
     error_kinds: dict[str, int] = field(default_factory=dict)
 
 
@@ -257,21 +290,29 @@ async def _client(
 
 
 async def _run_level(
-    port: int, payloads: list[bytes], clients: int, warmup: float, duration: float
-) -> tuple[list[float], dict[str, int], float]:
+    server: int, port: int, payloads: list[bytes], clients: int, warmup: float, duration: float
+) -> tuple[list[float], dict[str, int], float, list[int]]:
     now = time.perf_counter()
     record_from, stop_at = now + warmup, now + warmup + duration
     latencies: list[float] = []
     errors: dict[str, int] = {}
     spacing = max(1, len(payloads) // clients)
+    spread: list[int] = []
+
+    async def sample_connections() -> None:
+        # once the warm-up is over every client holds its connection
+        await asyncio.sleep(max(0.0, record_from - time.perf_counter()))
+        spread.extend(connections_per_worker(server, port))
+
     await asyncio.gather(
+        sample_connections(),
         *(
             _client(port, payloads, c * spacing, record_from, stop_at, latencies, errors)
             for c in range(clients)
-        )
+        ),
     )
     # requests that began in the measured window; the window ends when the last of them is answered
-    return latencies, errors, max(time.perf_counter(), stop_at) - record_from
+    return latencies, errors, max(time.perf_counter(), stop_at) - record_from, spread
 
 
 def run_level(
@@ -281,7 +322,9 @@ def run_level(
     cpu_before, server_before = time.process_time(), tree_cpu_seconds(server)
     workers_before = {pid: cpu_seconds(pid) for pid in worker_pids(server)}
     busy_before, wall_before = machine_busy_seconds(), time.perf_counter()
-    latencies, errors, seconds = asyncio.run(_run_level(port, payloads, clients, warmup, duration))
+    latencies, errors, seconds, spread = asyncio.run(
+        _run_level(server, port, payloads, clients, warmup, duration)
+    )
     wall = time.perf_counter() - wall_before
     cpu = time.process_time() - cpu_before
     server_cpu = tree_cpu_seconds(server) - server_before
@@ -303,7 +346,8 @@ def run_level(
         server_cpu=round(server_cpu / wall, 2),
         other_cpu=round(max(0.0, other) / wall, 2),
         server_ms_per_request=round(1000 * server_cpu / max(1.0, answered), 1),
-        worker_cpu=sorted((round(c / wall, 2) for c in per_worker), reverse=True),
+        worker_cpu=[round(c / wall, 2) for c in per_worker],  # in worker_pids order, as the connections
+        worker_connections=spread,
         error_kinds=errors,
     )
 
@@ -327,6 +371,9 @@ def main() -> int:
     parser.add_argument("--mode", default="hybrid", choices=["hybrid", "bm25", "dense"])
     parser.add_argument("-k", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7, help="order of the questions")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each level this many times (new connections each time)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--wait-quiet",
@@ -348,7 +395,7 @@ def main() -> int:
         process = start_server(port, args.index, workers, log)
         try:
             payloads = [_payload(port, q, args.k, args.mode) for q in questions]
-            for clients in args.clients:
+            for clients in [c for c in args.clients for _ in range(max(1, args.repeat))]:
                 if args.wait_quiet:
                     wait_for_quiet(process.pid, args.wait_quiet)
                 level = run_level(process.pid, port, payloads, workers, clients, args.warmup, args.duration)
@@ -356,7 +403,7 @@ def main() -> int:
                 print(
                     f"workers {workers}, clients {clients:>2}: {level.rps:7.1f} req/s, "
                     f"p50 {level.p50:6.1f} ms, p95 {level.p95:6.1f} ms, p99 {level.p99:6.1f} ms, "
-                    f"errors {level.errors}",
+                    f"errors {level.errors}, connections per worker {level.worker_connections}",
                     flush=True,
                 )
         finally:
@@ -372,15 +419,16 @@ def main() -> int:
     )
     print(
         "| workers | clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
-        "| server CPU ms/req | cores: server (per worker) / client / others |"
+        "| server CPU ms/req | cores: server (per worker) / client / others | connections per worker |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     for lv in levels:
         split = " + ".join(f"{c:.2f}" for c in lv.worker_cpu)
         print(
             f"| {lv.workers} | {lv.clients} | {lv.requests} | {lv.rps:.1f} | {lv.p50:.1f} | {lv.p95:.1f} | "
             f"{lv.p99:.1f} | {lv.max:.1f} | {lv.errors} | {lv.server_ms_per_request:.1f} | "
-            f"{lv.server_cpu:.2f} ({split}) / {lv.client_cpu:.2f} / {lv.other_cpu:.2f} |"
+            f"{lv.server_cpu:.2f} ({split}) / {lv.client_cpu:.2f} / {lv.other_cpu:.2f} | "
+            f"{' + '.join(map(str, lv.worker_connections))} |"
         )
     for lv in levels:
         if lv.error_kinds:
