@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from api.services.roles import ROLE_FORMS
+from rag.precedents import ROLE_FORMS
 from rag.references import RefKind
 from rag.types import ClauseRole, Mode, PassageKind
 from rag.versions import VersionRelation
@@ -495,11 +495,23 @@ class SharedWordingPublic(BaseModel):
     also_in: int = Field(description="how many other passages of the corpus contain the same words")
 
 
+class SameWordingPublic(BaseModel):
+    """Another passage worded almost exactly like a precedent (agreed language reused elsewhere)."""
+
+    id: str = Field(description="passage id")
+    citation: str = Field(description="how to cite it")
+    dice: float = Field(description="shared 3-word sequences with the precedent, Dice coefficient 0-1")
+
+
 class PrecedentResult(SearchResultPublic):
     """A search result plus the wording it shares with the draft (``highlights`` mark that wording)."""
 
     wording: float = Field(description="shared 3-word sequences, Dice coefficient 0-1")
     meaning: float = Field(description="cosine similarity of the draft and passage vectors")
+    same_role: bool = Field(description="whether the passage has the clause role ranked first")
+    same_wording: list[SameWordingPublic] = Field(
+        description="near-duplicates of this passage in other texts, folded into this result"
+    )
     shared: list[SharedWordingPublic] = Field(description="the shared word sequences, in draft order")
 
 

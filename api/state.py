@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from api.services.wording import ShingleIndex
 from rag.config import Settings
 from rag.embed import Encoder
 from rag.errors import IndexError_, IndexMissingError, NotFoundError, RagError
@@ -84,7 +83,6 @@ class Engine:
     """One loaded index and everything the API derives from it; never mutated."""
 
     searcher: Searcher
-    shingles: ShingleIndex
     build_id: str
     loaded_at: datetime
     doc_passages: dict[str, tuple[int, ...]] = field(repr=False)  # rows of each document, in order
@@ -137,7 +135,6 @@ class Engine:
             versions = VersionIndex.build(passages, searcher.index.documents)
         engine = cls(
             searcher=searcher,
-            shingles=ShingleIndex([p.text for p in passages]),
             build_id=build_id(searcher.index.manifest) or "",
             loaded_at=datetime.now(UTC),
             doc_passages=doc_passages,

@@ -8,9 +8,14 @@ from api.deps import EngineDep
 from api.routes._convert import json_response, result_fields
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
-from api.schemas import PrecedentRequest, PrecedentResponse, PrecedentResult, SharedWordingPublic
-from api.services.precedents import find_precedents
-from api.services.roles import role_from_str
+from api.schemas import (
+    PrecedentRequest,
+    PrecedentResponse,
+    PrecedentResult,
+    SameWordingPublic,
+    SharedWordingPublic,
+)
+from rag.precedents import find_precedents, role_from_str
 
 router = APIRouter(tags=["precedents"])
 
@@ -30,19 +35,17 @@ def precedents(body: PrecedentRequest, engine: EngineDep) -> Response:
     ...", "recognizing that ...") or of the given ``clause`` rank first.
     """
     clause = role_from_str(body.clause) if body.clause and body.clause.strip() else None
-    found = find_precedents(
-        engine.searcher,
-        engine.shingles,
-        body.text,
-        k=body.k,
-        clause=clause,
-        filters=to_filters(body.filters),
-    )
+    found = find_precedents(engine.searcher, body.text, clause, body.k, filters=to_filters(body.filters))
     results = [
         PrecedentResult(
             **result_fields(p.passage, rank=p.rank, score=p.score, highlights=[s.passage for s in p.shared]),
             wording=round(p.wording, 4),
             meaning=round(p.meaning, 4),
+            same_role=p.same_role,
+            same_wording=[
+                SameWordingPublic(id=d.id, citation=d.citation, dice=round(dice, 3))
+                for d, dice in p.duplicates
+            ],
             shared=[
                 SharedWordingPublic(
                     text=s.text, words=s.words, draft=s.draft, passage=s.passage, also_in=s.also_in

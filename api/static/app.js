@@ -603,6 +603,17 @@
         h("p", { class: "card-text" }, labelled(r.label, document.createTextNode(r.text || ""))),
         h("p", { class: "no-shared", text: "No run of three or more words in common with your draft: close in meaning only." }));
     }
+    const same = Array.isArray(r.same_wording) ? r.same_wording : [];
+    if (same.length) {
+      // Agreed language reused elsewhere: the drafter sees every text that already uses this wording.
+      const list = h("ul", { class: "same-list" });
+      same.forEach((d) => list.append(h("li", {},
+        h("a", { href: "#passage=" + encodeURIComponent(d.id), class: "same-link",
+          onclick: (event) => { event.preventDefault(); openPassage(d.id, { trigger: event.currentTarget }); } }, d.citation),
+        h("span", { class: "same-dice", text: " · " + Math.round(Number(d.dice) * 100) + "% same wording" }))));
+      article.append(h("div", { class: "same-wording" },
+        h("h4", { text: "The same wording is also in" }), list));
+    }
     article.append(h("div", { class: "card-actions" }, contextButton(r.id, r.citation), copyButton(r.citation)));
     return article;
   }

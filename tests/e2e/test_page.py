@@ -207,6 +207,29 @@ def test_precedent_search_marks_shared_wording_in_draft_and_passage(page):
     screenshot(page, "desktop-1280-precedents")
 
 
+def test_precedent_lists_every_text_with_the_same_wording(page, page_server):
+    # A "recalling" item that several resolutions repeat word for word: the finder folds the copies
+    # under the best match and names each of them, as the API returns them.
+    draft = (
+        "Resolution 139 (Rev. Dubai, 2018) of the Plenipotentiary Conference, on the use of "
+        "telecommunications/ICTs to bridge the digital divide and build an inclusive information society;"
+    )
+    api = page.request.post(page_server + "/precedents", data={"text": draft, "k": 3}).json()
+    expected = [d["citation"] for d in api["results"][0]["same_wording"]]
+    assert len(expected) >= 2  # the wording recurs in several resolutions
+    page.get_by_role("tab", name="Find precedent wording").click()
+    page.locator("#draft").fill(draft)
+    page.get_by_role("button", name="Find precedent wording").click()
+    best = page.locator("#precedent-results article.precedent").first
+    best.wait_for()
+    assert best.locator(".same-wording h4").inner_text() == "The same wording is also in"
+    assert best.locator(".same-list .same-link").all_inner_texts() == expected
+    best.locator(".same-list .same-link").first.click()
+    panel = page.locator("#panel")
+    panel.wait_for()
+    assert expected[0].split(", ", 1)[1] in panel.inner_text()
+
+
 def test_script_in_a_question_is_shown_as_text_and_never_run(page):
     question = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> technology transfer'
     turn = ask(page, question)
