@@ -513,7 +513,7 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     # Third-party libraries are noisy at INFO; keep them at WARNING unless -vv.
-    for name in ("sentence_transformers", "faiss", "httpx", "urllib3", "numba", "bm25s"):
+    for name in ("sentence_transformers", "faiss", "httpx", "urllib3", "numba"):
         logging.getLogger(name).setLevel(logging.WARNING if verbose < 2 else logging.DEBUG)
 
 
