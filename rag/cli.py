@@ -12,6 +12,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rag.config import get_settings
 from rag.errors import RagError
@@ -334,17 +335,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     report = build_index(settings, show_progress=False if args.quiet else None)  # no-op when up to date
     print(report.summary(), flush=True)
     print(f"serving on http://{settings.host}:{settings.port} ({settings.workers} worker(s))", flush=True)
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_config=_serve_log_config(args.quiet),
-        access_log=False,  # the app logs one structured line per request itself
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
+    options: dict[str, Any] = {
+        "app": "api.main:create_app",
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": _serve_log_config(args.quiet),
+        "access_log": False,  # the app logs one structured line per request itself
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if settings.workers > 1:
+        # uvicorn's workers share one socket and the first awake takes every waiting connection;
+        # api.workers accepts in this process and hands connections to the workers in turn
+        from api.workers import serve
+
+        return serve(options, workers=settings.workers)
+    uvicorn.run(**options)
     return 0
 
 

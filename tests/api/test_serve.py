@@ -90,7 +90,8 @@ def test_rag_serve_answers_over_http_and_stops_cleanly(real_index_settings, tmp_
     assert '"route": "/search"' in output and '"status": 422' in output  # one log line per request
 
 
-def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypatch, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypatch, tmp_path, workers):
     calls: dict[str, object] = {}
 
     class Report:
@@ -101,30 +102,41 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypat
         calls["built"] = settings.index_dir
         return Report()
 
-    def fake_run(app, **kwargs):  # type: ignore[no-untyped-def]
-        calls["app"] = app
-        calls["run"] = kwargs
+    def record(runner: str, options: dict, workers: int) -> None:
+        calls["runner"] = runner
+        calls["run"] = {**options, "workers": workers}
         calls["env"] = {
             k: os.environ.get(k) for k in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST")
         }
+
+    def fake_run(**kwargs):  # type: ignore[no-untyped-def]
+        record("uvicorn", kwargs, kwargs.get("workers", 1))
+
+    def fake_serve(options, *, workers):  # type: ignore[no-untyped-def]
+        record("api.workers", options, workers)
+        return 0
 
     for name in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST"):
         monkeypatch.setenv(name, "")  # recorded, so the command's changes are undone afterwards
         monkeypatch.delenv(name)
     monkeypatch.setattr("rag.index_store.build_index", fake_build)
     monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setattr("api.workers.serve", fake_serve)
+    argv = ["serve", "--port", "8765", "--workers", str(workers), "--index", str(tmp_path / "idx")]
     try:
-        assert cli.main(["serve", "--port", "8765", "--workers", "2", "--index", str(tmp_path / "idx")]) == 0
+        assert cli.main(argv) == 0
     finally:
         get_settings.cache_clear()
     assert calls["built"] == tmp_path / "idx"
-    assert calls["app"] == "api.main:create_app"
+    # one worker: uvicorn itself; more: api.workers, which hands connections to the workers in turn
+    assert calls["runner"] == ("uvicorn" if workers == 1 else "api.workers")
     run = calls["run"]
-    assert run["factory"] is True and run["port"] == 8765 and run["workers"] == 2
+    assert run["app"] == "api.main:create_app"
+    assert run["factory"] is True and run["port"] == 8765 and run["workers"] == workers
     assert run["host"] == "127.0.0.1"  # the default from Settings
     assert calls["env"] == {
         "RAG_PORT": "8765",
-        "RAG_WORKERS": "2",
+        "RAG_WORKERS": str(workers),
         "RAG_INDEX_DIR": str(tmp_path / "idx"),
         "RAG_HOST": None,
     }
