@@ -192,7 +192,14 @@ class PassageFeatures:
         self.figures = np.array([bool(_NUMBER.search(p.text)) for p in passages])
         self.clause = [p.clause or "" for p in passages]
         self.doc = [p.doc for p in passages]
+        # the same values as Python lists: ``features`` reads one item per candidate, and indexing a
+        # list is several times cheaper than indexing an array and converting the numpy scalar
+        self.kind_values: list[float] = self.kind.tolist()
+        self.length_values: list[float] = self.length.tolist()
+        self.dated_values: list[bool] = self.dated.tolist()
+        self.figures_values: list[bool] = self.figures.tolist()
         self._words: dict[int, str] = {}
+        self._word_sets: dict[int, frozenset[str]] = {}
         self._texts = [p.text for p in passages]
 
     def joined_words(self, row: int) -> str:
@@ -200,6 +207,13 @@ class PassageFeatures:
         found = self._words.get(row)
         if found is None:
             found = self._words[row] = " " + " ".join(_folded_words(self._texts[row])) + " "
+        return found
+
+    def word_set(self, row: int) -> frozenset[str]:
+        """The words of ``joined_words(row)`` (cached): a word w is one of them iff " w " is in it."""
+        found = self._word_sets.get(row)
+        if found is None:
+            found = self._word_sets[row] = frozenset(self.joined_words(row).split())
         return found
 
 
@@ -259,23 +273,62 @@ def query_view(
     )
 
 
-def _coverage(q: QueryView, tokens: frozenset[str], total: float) -> float:
+def _weighted_terms(q: QueryView) -> list[tuple[str, float]]:
+    """Each query term with idf x weight, in the terms' order: what ``_coverage`` sums, once a query."""
+    return [(t, q.idf.get(t, 0.0) * w) for t, w in q.terms.items()]
+
+
+def _coverage(weighted: Sequence[tuple[str, float]], tokens: frozenset[str], total: float) -> float:
     if total <= 0:
         return 0.0
-    return sum(q.idf.get(t, 0.0) * w for t, w in q.terms.items() if t in tokens) / total
+    # the same products added in the same order as summing idf x weight term by term: same floats
+    return sum([value for t, value in weighted if t in tokens]) / total
 
 
-def _longest_run(words: Sequence[str], joined: str) -> int:
-    """Longest run of consecutive query words that occurs in the passage's joined words."""
-    best = 0
-    n = len(words)
-    for i in range(n):
-        # only try runs that could beat the best so far
-        j = i + best + 1
-        while j <= n and " " + " ".join(words[i:j]) + " " in joined:
-            best = j - i
-            j += 1
-    return best
+class _Runs:
+    """Runs of consecutive query words, joined with a space at each end, built once a query as needed."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        self.built: list[dict[int, str]] = [{} for _ in words]  # built[i][length]: words i..i+length-1
+        self.spaced = [" " in w for w in words]  # never from _WORD, but then only a substring test tells
+
+    def longest_in(self, joined: str, word_set: frozenset[str]) -> int:
+        """Longest run of consecutive query words that occurs in the passage's joined words.
+
+        A run can only occur where each of its words does, so runs are tried only within the
+        stretches of query words that the passage has (``word_set``), in the same order as trying
+        every start and length: the same answer with far fewer substring searches.
+        """
+        words, built = self.words, self.built
+        present = [
+            f" {w} " in joined if spaced else w in word_set
+            for w, spaced in zip(words, self.spaced, strict=True)
+        ]
+        n = len(words)
+        best = 0
+        i = 0
+        while i < n:
+            if not present[i]:
+                i += 1
+                continue
+            end = i  # the stretch of present words i..end-1
+            while end < n and present[end]:
+                end += 1
+            for start in range(i, end - best):
+                runs = built[start]
+                # only try runs that could beat the best so far
+                length = best + 1
+                while start + length <= end:
+                    run = runs.get(length)
+                    if run is None:
+                        run = runs[length] = " " + " ".join(words[start : start + length]) + " "
+                    if run not in joined:
+                        break
+                    best = length
+                    length += 1
+            i = end
+        return best
 
 
 def features(
@@ -291,15 +344,16 @@ def features(
     pf: PassageFeatures = searcher.passage_features
     rows = [searcher.row_of[h.passage_id] for h in hits]
     n = len(rows)
-    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
-        return out
+        return np.zeros((0, len(FEATURES)), dtype=np.float64)
     top_fused = max(h.score for h in hits) or 1.0
     top_bm25 = max(bm25_scores.values(), default=0.0) or 1.0
     bm25_order = {pid: r for r, pid in enumerate(sorted(bm25_scores, key=lambda p: -bm25_scores[p]), start=1)}
     top_cos = float(cosines.max()) if n else 0.0
     total = sum(q.idf.get(t, 0.0) * w for t, w in q.terms.items())
+    weighted = _weighted_terms(q)
     qwords = q.words
+    runs = _Runs(qwords)
     bigrams = {f" {a} {b} " for a, b in zip(qwords, qwords[1:], strict=False)}
     shingles = searcher.shingles
     same_role = role_mask(searcher, q.draft_role) if q.draft_role is not None else None
@@ -308,6 +362,10 @@ def features(
         rows_a = np.asarray(rows, dtype=np.int64)
         shared = shingles.shared_counts(set(q.shingles))[rows_a].astype(np.float64)
         wording = 2 * shared / (len(q.shingles) + shingles.shingle_counts[rows_a])
+    # Python floats of the same values (float() of each item, as the columns held before)
+    cosine_values: list[float] = cosines.tolist()
+    wording_values: list[float] = wording.tolist()
+    table: list[tuple[float, ...]] = []
     for i, (hit, row) in enumerate(zip(hits, rows, strict=True)):
         joined = pf.joined_words(row)
         bm = bm25_scores.get(hit.passage_id, 0.0)
@@ -330,34 +388,37 @@ def features(
             draft_addressee = addressee_overlap(q.draft_addressee, theirs)
         fact = 0.0
         if q.when:
-            fact += 1.0 if pf.dated[row] else -1.0
+            fact += 1.0 if pf.dated_values[row] else -1.0
         if q.how_many:
-            fact += 1.0 if pf.figures[row] else -1.0
-        out[i] = (
-            hit.score / top_fused,
-            math.log1p(i),
-            bm / top_bm25,
-            math.log1p(bm25_order.get(hit.passage_id, 200)),
-            float(cosines[i]),
-            float(cosines[i]) - top_cos,
-            _coverage(q, pf.text[row], total),
-            _coverage(q, pf.context[row], total),
-            _coverage(q, pf.citation[row], total),
-            _longest_run(qwords, joined) / len(qwords) if qwords else 0.0,
-            (sum(1 for b in bigrams if b in joined) / len(bigrams)) if bigrams else 0.0,
-            role,
-            (len(addressee & q.terms.keys()) / len(addressee)) if addressee else 0.0,
-            1.0 if row in q.instrument_rows else 0.0,
-            doc,
-            numbers,
-            fact,
-            pf.kind[row],
-            pf.length[row],
-            float(wording[i]),
-            draft_role,
-            draft_addressee,
+            fact += 1.0 if pf.figures_values[row] else -1.0
+        cosine = cosine_values[i]
+        table.append(
+            (
+                hit.score / top_fused,
+                math.log1p(i),
+                bm / top_bm25,
+                math.log1p(bm25_order.get(hit.passage_id, 200)),
+                cosine,
+                cosine - top_cos,
+                _coverage(weighted, pf.text[row], total),
+                _coverage(weighted, pf.context[row], total),
+                _coverage(weighted, pf.citation[row], total),
+                runs.longest_in(joined, pf.word_set(row)) / len(qwords) if qwords else 0.0,
+                (sum(1 for b in bigrams if b in joined) / len(bigrams)) if bigrams else 0.0,
+                role,
+                (len(addressee & q.terms.keys()) / len(addressee)) if addressee else 0.0,
+                1.0 if row in q.instrument_rows else 0.0,
+                doc,
+                numbers,
+                fact,
+                pf.kind_values[row],
+                pf.length_values[row],
+                wording_values[i],
+                draft_role,
+                draft_addressee,
+            )
         )
-    return out
+    return np.array(table, dtype=np.float64)
 
 
 class Reranker:
