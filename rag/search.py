@@ -123,10 +123,16 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
         >>> highlight_spans("to develop handbooks on technology", "handbook technologies")
         [(11, 20), (24, 34)]
     """
-    wanted = set(tokenize(query))
+    wanted = _query_tokens(query)
     if not wanted:
         return []
     return [m.span() for m in _HIGHLIGHT_WORD.finditer(text) if not wanted.isdisjoint(_word_forms(m.group()))]
+
+
+@functools.lru_cache(maxsize=256)
+def _query_tokens(query: str) -> frozenset[str]:
+    """The query's BM25 tokens (cached: the same query highlights each of its results)."""
+    return frozenset(tokenize(query))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -147,6 +153,16 @@ class PhraseIndex:
         self._starts = np.cumsum([0] + [len(p) + 1 for p in parts[:-1]]) if parts else np.zeros(0, int)
         self._joined = "\n".join(parts)
         self.size = len(parts)
+        # The passages holding each word: a sequence can only be in a passage holding all its words,
+        # so ``rows`` searches those few passages instead of the whole corpus (0.35 ms a query).
+        postings: dict[str, list[int]] = {}
+        for row, part in enumerate(parts):
+            for word in set(part.split()):
+                postings.setdefault(word, []).append(row)
+        self._postings = postings
+        starts = self._starts.tolist()
+        # each part's start and the next part's start (past the end + 1 for the last part)
+        self._bounds = list(zip(starts, [*starts[1:], len(self._joined) + 1][: len(starts)], strict=True))
 
     def rows(self, sequence: Sequence[str]) -> np.ndarray:
         """Boolean mask of passages holding the word sequence (all False for an empty one)."""
@@ -154,6 +170,14 @@ class PhraseIndex:
         if not sequence:
             return mask
         needle = " " + " ".join(sequence) + " "
+        if all(w and not any(c.isspace() for c in w) for w in sequence):  # words as ``words`` gives them
+            candidates = [self._postings.get(w, ()) for w in set(sequence)]
+            bounds, joined = self._bounds, self._joined
+            for row in min(candidates, key=len):
+                start, next_start = bounds[row]  # the part ends before the newline at next_start - 1
+                if joined.find(needle, start, next_start - 1) >= 0:
+                    mask[row] = True
+            return mask
         pos = self._joined.find(needle)
         while pos >= 0:
             row = int(np.searchsorted(self._starts, pos, side="right") - 1)
