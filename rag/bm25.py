@@ -148,8 +148,9 @@ class BM25Index:
             # argpartition may cut through a tie at the k-th score; take all tied rows, then sort
             kth = scores[candidates[part]].min()
             candidates = candidates[scores[candidates] >= kth]
-        order = np.lexsort((candidates, -scores[candidates]))[:k]
-        return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
+        top = candidates[np.lexsort((candidates, -scores[candidates]))[:k]]
+        # tolist: the same ints and floats as int()/float() of each item, without numpy scalars
+        return list(zip(top.tolist(), scores[top].tolist(), strict=True))
 
     # ---------------------------------------------------------------------------------------- files
 
