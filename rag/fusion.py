@@ -55,27 +55,30 @@ RRF_K = 60
 
 def _finish(scores: dict[str, float], runs: Runs) -> list[Hit]:
     # Each passage's first position in each run (None where absent) and its best position in any.
-    # Run on every hybrid query over a few hundred hits, so kept to one dict lookup per hit.
-    modes = tuple(runs)
-    ranks: dict[str, list[int | None]] = {}
+    # Run on every hybrid query over a few hundred hits, so kept to one dict lookup per hit, with
+    # each passage's (mode, position) pairs built in place of a zip per passage.
+    absent = tuple((mode, None) for mode in runs)
+    ranks: dict[str, list[tuple[str, int | None]]] = {}
     best: dict[str, int] = {}
-    for column, hits in enumerate(runs.values()):
+    for column, (mode, hits) in enumerate(runs.items()):
         for position, hit in enumerate(hits, start=1):
             pid = hit.passage_id
             row = ranks.get(pid)
             if row is None:
-                row = ranks[pid] = [None] * len(modes)
+                row = ranks[pid] = list(absent)
                 best[pid] = position
-            elif row[column] is not None:
+            elif row[column][1] is not None:
                 continue
             elif position < best[pid]:
                 best[pid] = position
-            row[column] = position
-    order = sorted(scores, key=lambda pid: (-scores[pid], best[pid], pid))
+            row[column] = (mode, position)
+    # (score desc, best position, id): ids are unique, so sorting these keys orders the passages
+    # exactly as sorting the ids by them would
+    order = sorted([(-score, best[pid], pid) for pid, score in scores.items()])
     # positional arguments: a frozen dataclass's keywords cost a third more, over ~200 hits a query
     return [
-        Hit(pid, scores[pid], position, tuple(zip(modes, ranks[pid], strict=True)))
-        for position, pid in enumerate(order, start=1)
+        Hit(pid, scores[pid], position, tuple(ranks[pid]))
+        for position, (_, _, pid) in enumerate(order, start=1)
     ]
 
 
