@@ -19,7 +19,8 @@ cov_citation            ... in its citation (document, instrument, role, address
 phrase                  longest run of query words the passage's text holds, over the query length
 bigrams                 share of the query's word pairs the text holds
 role_intent             the query asks what a text *resolves / instructs / recognizes / ...* and
-                        the passage is of that role (1), of another role (-1), no role asked (0)
+                        the passage speaks in that role (1: its block, or its lead-in's verb, as in
+                        "resolves to instruct"), in another role (-1), no role asked (0)
 addressee               share of the passage's addressee words the query names ("Member States")
 instrument              the passage belongs to an instrument the query names ("Res. 15 ...")
 doc_intent              the passage's document is the one the query names (WTPF-21 report,
@@ -159,6 +160,22 @@ def role_intent(question: str) -> str | None:
     return min(found)[1] if found else None
 
 
+def block_roles(clause: str | None, lead_in: str | None) -> frozenset[str]:
+    """The roles a clause block speaks in: its own, and those its lead-in's verbs add.
+
+    "resolves to instruct the Director of BDT" is an instruction to BDT as much as a resolution, so a
+    question about what WTDC *instructed* BDT to do matches its items too.
+
+    Example:
+        >>> sorted(block_roles("resolves", "resolves to instruct the Director of the Bureau"))
+        ['instructs', 'resolves']
+    """
+    if not clause:
+        return frozenset()
+    verbs = (lead_in or "").split(",")[0]  # the operative phrase, before any qualification
+    return frozenset({clause, *(role for pattern, role in _ROLE_INTENT if pattern.search(verbs))})
+
+
 def fact_intent(question: str) -> tuple[bool, bool]:
     """(asks when, asks how many / how much)."""
     return bool(_WHEN.search(question)), bool(_HOW_MANY.search(question))
@@ -191,6 +208,7 @@ class PassageFeatures:
         self.dated = np.array([bool(_MONTH.search(p.text)) for p in passages])
         self.figures = np.array([bool(_NUMBER.search(p.text)) for p in passages])
         self.clause = [p.clause or "" for p in passages]
+        self.roles = [block_roles(p.clause, p.lead_in) for p in passages]
         self.doc = [p.doc for p in passages]
         # the same values as Python lists: ``features`` reads one item per candidate, and indexing a
         # list is several times cheaper than indexing an array and converting the numpy scalar
@@ -373,7 +391,7 @@ def features(
         if q.role is None:
             role = 0.0
         else:
-            role = 1.0 if clause == q.role else (-1.0 if clause else -0.5)
+            role = 1.0 if q.role in pf.roles[row] else (-1.0 if clause else -0.5)
         addressee = pf.addressee[row]
         if q.doc_hints:
             doc = 1.0 if pf.doc[row] in q.doc_hints else -1.0

@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError
-from rag.rerank import FEATURES, META_FILE, MODEL_FILE, Reranker, fact_intent, rerank, role_intent
+from rag.rerank import (
+    FEATURES,
+    META_FILE,
+    MODEL_FILE,
+    Reranker,
+    block_roles,
+    fact_intent,
+    rerank,
+    role_intent,
+)
 from rag.types import Hit
 
 
@@ -33,6 +42,50 @@ def test_the_first_role_verb_of_a_question_wins() -> None:
     assert (
         role_intent("What are Member States invited to do about the needs recognized in Res 17?") == "invites"
     )
+
+
+@pytest.mark.parametrize(
+    ("clause", "lead_in", "roles"),
+    [
+        (
+            "resolves",
+            "resolves to instruct the Director of the Telecommunication Development Bureau",
+            {"resolves", "instructs"},
+        ),
+        (
+            "resolves",
+            "resolves to continue to instruct the Director of the Telecommunication Development Bureau",
+            {"resolves", "instructs"},
+        ),
+        (
+            "requests",
+            "requests the Secretary-General and instructs the Director of the Bureau",
+            {"requests", "instructs"},
+        ),
+        ("instructs", "instructs the Director of the Telecommunication Development Bureau", {"instructs"}),
+        ("recalling", "recalling", {"recalling"}),
+        ("resolves", "resolves", {"resolves"}),
+        (None, None, set()),
+    ],
+)
+def test_a_block_speaks_in_its_role_and_its_lead_ins_verbs(
+    clause: str | None, lead_in: str | None, roles: set[str]
+) -> None:
+    assert block_roles(clause, lead_in) == roles
+
+
+@pytest.mark.slow
+def test_a_question_about_instructions_finds_resolves_to_instruct_items(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    # A drafter's question: the answers sit in "resolves to instruct the Director of BDT" blocks,
+    # whose clause role is "resolves"; they count as instructions to BDT.
+    found = real_searcher.search(
+        "Has any resolution already instructed BDT to assist countries with emergency telecommunications?",
+        k=5,
+    )
+    top = [h.passage for h in found.hits]
+    instructing = [p for p in top if "instructs" in block_roles(p.clause, p.lead_in)]
+    assert instructing and "Telecommunication Development Bureau" in (instructing[0].addressee or "")
+    assert any("disaster" in (p.instrument_title or "").lower() for p in instructing)  # Res 34's subject
 
 
 @pytest.mark.parametrize(
@@ -105,7 +158,9 @@ def test_features_follow_the_query(real_searcher) -> None:  # type: ignore[no-un
         assert row[col["instrument"]] == (
             1.0 if p.instrument and p.instrument.startswith("Resolution 15 ") else 0.0
         )
-        expected_role = 1.0 if p.clause == "instructs" else (-1.0 if p.clause else -0.5)
+        expected_role = (
+            1.0 if "instructs" in block_roles(p.clause, p.lead_in) else (-1.0 if p.clause else -0.5)
+        )
         assert row[col["role_intent"]] == expected_role
         assert 0.0 <= row[col["cov_text"]] <= 1.0 + 1e-9
     assert matrix[0, col["fused"]] == pytest.approx(1.0)  # the first stage's best, over itself
