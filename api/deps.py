@@ -8,6 +8,8 @@ while no usable index is loaded.
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -29,6 +31,28 @@ async def get_engine(holder: Annotated[IndexHolder, Depends(get_holder)]) -> Eng
     return holder.current()
 
 
+def compute_slots(workers: int, cores: int | None = None) -> int:
+    """How many searches one worker computes at once: the cores each worker has, at least one.
+
+    A search is CPU work (the query encoder, the reranker, Python in between). Run in the thread
+    pool without a limit, a worker's concurrent searches share its core by taking turns at the GIL,
+    so each waits for all the others to finish: with 2 workers on 2 cores and 8 clients, p95 latency
+    was 86 ms that way and 64 ms with one search at a time per worker, at the same throughput
+    (``bench/load.py``; README, Load). With fewer workers than cores a worker may use the spare
+    cores (the encoder and FAISS release the GIL), so it gets a slot per core it has.
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // max(1, workers))
+
+
+async def get_compute_gate(request: Request) -> threading.Semaphore:
+    # async, as get_engine: taking the reference must not wait for a thread-pool slot
+    return cast(threading.Semaphore, request.app.state.compute_gate)
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+# ``with gate:`` around a route's CPU-bound work (``compute_slots`` searches at once per worker)
+ComputeGateDep = Annotated[threading.Semaphore, Depends(get_compute_gate)]

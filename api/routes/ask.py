@@ -6,7 +6,7 @@ import time
 
 from fastapi import APIRouter, Response
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import ComputeGateDep, EngineDep, SettingsDep
 from api.routes._convert import json_response, search_results
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
@@ -22,14 +22,15 @@ router = APIRouter(tags=["ask"])
     responses=error_responses(400, 413, 422, 503),
     summary="Answer a question from the passages, with citations",
 )
-def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep) -> Response:
+def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep, gate: ComputeGateDep) -> Response:
     """By default an extractive answer: the best-matching sentences of the top passages, each followed
     by ``[n]`` pointing into ``citations``. When an OpenAI-compatible endpoint is configured
     (``RAG_LLM_BASE_URL``, ``RAG_LLM_MODEL``, ``RAG_LLM_API_KEY``) it composes the answer from the
     retrieved passages only; if it fails, the answer is extractive and ``notice`` says why.
     """
     started = time.perf_counter()
-    results = engine.searcher.search(body.question, k=body.k, filters=to_filters(body.filters))
+    with gate:  # the search only: a configured language model's answer is network waiting
+        results = engine.searcher.search(body.question, k=body.k, filters=to_filters(body.filters))
     answer = answer_question(engine.searcher, settings, body.question, results)
     return json_response(
         AskResponse(

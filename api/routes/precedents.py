@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import EngineDep
+from api.deps import ComputeGateDep, EngineDep
 from api.routes._convert import json_response, result_fields
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
@@ -26,7 +26,7 @@ router = APIRouter(tags=["precedents"])
     responses=error_responses(400, 413, 422, 503),
     summary="Find precedent wording for a draft clause",
 )
-def precedents(body: PrecedentRequest, engine: EngineDep) -> Response:
+def precedents(body: PrecedentRequest, engine: EngineDep, gate: ComputeGateDep) -> Response:
     """Existing clauses closest to the draft in meaning and wording.
 
     Each result carries every ``/search`` field plus ``shared``: the word sequences (3+ words) it has
@@ -35,7 +35,8 @@ def precedents(body: PrecedentRequest, engine: EngineDep) -> Response:
     ...", "recognizing that ...") or of the given ``clause`` rank first.
     """
     clause = role_from_str(body.clause) if body.clause and body.clause.strip() else None
-    found = find_precedents(engine.searcher, body.text, clause, body.k, filters=to_filters(body.filters))
+    with gate:
+        found = find_precedents(engine.searcher, body.text, clause, body.k, filters=to_filters(body.filters))
     results = [
         PrecedentResult(
             **result_fields(p.passage, rank=p.rank, score=p.score, highlights=[s.passage for s in p.shared]),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from api.deps import EngineDep
+from api.deps import ComputeGateDep, EngineDep
 from api.routes._convert import json_response, search_results
 from api.routes._responses import error_responses
 from api.schemas import (
@@ -59,13 +59,14 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
     responses=error_responses(400, 413, 422, 503),
     summary="Search the passages",
 )
-def search(body: SearchRequest, engine: EngineDep) -> Response:
+def search(body: SearchRequest, engine: EngineDep, gate: ComputeGateDep) -> Response:
     """Rank passages for a query (hybrid, BM25 or dense), optionally filtered.
 
     A "quoted phrase" must occur in every result; a reference such as "Res. 15 instructs 4" or
     "WTPF-26 §7.9.6" puts the passage it names first.
     """
-    return json_response(run_search(engine, body))
+    with gate:
+        return json_response(run_search(engine, body))
 
 
 @router.get(
@@ -77,6 +78,7 @@ def search(body: SearchRequest, engine: EngineDep) -> Response:
 def search_get(
     request: Request,
     engine: EngineDep,
+    gate: ComputeGateDep,
     q: Annotated[
         PlainText, Query(min_length=1, max_length=QUERY_MAX_CHARS, description="the query; " + CONTROL_NOTE)
     ],
@@ -118,4 +120,5 @@ def search_get(
             [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
         ) from None
     request = SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters)
-    return json_response(run_search(engine, request))
+    with gate:
+        return json_response(run_search(engine, request))
