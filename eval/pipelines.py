@@ -178,6 +178,13 @@ PIPELINES: dict[str, PipelineConfig] = {
             "first stage without lead-in and headings in either index (its own index); no reranker",
         ),
         PipelineConfig(
+            "clause-stock-encoder",
+            "library",
+            {"encoder": "stock", "rerank": False},
+            "first stage with the packaged MiniLM instead of the fine-tuned encoder (its own index); "
+            "no reranker",
+        ),
+        PipelineConfig(
             "clause-no-precedents",
             "library",
             {"precedent_search": False},
@@ -470,4 +477,6 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
         shutil.copy2(seed, folder / CACHE_FILE)
     logger.info("variant %s changes the index: building it in %s", config.name, folder)
     build_index(settings, show_progress=resources.show_progress)  # logs its own summary
+    if index_params(settings)["model"] != index_params(resources.settings)["model"]:
+        return Searcher.load(settings)  # another encoder (model_dir/model_name): queries need its own
     return Searcher.load(settings, encoder=base.dense.encoder)

@@ -12,10 +12,11 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rag.config import get_settings
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
 
 logger = logging.getLogger("rag")
 
@@ -88,6 +89,24 @@ def _cmd_build(args: argparse.Namespace) -> int:
     show = False if args.quiet else None
     report = build_index(settings, force=args.force, show_progress=show)
     print(report.summary())
+    return 0
+
+
+def _cmd_train_encoder(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from rag.finetune import Recipe, train_encoder
+
+    recipe = Recipe() if args.steps is None else replace(Recipe(), steps=args.steps)
+    if recipe != Recipe() and args.out is None:
+        raise ConfigError(
+            "--steps makes another model than the one `rag build` uses",
+            hint="write it elsewhere with --out DIR",
+        )
+    info = train_encoder(get_settings(), recipe=recipe, out_dir=args.out, force=args.force)
+    pairs = ", ".join(f"{n} {kind}" for kind, n in info["pairs"].items())
+    verb = "is up to date" if info["status"] == "unchanged" else f"trained in {info['seconds']:.0f} s"
+    print(f"encoder {info['name']} {verb}: {info['recipe']['steps']} steps on pairs {pairs}")
     return 0
 
 
@@ -434,6 +453,20 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     b.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     b.set_defaults(func=_cmd_build)
+
+    t = sub.add_parser(
+        "train-encoder",
+        help="fine-tune the encoder on pairs mined from the corpus (`rag build` does it when missing)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Mine (title, clause), (lead-in, item), (heading, paragraph) and agreed-language pairs "
+        "from the parsed corpus and fine-tune MiniLM on them with in-batch negatives (rag/finetune.py): "
+        "seeded, "
+        "a fixed number of steps, a few minutes on 2 cores. No gold question is read.",
+    )
+    t.add_argument("--force", action="store_true", help="train again even if the model is there")
+    t.add_argument("--out", type=Path, help="model folder (default: RAG_ENCODER_DIR or .models/encoder)")
+    t.add_argument("--steps", type=int, help="training steps instead of the recipe's (needs --out)")
+    t.set_defaults(func=_cmd_train_encoder)
 
     s = sub.add_parser(
         "search",

@@ -15,6 +15,11 @@ Files, all plain and inspectable (JSON, JSON lines, npz without pickle, FAISS's 
     embed_cache.npz    vectors keyed by sha256(model id + text): what a rebuild need not embed again
     encoder/           the ONNX export of the model (``rag.embed``), checked against torch
 
+The model is the encoder fine-tuned on the corpus's structure (``rag.finetune``, kept in
+``Settings.encoder_dir`` outside this folder); a build trains it first when it is missing. Its name
+(with a hash of its recipe) is in the manifest and in every embedding cache key, so vectors of two
+encoders never mix, and an index of another encoder is stale.
+
 Building is incremental and atomic:
 
 - nothing changed (corpus files, settings, parser code, index files intact): no-op in well under 3 s;
@@ -139,9 +144,15 @@ def corpus_entries(corpus: Corpus) -> list[dict[str, Any]]:
 
 
 def encoder_spec(settings: Settings) -> EncoderSpec:
+    """The model a build embeds with: the fine-tuned one (``rag.finetune``) unless settings say stock."""
+    model_dir, model_name = settings.model_dir or default_model_dir(), settings.model_name
+    if settings.encoder == "finetuned":
+        from rag.finetune import finetuned_name
+
+        model_dir, model_name = settings.encoder_dir, finetuned_name(settings)
     return EncoderSpec(
-        model_dir=settings.model_dir or default_model_dir(),
-        model_name=settings.model_name,
+        model_dir=model_dir,
+        model_name=model_name,
         backend=settings.embed_backend,
         threads=settings.embed_threads,
         max_seq_length=settings.max_seq_length,
@@ -368,6 +379,10 @@ def build_index(
         _remove_leftovers(index_dir)
         corpus = load_corpus(settings.corpus_dir)
         entries = corpus_entries(corpus)
+        if encoder is None:
+            from rag.finetune import ensure_encoder
+
+            ensure_encoder(settings)  # trains the fine-tuned encoder once, when it is missing
         params = index_params(settings, encoder)
         old = read_manifest(index_dir)
         if old and not force and old.get("corpus") == entries and old.get("params") == params:
@@ -615,10 +630,9 @@ def check_fresh(manifest: dict[str, Any], settings: Settings, corpus: Corpus | N
     if changed:
         raise IndexStaleError(f"the corpus changed since the index was built: {', '.join(changed)}")
     model = manifest.get("params", {}).get("model", {})
-    if not model.get("injected") and model.get("name") != settings.model_name:
-        raise IndexStaleError(
-            f"the index was built with model {model.get('name')}, not {settings.model_name}"
-        )
+    wanted = encoder_spec(settings).model_name
+    if not model.get("injected") and model.get("name") != wanted:
+        raise IndexStaleError(f"the index was built with model {model.get('name')}, not {wanted}")
     if manifest.get("params", {}).get("code") != code_fingerprint():
         logger.warning("the index was built by other parser code than this one; run `rag build` to update it")
 

@@ -60,11 +60,14 @@ DOC_IDS = [d.id for d in load_corpus(CORPUS_DIR).documents]
 
 @pytest.fixture(scope="session")
 def real_encoder_spec():
-    """The configured MiniLM model (from its package); nothing is loaded until a test asks."""
+    """The configured encoder (the fine-tuned MiniLM, trained once per checkout if missing); not loaded."""
     from rag.config import make_settings
+    from rag.finetune import ensure_encoder
     from rag.index_store import encoder_spec
 
-    return encoder_spec(make_settings())
+    settings = make_settings()
+    ensure_encoder(settings)
+    return encoder_spec(settings)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ def env(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RAG_CORPUS_DIR", str(corpus))
         mp.setenv("RAG_INDEX_DIR", str(root / "index"))
+        # the packaged model: the fine-tuned one is trained on the real corpus, never on this small one
+        mp.setenv("RAG_ENCODER", "stock")
         get_settings.cache_clear()
         yield root
     get_settings.cache_clear()
