@@ -183,3 +183,30 @@ def test_cli_trains_into_a_folder_and_refuses_steps_for_the_served_model(tmp_pat
     assert json.loads((tmp_path / "m" / INFO_FILE).read_text())["recipe"]["steps"] == 1
     assert main(["-q", "train-encoder", "--steps", "1"]) == 1
     assert "--out" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_path, monkeypatch):
+    import rag.finetune as finetune
+    from rag.index_store import build_index, read_manifest
+    from tests.retrieval_fixtures import make_corpus
+
+    real, calls = finetune.train_encoder, []
+
+    def two_steps(settings, **kwargs):  # the path a fresh checkout's first `rag build` takes, shortened
+        calls.append(settings.encoder_dir)
+        return real(settings, recipe=TINY, **kwargs)
+
+    monkeypatch.setattr(finetune, "train_encoder", two_steps)
+    settings = make_settings(
+        corpus_dir=make_corpus(tmp_path / "corpus"),
+        index_dir=tmp_path / "index",
+        encoder="finetuned",
+        encoder_dir=tmp_path / "enc",
+    )
+    build_index(settings, show_progress=False)
+    assert calls == [tmp_path / "enc"] and read_info(tmp_path / "enc") is not None
+    manifest = read_manifest(tmp_path / "index")
+    name = finetuned_name(settings)
+    assert manifest["params"]["model"]["name"] == name and manifest["encoder"]["name"] == f"{name}@onnx"
+    assert build_index(settings, show_progress=False).status == "unchanged"
