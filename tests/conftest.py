@@ -10,6 +10,14 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
+from hypothesis import settings  # noqa: E402
+
+# Property tests draw the same examples on every run (CI must not fail by chance); set
+# HYPOTHESIS_PROFILE=explore to draw new ones while working on a parser.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 from rag.config import REPO_ROOT  # noqa: E402
 from rag.corpus import Corpus, load_corpus  # noqa: E402
 from rag.parse import parse_document  # noqa: E402

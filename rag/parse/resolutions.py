@@ -537,6 +537,13 @@ class _Body:
     tables: dict[int, int] = field(default_factory=dict)
     indents: dict[int, int] = field(default_factory=dict)  # "–" items numbered per parent
     last: Node | None = None  # the passage that received the latest paragraph
+    # where the instrument's footnotes start: a passage never grows across one (its span would
+    # swallow the footnote, which is a passage of its own)
+    footnote_starts: tuple[int, ...] = ()
+
+    def crosses_footnote(self, end: int, start: int) -> bool:
+        """Whether a footnote lies between a passage's ``end`` and a later paragraph's ``start``."""
+        return any(end <= f < start for f in self.footnote_starts)
 
     @property
     def base(self) -> Node:
@@ -662,7 +669,11 @@ class _Body:
             own = clean_text(self.ctx.text[item.body_start or item.start : item.end])
             deeper = para.indent > _leading_tabs(self.ctx.line_at(item.start).raw)
             heading = _heading_like(own) and stack[-1].kind not in _INDENT_KINDS
-            if item is self.last and (heading or deeper or para.label == ""):
+            if (
+                item is self.last
+                and (heading or deeper or para.label == "")
+                and not self.crosses_footnote(item.end, para.start)
+            ):
                 # "2.2.1 Definition" + its text, or a paragraph indented under the item: one passage.
                 item.end = para.end
                 return
@@ -713,7 +724,11 @@ class _Body:
                 Node(kind="table", slug=f"table-{n}", title=f"Table {n}", cite=f"table {n}")
             )
             self.row = None
-        new_row = self.row is None or any(1 <= t <= 5 for t in para.gap_tabs)
+        new_row = (
+            self.row is None
+            or any(1 <= t <= 5 for t in para.gap_tabs)
+            or self.crosses_footnote(self.row.end, para.start)
+        )
         if new_row:
             m = sum(1 for c in self.table.children) + 1
             self.row = self.table.add(
@@ -1012,7 +1027,9 @@ def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
             title_node.end = rest.pop(0).end
     node.instrument_title = title or None
     node.title = f"{name} – {title}" if title else name
-    body = _Body(ctx=ctx, instrument=node, name=name, container=node)
+    body = _Body(
+        ctx=ctx, instrument=node, name=name, container=node, footnote_starts=tuple(f.start for f in footnotes)
+    )
     front = True
     for para in rest:
         text = para.text(ctx)
