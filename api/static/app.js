@@ -295,6 +295,15 @@
     });
   }
 
+  /** A link that opens a passage in the panel; its address (#passage=ID) can still be shared. */
+  function passageLink(id, attrs, ...children) {
+    return h("a", {
+      ...attrs,
+      href: "#passage=" + encodeURIComponent(id),
+      onclick: (event) => { event.preventDefault(); openPassage(id, { trigger: event.currentTarget }); },
+    }, ...children);
+  }
+
   /** A passage card: citation, document, clause role, the text with the query's words marked. */
   function resultCard(result, { n = null, cardId = null, more = false } = {}) {
     const titleId = cardId ? cardId + "-title" : null;
@@ -608,8 +617,7 @@
       // Agreed language reused elsewhere: the drafter sees every text that already uses this wording.
       const list = h("ul", { class: "same-list" });
       same.forEach((d) => list.append(h("li", {},
-        h("a", { href: "#passage=" + encodeURIComponent(d.id), class: "same-link",
-          onclick: (event) => { event.preventDefault(); openPassage(d.id, { trigger: event.currentTarget }); } }, d.citation),
+        passageLink(d.id, { class: "same-link" }, d.citation),
         h("span", { class: "same-dice", text: " · " + Math.round(Number(d.dice) * 100) + "% same wording" }))));
       article.append(h("div", { class: "same-wording" },
         h("h4", { text: "The same wording is also in" }), list));
@@ -712,11 +720,9 @@
       end: c.end,
       wrap: (node) => {
         if (c.target) {
-          return h("a", {
+          return passageLink(c.target, {
             class: "ref",
-            href: "#passage=" + encodeURIComponent(c.target),
             title: "Open " + (c.target_citation || c.label || c.surface || "the cited text"),
-            onclick: (event) => { event.preventDefault(); openPassage(c.target); },
           }, node);
         }
         return h("a", {
