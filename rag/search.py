@@ -5,7 +5,9 @@
 1. validate the input (empty query, length, ``k`` range, mode, filter values: ``QueryError`` /
    ``ConfigError`` naming the valid choices);
 2. take the query apart (``rag.query``): double-quoted phrases restrict the results to passages
-   whose text holds them (case, whitespace, line breaks, NBSP and punctuation ignored), references
+   whose text holds them (case, whitespace, line breaks, NBSP and punctuation ignored), or, where no
+   passage's own text does, whose context does (a heading or lead-in: "the \"convinced\" section of
+   the template" finds the text under the heading "convinced"), references
    ("Res. 15", "WTPF-26 §7.9.6") are resolved to passages through their fields;
 3. rank with the mode's retriever inside the allowed rows (filters AND phrases); in hybrid mode the
    passages holding the query's exact word sequence (at least ``phrase_min_words`` words) form a third
@@ -257,6 +259,11 @@ class Searcher:
         )
 
     @functools.cached_property
+    def context_phrases(self) -> PhraseIndex:
+        """Quoted phrases in the passages' contexts (headings, lead-ins), built on first use."""
+        return PhraseIndex([p.context for p in self.passages])
+
+    @functools.cached_property
     def passage_features(self) -> PassageFeatures:
         """Per-passage inputs of the reranker's features (built once, on first use)."""
         return PassageFeatures(self.passages)
@@ -420,7 +427,11 @@ class Searcher:
         allowed = self.allowed_rows(filters)
         parsed = self.resolver.parse(query)
         for phrase in parsed.phrases:
-            held = self.phrases.rows(words(phrase))
+            sequence = words(phrase)
+            held = self.phrases.rows(sequence)
+            if not (held if allowed is None else held & allowed).any():
+                # in no passage's own words: the passages under a heading or lead-in holding it
+                held = self.context_phrases.rows(sequence)
             allowed = held if allowed is None else allowed & held
         text = parsed.ranking_text
         terms, dense_text = self.query_terms(text)

@@ -174,3 +174,17 @@ def test_real_corpus_end_to_end(real_searcher):
     # quoted phrase across NBSP in the source ("Resolution\u00a064")
     hits = s.search('"Resolution 64" consumers', k=5).hits
     assert hits and all("resolution 64" in h.passage.text.lower().replace("\u00a0", " ") for h in hits)
+
+
+@pytest.mark.slow
+def test_a_quoted_heading_finds_the_text_under_it(real_searcher):
+    # "convinced" heads a section of Resolution 1's Recommendation template; its text does not repeat it
+    query = 'what goes in the "convinced" section of the Recommendation template'
+    hits = real_searcher.search(query, k=5).hits
+    assert hits
+    first = hits[0].passage
+    assert "convinced" not in first.text.lower() and "convinced" in first.context.lower()
+    assert first.instrument and first.instrument.startswith("Resolution 1 ")
+    # where passages' own words hold the phrase, only those count, context or not
+    held = real_searcher.search('"technology transfer" handbooks', k=5).hits
+    assert held and all("technology transfer" in h.passage.text.lower() for h in held)
