@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 SPLITS = ("dev", "test")
+# Questions written only to train the reranker: never scored, never tuned on (see eval/gold/README.md)
+TRAIN_SPLIT = "train"
 QUOTE_MIN_CHARS = 40
 QUOTE_MAX_CHARS = 200
 FIELDS = ("id", "question", "kind", "source", "quote", "citation", "also")
@@ -119,6 +121,13 @@ class GoldQuestion:
 def default_gold_paths() -> list[Path]:
     """The committed gold files, dev first."""
     return [GOLD_DIR / f"{split}.jsonl" for split in SPLITS]
+
+
+def training_gold_paths() -> list[Path]:
+    """The committed gold files with the training questions: dev, test (never used, only checked for
+    id clashes) and, where it exists, ``train.jsonl``."""
+    train = GOLD_DIR / f"{TRAIN_SPLIT}.jsonl"
+    return default_gold_paths() + ([train] if train.is_file() else [])
 
 
 def quote_problem(text: str, quote: str) -> str | None:

@@ -7,10 +7,12 @@ Draft clauses are in: their candidates are the precedent search's (``rag.precede
 orders drafts and questions alike. Questions whose answer is not among the candidates teach nothing
 and are left out of training, but count (as misses) in the cross-validation scores.
 
-Hyperparameters are chosen by grouped k-fold cross-validation over dev questions (nDCG@10 of the first
-hit, as the harness scores it); the chosen setting is then trained on all dev questions. The test split
-is never read. The model is written in LightGBM's text format with a JSON sidecar holding the feature
-names, parameters and the cross-validated figures (first stage alone against reranked), so the choice
+The questions of ``eval/gold/train.jsonl`` (written only as training data, never scored) join every
+training fold. Hyperparameters are chosen by grouped k-fold cross-validation over dev questions (nDCG@10
+of the first hit, as the harness scores it, on the held-out dev questions only); the chosen setting is
+then trained on all dev and train questions. The test split is never used. The model is written in
+LightGBM's text format with a JSON sidecar holding the feature names, parameters and the
+cross-validated figures (first stage alone against reranked), so the choice
 can be checked without running anything.
 
 Example:
@@ -44,9 +46,9 @@ logger = logging.getLogger(__name__)
 
 DESCRIPTION = (
     "Train the second-stage reranker (LightGBM LambdaRank over the first stage's best passages) on the "
-    "dev split of the gold questions: hyperparameters by cross-validation over dev questions, then one "
-    "model on all of them, written in LightGBM's text format with a JSON sidecar of its figures. The "
-    "test split is never read."
+    "dev split of the gold questions and the training questions of eval/gold/train.jsonl: hyperparameters "
+    "by cross-validation over dev questions, then one model on all of them, written in LightGBM's text "
+    "format with a JSON sidecar of its figures. The test split is never used."
 )
 
 SEED = 13
@@ -178,9 +180,10 @@ def cross_validate(
     folds: int,
     repeats: int = REPEATS,
     features: Sequence[str] = FEATURES,
+    extra: Sequence[Example] = (),
 ) -> dict[str, float]:
     """Scores of the reranked held-out questions, over ``folds`` question folds, averaged over repeats."""
-    return _means(cross_validated(examples, params, folds, repeats, features))
+    return _means(cross_validated(examples, params, folds, repeats, features, extra))
 
 
 def cross_validated(
@@ -189,8 +192,12 @@ def cross_validated(
     folds: int,
     repeats: int = REPEATS,
     features: Sequence[str] = FEATURES,
+    extra: Sequence[Example] = (),
 ) -> np.ndarray:
-    """Each question's held-out ``METRICS`` (rows in ``examples`` order), averaged over repeats."""
+    """Each question's held-out ``METRICS`` (rows in ``examples`` order), averaged over repeats.
+
+    ``extra``: training-only questions, in every fold's training part and never held out.
+    """
     totals = np.zeros((len(examples), len(METRICS)))
     for repeat in range(repeats):
         rng = np.random.default_rng(SEED + repeat)
@@ -198,12 +205,30 @@ def cross_validated(
         predictions: list[np.ndarray] = [np.zeros(0)] * len(examples)
         for fold in range(folds):
             train = [ex for ex, f in zip(examples, assignment, strict=True) if f != fold]
-            model = _fit(train, params, features)
+            model = _fit([*train, *extra], params, features)
             for i, (ex, f) in enumerate(zip(examples, assignment, strict=True)):
                 if f == fold:
-                    predictions[i] = model.predict(ex.features[:, model.columns_])
+                    # a question without candidates (a quoted phrase no passage holds) has no rows
+                    predictions[i] = (
+                        model.predict(ex.features[:, model.columns_]) if len(ex.labels) else np.zeros(0)
+                    )
         totals += _per_question(examples, predictions) / repeats
     return totals
+
+
+def training_questions(
+    settings: Settings, gold: Sequence[Path] | None = None
+) -> tuple[list[GoldQuestion], list[GoldQuestion]]:
+    """The dev questions (trained on and cross-validated) and the training-only questions (``train``).
+
+    ``gold``: files to read instead of the committed ones (dev, test and train.jsonl); a file's stem
+    is its split, and only ``dev`` and ``train`` are used.
+    """
+    from eval.gold_data import TRAIN_SPLIT, load_gold, training_gold_paths
+    from eval.harness import select_questions
+
+    questions = load_gold(gold if gold is not None else training_gold_paths(), corpus_dir=settings.corpus_dir)
+    return select_questions(questions, "dev"), [q for q in questions if q.split == TRAIN_SPLIT]
 
 
 def train(
@@ -217,12 +242,10 @@ def train(
     searcher: Any = None,
 ) -> dict[str, Any]:
     """Collect dev candidates, choose parameters by cross-validation, train on all dev, write the model."""
-    from eval.gold_data import load_gold
-    from eval.harness import select_questions
-
     started = time.perf_counter()
-    questions = select_questions(load_gold(gold, corpus_dir=settings.corpus_dir), "dev")
-    examples = collect(settings, questions, searcher=searcher)
+    dev_questions, train_questions = training_questions(settings, gold)
+    examples = collect(settings, dev_questions, searcher=searcher)
+    extra = collect(settings, train_questions, searcher=searcher) if train_questions else []
     if sum(1 for ex in examples if ex.labels.any()) < folds * 2:
         raise ValueError(f"too few dev questions with an answer among the candidates for {folds} folds")
     first_stage = _scores(examples, None)
@@ -230,14 +253,14 @@ def train(
     trials: list[dict[str, Any]] = []
     for values in itertools.product(*(grid[k] for k in keys)):
         params = dict(zip(keys, values, strict=True))
-        cv = cross_validate(examples, params, folds, repeats)
+        cv = cross_validate(examples, params, folds, repeats, extra=extra)
         trials.append({"params": params, **cv})
         logger.info("%s: nDCG@10 %.4f MRR %.4f", params, cv["ndcg@10"], cv["mrr@10"])
     # best nDCG@10; among settings within 0.002 of it, the smallest model (fewer trees, fewer leaves)
     top = max(t["ndcg@10"] for t in trials)
     near = [t for t in trials if t["ndcg@10"] >= top - 0.002]
     best = min(near, key=lambda t: (t["params"]["n_estimators"] * t["params"]["num_leaves"], -t["ndcg@10"]))
-    model = _fit(examples, best["params"])
+    model = _fit([*examples, *extra], best["params"])
     out.parent.mkdir(parents=True, exist_ok=True)
     model.booster_.save_model(str(out))
     gains = dict(zip(FEATURES, model.booster_.feature_importance("gain").round(2).tolist(), strict=True))
@@ -248,6 +271,8 @@ def train(
         "split": "dev",
         "questions": len(examples),
         "questions_with_answer_in_candidates": sum(1 for ex in examples if ex.labels.any()),
+        "train_questions": len(extra),
+        "train_questions_with_answer_in_candidates": sum(1 for ex in extra if ex.labels.any()),
         "rerank_depth": settings.rerank_depth,
         "first_stage": {
             "fusion": settings.fusion,
@@ -260,7 +285,9 @@ def train(
         "cv_first_stage": {k: round(v, 4) for k, v in first_stage.items()},
         "cv_reranked": {k: round(best[k], 4) for k in METRICS},
         "cv_first_stage_by_kind": by_kind(examples, _per_question(examples, None)),
-        "cv_reranked_by_kind": by_kind(examples, cross_validated(examples, best["params"], folds, repeats)),
+        "cv_reranked_by_kind": by_kind(
+            examples, cross_validated(examples, best["params"], folds, repeats, extra=extra)
+        ),
         "grid": [{**t, **{k: round(t[k], 4) for k in METRICS}} for t in trials],
         "feature_gain": gains,
         "seconds": round(time.perf_counter() - started, 1),
@@ -292,9 +319,6 @@ def ablation_model(
     Uses the shipped model's parameters (no new search), so the row shows what the features add;
     cached in ``cache_dir`` by the features left out and the shipped model's parameters.
     """
-    from eval.gold_data import load_gold
-    from eval.harness import select_questions
-
     unknown = sorted(set(without) - set(FEATURES))
     if unknown:
         raise ValueError(
@@ -307,12 +331,13 @@ def ablation_model(
     out = cache_dir / "rerankers" / f"without-{key}.txt"
     if out.is_file() and out.with_suffix(".json").is_file():
         return out
-    questions = select_questions(load_gold(gold, corpus_dir=settings.corpus_dir), "dev")
-    examples = collect(settings, questions, searcher=searcher)
-    model = _fit(examples, params, features)
+    dev_questions, train_questions = training_questions(settings, gold)
+    examples = collect(settings, dev_questions, searcher=searcher)
+    extra = collect(settings, train_questions, searcher=searcher) if train_questions else []
+    model = _fit([*examples, *extra], params, features)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.booster_.save_model(str(out))
-    cv = cross_validate(examples, params, folds, repeats, features)
+    cv = cross_validate(examples, params, folds, repeats, features, extra)
     sidecar = {"features": features, "params": params, "split": "dev", "without": list(without)}
     sidecar["cv_reranked"] = {k: round(v, 4) for k, v in cv.items()}
     out.with_suffix(".json").write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")
@@ -321,7 +346,13 @@ def ablation_model(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gold", nargs="+", type=Path, default=None, help="gold files; None: eval/gold/")
+    parser.add_argument(
+        "--gold",
+        nargs="+",
+        type=Path,
+        default=None,
+        help="gold files (a file's stem is its split; dev and train are used); None: eval/gold/",
+    )
     parser.add_argument(
         "--out", type=Path, default=MODEL_FILE, help="model file; its JSON sidecar is written beside it"
     )
@@ -349,7 +380,8 @@ def run_from_args(args: argparse.Namespace) -> int:
     )
     cv, first = meta["cv_reranked"], meta["cv_first_stage"]
     print(
-        f"reranker trained on {meta['questions']} dev questions: cross-validated nDCG@10 {cv['ndcg@10']:.3f} "
+        f"reranker trained on {meta['questions']} dev and {meta['train_questions']} training questions: "
+        f"cross-validated on dev nDCG@10 {cv['ndcg@10']:.3f} "
         f"(first stage {first['ndcg@10']:.3f}), MRR@10 {cv['mrr@10']:.3f} ({first['mrr@10']:.3f}), "
         f"params {meta['params']}; written to {args.out} and {Path(args.out).with_suffix('.json').name}"
     )

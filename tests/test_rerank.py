@@ -221,19 +221,18 @@ def test_references_stay_pinned_before_reranked_passages(real_searcher) -> None:
 
 
 @pytest.mark.slow
-def test_train_reranker_writes_a_loadable_model_from_dev_only(real_searcher, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_train_reranker_writes_a_loadable_model_from_dev_and_train_only(real_searcher, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from eval.gold_data import default_gold_paths
     from eval.train_reranker import QUICK_GRID, train
 
-    # a dev file of 40 questions and a test file whose questions must never be read
-    dev_lines = [line for line in default_gold_paths()[0].read_text(encoding="utf-8").splitlines() if line][
-        :40
-    ]
-    (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines) + "\n", encoding="utf-8")
+    # a dev file of 40 questions and a training-only file of 10 (held out in no fold)
+    dev_lines = [line for line in default_gold_paths()[0].read_text(encoding="utf-8").splitlines() if line]
+    (tmp_path / "dev.jsonl").write_text("\n".join(dev_lines[:40]) + "\n", encoding="utf-8")
+    (tmp_path / "train.jsonl").write_text("\n".join(dev_lines[40:50]) + "\n", encoding="utf-8")
     out = tmp_path / "model" / "reranker.txt"
     meta = train(
         real_searcher.settings,
-        gold=[tmp_path / "dev.jsonl"],
+        gold=[tmp_path / "dev.jsonl", tmp_path / "train.jsonl"],
         out=out,
         folds=2,
         repeats=1,
@@ -242,6 +241,7 @@ def test_train_reranker_writes_a_loadable_model_from_dev_only(real_searcher, tmp
     )
     assert meta["split"] == "dev" and meta["features"] == list(FEATURES)
     assert meta["questions"] == 40  # draft clauses too: one model orders drafts and questions
+    assert meta["train_questions"] == 10
     assert set(meta["cv_reranked"]) == {"ndcg@10", "mrr@10", "recall@1", "recall@10"}
     # cross-validated figures per question kind, to see that a gain holds for each
     kinds = meta["cv_reranked_by_kind"]

@@ -20,8 +20,8 @@ from eval.gold_data import (
     GoldDataError,
     GoldKind,
     GoldQuestion,
-    default_gold_paths,
     load_gold,
+    training_gold_paths,
 )
 from tests.conftest import CORPUS_DIR, _corpus
 
@@ -35,9 +35,15 @@ def _gold() -> tuple[GoldQuestion, ...]:
 
 
 @cache
+def _all_gold() -> tuple[GoldQuestion, ...]:
+    """Dev, test and the training-only questions: every rule of the data holds for all of them."""
+    return tuple(load_gold(training_gold_paths()))
+
+
+@cache
 def _raw_records() -> tuple[dict, ...]:
     records = []
-    for path in default_gold_paths():
+    for path in training_gold_paths():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 records.append(json.loads(line) | {"_split": path.stem})
@@ -70,6 +76,19 @@ def test_committed_gold_files_load_without_problems():
     questions = _gold()
     assert len(questions) >= 240
     assert {q.split for q in questions} == {"dev", "test"}
+    training = [q for q in _all_gold() if q.split == "train"]
+    assert len(training) >= 100
+
+
+def test_training_questions_never_answer_on_a_dev_or_test_line():
+    # The reranker trains on train.jsonl and is cross-validated on dev and scored on test: a training
+    # question answered by the same source line as a dev or test question would teach that answer.
+    def lines(q: GoldQuestion) -> set[tuple[str, int]]:
+        return {(a.source, _text_by_file()[a.source].count("\n", 0, a.start)) for a in q.answers}
+
+    scored = set().union(*(lines(q) for q in _gold()))
+    shared = [q.id for q in _all_gold() if q.split == "train" and lines(q) & scored]
+    assert not shared
 
 
 def test_every_quote_and_also_quote_occurs_exactly_once_in_its_source():
@@ -96,7 +115,7 @@ def test_quotes_are_40_to_200_characters_within_one_line():
 
 def test_loaded_spans_index_the_quote_in_the_source():
     texts = _text_by_file()
-    for q in _gold():
+    for q in _all_gold():
         for a in q.answers:
             assert texts[a.source][a.start : a.end] == a.quote
 
@@ -215,7 +234,7 @@ def test_wtdc_questions_cover_many_resolutions_and_clause_roles():
 def test_paraphrase_questions_share_no_three_word_sequence_with_the_answering_line():
     texts = _text_by_file()
     overlapping = []
-    for q in _gold():
+    for q in _all_gold():
         if q.kind is not GoldKind.PARAPHRASE:
             continue
         text = texts[q.answer.source]
@@ -242,7 +261,7 @@ def test_quotes_keep_the_sources_non_breaking_spaces():
 
 def test_to_dict_round_trips_to_the_committed_record():
     raw = {r["id"]: {k: v for k, v in r.items() if k != "_split"} for r in _raw_records()}
-    for q in _gold():
+    for q in _all_gold():
         assert q.to_dict() == raw[q.id]
 
 
