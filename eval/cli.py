@@ -15,7 +15,8 @@ questions answered in the top k, MRR@k and nDCG@k (primary metric) use the rank 
 Pipelines: clause (the clause-level index, as served), naive (1000/200 character chunks, same
 encoder and BM25, RRF; add with --baseline), the ablations clause-no-phrase, clause-no-refs,
 clause-no-rerank, clause-rrf, clause-no-context, clause-no-precedents, clause-vocabulary,
-clause-no-intent, clause-no-facts, clause-stock-encoder (eval/pipelines.py), and any --variant.
+clause-no-intent, clause-no-facts, clause-stock-encoder, clause-dev-only-reranker
+(eval/pipelines.py), and any --variant.
 With --api URL the service replaces the clause pipeline. Writes report.md, metrics.json,
 per_question.jsonl, TREC runs and qrels and recall_at_k.png to --out (default
 eval/runs/<split>-<pipelines>-k<k>/)."""

@@ -127,9 +127,10 @@ class PipelineConfig:
 
 # Settings a naive variant may change besides the chunking.
 NAIVE_KEYS = ("chunk_size", "chunk_overlap")
-# A library variant may name reranker features to leave out ("role_intent,addressee"): the harness
-# trains such a model on dev (eval/train_reranker.py) and the variant uses it.
-RERANK_KEYS = ("rerank_without",)
+# A library variant may name reranker features to leave out ("role_intent,addressee") or train the
+# reranker on dev alone ("rerank_train_questions": false): the harness trains such a model
+# (eval/train_reranker.py) and the variant uses it.
+RERANK_KEYS = ("rerank_without", "rerank_train_questions")
 
 PIPELINES: dict[str, PipelineConfig] = {
     c.name: c
@@ -213,6 +214,12 @@ PIPELINES: dict[str, PipelineConfig] = {
             "library",
             {"rerank_without": "numbers,fact_match"},
             "reranker trained without the dates-and-numbers features",
+        ),
+        PipelineConfig(
+            "clause-dev-only-reranker",
+            "library",
+            {"rerank_train_questions": False},
+            "reranker trained on the dev questions alone, without eval/gold/train.jsonl",
         ),
     )
 }
@@ -450,20 +457,27 @@ def open_pipeline(config: PipelineConfig, resources: Resources, *, api_url: str 
     return LibraryPipeline(config.name, _variant_searcher(config, resources, base), config.description)
 
 
+_FALSE = frozenset({"false", "0", "no", "off"})
+
+
 def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -> Any:
     """A searcher with the variant's settings: on the loaded index, or on its own index if it must."""
     from rag.index_store import CACHE_FILE, build_index, index_params
     from rag.search import Searcher
 
     settings = settings_with(resources.settings, config.overrides, ignore=RERANK_KEYS)
-    without = config.overrides.get("rerank_without")
-    if without:
-        # a reranker trained on dev without some features: built once, cached beside the variant indexes
+    without = config.overrides.get("rerank_without") or ()
+    train_questions = str(config.overrides.get("rerank_train_questions", True)).lower() not in _FALSE
+    if without or not train_questions:
+        # a reranker trained without some features or training questions: built once, cached beside
+        # the variant indexes
         from eval.train_reranker import ablation_model
 
         names = [n.strip() for n in without.split(",")] if isinstance(without, str) else list(without)
         first = Searcher(base.index, base.dense.encoder, settings_with(settings, {"rerank": False}))
-        model = ablation_model(settings, names, resources.cache_dir, searcher=first)
+        model = ablation_model(
+            settings, names, resources.cache_dir, searcher=first, train_questions=train_questions
+        )
         settings = settings_with(settings, {"rerank_model": model})
     if index_params(settings) == index_params(resources.settings):
         return Searcher(base.index, base.dense.encoder, settings)

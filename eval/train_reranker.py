@@ -313,11 +313,13 @@ def ablation_model(
     gold: Sequence[Path] | None = None,
     folds: int = 5,
     repeats: int = REPEATS,
+    train_questions: bool = True,
 ) -> Path:
-    """A model trained on dev like the shipped one but without some features (``rag eval`` ablation rows).
+    """A model trained like the shipped one but without some features, or without the training-only
+    questions (``train_questions=False``: dev alone), for ``rag eval``'s ablation rows.
 
-    Uses the shipped model's parameters (no new search), so the row shows what the features add;
-    cached in ``cache_dir`` by the features left out and the shipped model's parameters.
+    Uses the shipped model's parameters (no new search), so the row shows what the features or the
+    questions add; cached in ``cache_dir`` by what is left out and the shipped model's parameters.
     """
     unknown = sorted(set(without) - set(FEATURES))
     if unknown:
@@ -327,21 +329,29 @@ def ablation_model(
     meta = json.loads(META_FILE.read_text(encoding="utf-8"))
     params = meta["params"]
     features = [f for f in FEATURES if f not in set(without)]
-    key = "-".join(sorted(without)) + "-" + "-".join(f"{k}{v}" for k, v in sorted(params.items()))
+    key = "-".join([*sorted(without), *([] if train_questions else ["train-questions"])])
+    key += "-" + "-".join(f"{k}{v}" for k, v in sorted(params.items()))
     out = cache_dir / "rerankers" / f"without-{key}.txt"
     if out.is_file() and out.with_suffix(".json").is_file():
         return out
-    dev_questions, train_questions = training_questions(settings, gold)
+    dev_questions, train_only = training_questions(settings, gold)
     examples = collect(settings, dev_questions, searcher=searcher)
-    extra = collect(settings, train_questions, searcher=searcher) if train_questions else []
+    extra = collect(settings, train_only, searcher=searcher) if train_only and train_questions else []
     model = _fit([*examples, *extra], params, features)
     out.parent.mkdir(parents=True, exist_ok=True)
     model.booster_.save_model(str(out))
     cv = cross_validate(examples, params, folds, repeats, features, extra)
-    sidecar = {"features": features, "params": params, "split": "dev", "without": list(without)}
+    sidecar = {
+        "features": features,
+        "params": params,
+        "split": "dev",
+        "without": list(without),
+        "train_questions": len(extra),
+    }
     sidecar["cv_reranked"] = {k: round(v, 4) for k, v in cv.items()}
     out.with_suffix(".json").write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")
-    logger.info("ablation reranker without %s: dev CV nDCG@10 %.4f", ", ".join(without), cv["ndcg@10"])
+    left_out = [*without, *([] if train_questions else ["the training questions"])]
+    logger.info("ablation reranker without %s: dev CV nDCG@10 %.4f", ", ".join(left_out), cv["ndcg@10"])
     return out
 
 

@@ -298,6 +298,16 @@ def test_an_ablation_model_uses_only_its_features(real_searcher, tmp_path) -> No
     assert np.isfinite(model.score(np.ones((3, len(FEATURES))))).all()
     again = ablation_model(real_searcher.settings, ["numbers", "fact_match"], tmp_path)
     assert again == path  # cached: not trained twice
+    # the dev-only row: every feature, no training-only questions
+    more = [line for line in default_gold_paths()[0].read_text(encoding="utf-8").splitlines() if line][40:50]
+    (tmp_path / "train.jsonl").write_text("\n".join(more) + "\n", encoding="utf-8")
+    gold = [tmp_path / "dev.jsonl", tmp_path / "train.jsonl"]
+    kwargs = {"searcher": real_searcher, "gold": gold, "folds": 2, "repeats": 1}
+    dev_only = ablation_model(real_searcher.settings, [], tmp_path, train_questions=False, **kwargs)
+    both = ablation_model(real_searcher.settings, [], tmp_path / "both", **kwargs)
+    sidecars = [json.loads(m.with_suffix(".json").read_text(encoding="utf-8")) for m in (dev_only, both)]
+    assert [s["train_questions"] for s in sidecars] == [0, 10]
+    assert Reranker.load(dev_only).feature_names == FEATURES
     with pytest.raises(ValueError, match="unknown reranker feature"):
         ablation_model(real_searcher.settings, ["colour"], tmp_path)
 
