@@ -349,12 +349,32 @@ class Scored:
     same_role: np.ndarray
 
 
+# How far after "we" the verb of a first-person operative sentence may come ("We also call upon",
+# "we declare our commitment to ... and call upon Member States")
+_FIRST_PERSON_REACH = 25
+
+
 def role_matches(role: DraftRole, passage: Passage) -> bool:
-    """Same role, or a block whose heading carries the draft's verb ("resolves to instruct ...")."""
+    """Same role, or a block whose heading carries the draft's verb ("resolves to instruct ..."), or an
+    agreed text speaking in the first person with that verb (the Baku Declaration's "We call upon all
+    policy-makers ..." for a draft that "calls upon all policy-makers ...")."""
     if passage.clause == role.role.value:
         return True
     heading = _folded((passage.lead_in or "").split(",")[0])[:4]
-    return any(w.startswith(role.verb) for w in heading)
+    if any(w.startswith(role.verb) for w in heading):
+        return True
+    return bool(passage.instrument) and _says_we(role.verb, passage.text)
+
+
+def _says_we(verb: str, text: str) -> bool:
+    """Whether ``text`` has "we" followed, within a few words, by a word starting with ``verb``."""
+    if " we " not in f" {text.lower()} ":
+        return False
+    words = _folded(text)
+    return any(
+        w == "we" and any(x.startswith(verb) for x in words[i + 1 : i + 1 + _FIRST_PERSON_REACH])
+        for i, w in enumerate(words)
+    )
 
 
 def addressee_words(text: str, vocabulary: VocabularyMatcher | None = None) -> frozenset[str]:

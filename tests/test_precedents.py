@@ -17,9 +17,10 @@ from rag.precedents import (
     looks_like_draft,
     near_duplicates,
     role_from_str,
+    role_matches,
     shared_sequences,
 )
-from rag.types import ClauseRole
+from rag.types import ClauseRole, Passage
 
 # ------------------------------------------------------------------------------------------------
 # Drafts and roles
@@ -202,6 +203,43 @@ def test_a_given_clause_role_comes_first(real_searcher) -> None:  # type: ignore
     assert found.clause_source == "given"
     assert all(r.same_role for r in found.results)
     assert all(r.passage.clause == "recognizing" for r in found.results)
+
+
+def test_an_agreed_text_in_the_first_person_speaks_in_the_verbs_role() -> None:
+    def declaration(text: str, instrument: str | None = "Baku Declaration") -> Passage:
+        return Passage(
+            id="d/x",
+            doc="d",
+            source="s.txt",
+            start=0,
+            end=len(text),
+            text=text,
+            kind="clause",
+            citation="c",
+            clause="affirms",
+            instrument=instrument,
+        )
+
+    calls = draft_role("calls upon all policy-makers to adopt human-centric approaches")
+    assert calls is not None
+    assert role_matches(calls, declaration("We call upon all policy-makers and stakeholders to adopt ..."))
+    assert role_matches(
+        calls, declaration("Accordingly, we declare our commitment ... and call upon Member States")
+    )
+    assert not role_matches(calls, declaration("We support universal and meaningful connectivity"))
+    # a speech is no agreed text
+    assert not role_matches(calls, declaration("We call upon all delegations", instrument=None))
+
+
+@pytest.mark.slow
+def test_a_declaration_paragraph_is_found_for_a_first_person_draft(real_searcher) -> None:  # type: ignore[no-untyped-def]
+    draft = (
+        "calls upon all policy-makers and stakeholders to take human-centric, risk-informed approaches "
+        "to digital transformation and to implement policies promoting affordability of ICT services"
+    )
+    first = find_precedents(real_searcher, draft, k=3).results[0]
+    assert first.same_role and first.passage.instrument == "Baku Declaration"
+    assert first.passage.text.startswith("We call upon all policy-makers")
 
 
 @pytest.mark.slow
