@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 SPLITS = ("dev", "test")
-# Questions written only to train the reranker: never scored, never tuned on (see eval/gold/README.md)
+# Questions written only to train the reranker: never tuned on, scored only by cross-validation
+# (see eval/gold/README.md)
 TRAIN_SPLIT = "train"
 QUOTE_MIN_CHARS = 40
 QUOTE_MAX_CHARS = 200

@@ -7,7 +7,7 @@ Draft clauses are in: their candidates are the precedent search's (``rag.precede
 orders drafts and questions alike. Questions whose answer is not among the candidates teach nothing
 and are left out of training, but count (as misses) in the cross-validation scores.
 
-The questions of ``eval/gold/train.jsonl`` (written only as training data, never scored) join every
+The questions of ``eval/gold/train.jsonl`` (written only as training data, never held out) join every
 training fold. Hyperparameters are chosen by grouped k-fold cross-validation over dev questions (nDCG@10
 of the first hit, as the harness scores it, on the held-out dev questions only); the chosen setting is
 then trained on all dev and train questions. The test split is never used. The model is written in
@@ -241,7 +241,8 @@ def train(
     grid: Mapping[str, Sequence[Any]] = GRID,
     searcher: Any = None,
 ) -> dict[str, Any]:
-    """Collect dev candidates, choose parameters by cross-validation, train on all dev, write the model."""
+    """Collect dev and train candidates, choose parameters by cross-validation over dev (train questions
+    in every fold), train on all of dev and train, write the model."""
     started = time.perf_counter()
     dev_questions, train_questions = training_questions(settings, gold)
     examples = collect(settings, dev_questions, searcher=searcher)
