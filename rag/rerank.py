@@ -123,11 +123,14 @@ _MONTH = re.compile(
     re.I,
 )
 # A question's verb naming a clause role: "what did WTDC resolve", "which resolution instructs",
-# "what are Member States invited to", "what does it recognise". Role values from rag.types.ClauseRole.
+# "what are Member States invited to", "what does it recognise", "what does Resolution 15 recall" (a
+# question about who recalls an instrument is a reference question: no role intent then). Role values
+# from rag.types.ClauseRole.
 _ROLE_INTENT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.I), role)
     for pattern, role in (
         (r"\bresolv(?:e|es|ed|ing)\b", "resolves"),
+        (r"\brecall(?:s|ed|ing)?\b", "recalling"),
         (r"\binstruct(?:s|ed|ing)?\b", "instructs"),
         (r"\binvit(?:e|es|ed|ing)\b", "invites"),
         (r"\bencourag(?:e|es|ed|ing)\b", "encourages"),

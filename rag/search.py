@@ -64,7 +64,7 @@ from rag.precedents import (
     score_candidates,
 )
 from rag.query import ParsedQuery, ReferenceResolver, instrument_key
-from rag.rerank import PassageFeatures, Reranker
+from rag.rerank import PassageFeatures, Reranker, role_intent
 from rag.textindex import _forms, normalize_text, tokenize, words
 from rag.types import FILTER_FIELDS, ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
 
@@ -735,11 +735,15 @@ class Searcher:
                     order[h.passage_id] = (1, h.rank)
         rows: list[int] = []
         bare = not tokenize(parsed.rest)
+        role = None if parsed.cited else role_intent(parsed.raw)
         for ref in parsed.references:
             if not bare and ref.instrument is not None and not (ref.clause or ref.label or ref.kind):
-                # "What does Resolution 31 say about RPMs?" asks about a place inside the instrument,
-                # not for its title: such references boost the instrument's passages (see search)
-                continue
+                if role is None:
+                    # "What does Resolution 31 say about RPMs?" asks about a place inside the instrument,
+                    # not for its title: such references boost the instrument's passages (see search)
+                    continue
+                # "What does Resolution 15 recall?": the instrument's block of that role
+                ref = dataclasses.replace(ref, clause=role)
             found = self.resolver.resolve(ref, parsed.doc_hints)
             if allowed is not None:
                 found = [r for r in found if allowed[r]]

@@ -188,3 +188,16 @@ def test_a_quoted_heading_finds_the_text_under_it(real_searcher):
     # where passages' own words hold the phrase, only those count, context or not
     held = real_searcher.search('"technology transfer" handbooks', k=5).hits
     assert held and all("technology transfer" in h.passage.text.lower() for h in held)
+
+
+@pytest.mark.slow
+def test_an_instrument_and_a_role_verb_pin_that_block(real_searcher):
+    hits = real_searcher.search("What does Resolution 15 recall?", k=5).hits
+    assert all(h.pinned and h.passage.clause == "recalling" for h in hits)
+    assert all(h.passage.instrument.startswith("Resolution 15 ") for h in hits)
+    # no role verb: the instrument's passages are boosted, not pinned
+    hits = real_searcher.search("What does Resolution 31 say about regional preparatory meetings?", k=5).hits
+    assert not any(h.pinned for h in hits)
+    # a reference question ("which texts recall ...") is about the citing texts, not the block
+    hits = real_searcher.search("Which texts recall Resolution 15?", k=5).hits
+    assert hits and not any(h.passage.instrument.startswith("Resolution 15 ") for h in hits)

@@ -29,6 +29,7 @@ from rag.types import Hit
         ("Which resolution instructs BDT to publish handbooks?", "instructs"),
         ("What does WTDC recognise about HAPS?", "recognizing"),
         ("What does the opinion take into account on AI?", "taking into account"),
+        ("What does Resolution 15 recall?", "recalling"),
         ("When was GSR-25 held?", None),
         ("space connectivity for rural areas", None),
     ],
