@@ -9,12 +9,16 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+# String settings with two values, lower-cased and checked by one validator
+_CHOICES: dict[str, tuple[str, str]] = {"embed_backend": ("onnx", "torch"), "encoder": ("finetuned", "stock")}
 
 
 class Settings(BaseSettings):
@@ -123,20 +127,13 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, repr=False)
     llm_model: str | None = Field(None)
 
-    @field_validator("embed_backend")
+    @field_validator(*_CHOICES)
     @classmethod
-    def _backend(cls, value: str) -> str:
+    def _choice(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip().lower()
-        if value not in {"onnx", "torch"}:
-            raise ValueError(f"must be onnx or torch, not {value!r}")
-        return value
-
-    @field_validator("encoder")
-    @classmethod
-    def _encoder(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in {"finetuned", "stock"}:
-            raise ValueError(f"must be finetuned or stock, not {value!r}")
+        first, second = _CHOICES[str(info.field_name)]
+        if value not in {first, second}:
+            raise ValueError(f"must be {first} or {second}, not {value!r}")
         return value
 
     @field_validator("fusion")

@@ -11,7 +11,7 @@ import pytest
 from rag.cli import main
 from rag.config import make_settings
 from rag.embed import default_model_dir
-from rag.errors import IndexStaleError
+from rag.errors import ConfigError, IndexStaleError
 from rag.finetune import (
     INFO_FILE,
     Pair,
@@ -103,6 +103,15 @@ def test_the_name_changes_with_the_recipe_not_with_where_the_model_lies(tmp_path
     spec = encoder_spec(settings)
     assert spec.model_dir == tmp_path / "a" and spec.model_name == name
     assert encoder_spec(make_settings(encoder="stock")).model_name == settings.model_name
+
+
+def test_encoder_and_backend_settings_take_their_two_values_in_any_case():
+    settings = make_settings(encoder=" Stock ", embed_backend="TORCH")
+    assert (settings.encoder, settings.embed_backend) == ("stock", "torch")
+    with pytest.raises(ConfigError, match="RAG_ENCODER: .*must be finetuned or stock, not 'large'"):
+        make_settings(encoder="large")
+    with pytest.raises(ConfigError, match="RAG_EMBED_BACKEND: .*must be onnx or torch, not 'gpu'"):
+        make_settings(embed_backend="gpu")
 
 
 def test_an_index_of_the_other_encoder_is_stale(tmp_path):
