@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -402,6 +403,10 @@ class ReferenceResolver:
         for key in self._instrument_rows:
             if re.fullmatch(r"[a-z]+\d+", key[1]):  # AFR1, C5: codes that name an instrument alone
                 self._codes.setdefault(key[1], []).append(key)
+        self._names = self._named_instruments(passages)
+        for rows_of_name in self._names.values():
+            for key, rows in rows_of_name.items():
+                self._instrument_rows.setdefault(key, rows)
         self._doc_names = self._document_names(documents)
         self._doc_words = self._document_words(passages, documents)
         # the bodies whose events the documents record ("WTDC" for WTDC-25): "which WTDC texts ..."
@@ -429,6 +434,59 @@ class ReferenceResolver:
             forms.add(_label_key(match.group(1)))
         forms.discard("")
         return forms
+
+    @staticmethod
+    def _named_instruments(passages: Sequence[Passage]) -> dict[str, dict[tuple[str, str], list[int]]]:
+        """Instruments with a name but no number ("Baku Declaration"): query pattern -> key -> rows.
+
+        Such a name is read in a query as written, as "Declaration of Baku", and as "the Declaration"
+        when no other instrument's name ends in that word, so that "what does the Declaration say
+        about skills" is about the Baku Declaration the way "Resolution 15 handbooks" is about
+        Resolution 15. Keys are (type word, the other words): ("declaration", "baku").
+        """
+        rows: dict[tuple[str, str], list[int]] = {}
+        forms: dict[tuple[str, str], tuple[str, ...]] = {}
+        for row, p in enumerate(passages):
+            if not p.instrument or instrument_key(p.instrument):
+                continue
+            name = words(re.sub(r"\([^)]*\)", " ", p.instrument))
+            if len(name) < 2:
+                continue
+            key = (name[-1], " ".join(name[:-1]))
+            rows.setdefault(key, []).append(row)
+            forms[key] = (" ".join(name), f"{name[-1]} of {' '.join(name[:-1])}")
+        by_type: dict[str, list[tuple[str, str]]] = {}
+        for key in rows:
+            by_type.setdefault(key[0], []).append(key)
+        patterns: dict[str, dict[tuple[str, str], list[int]]] = {}
+        for key, names in forms.items():
+            alone = len(by_type[key[0]]) == 1 and key[0] not in TYPE_ALIASES
+            # "the Declaration", but not "the Declaration of Principles" or "the Geneva Declaration"
+            bare = [rf"\bthe\s+{re.escape(key[0])}\b(?!\s+(?:of|on)\b)"] if alone else []
+            written = [r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b" for n in names]
+            for pattern in written + bare:
+                patterns.setdefault(pattern, {})[key] = rows[key]
+        return patterns
+
+    def named_references(self, query: str, taken: Sequence[tuple[int, int]] = ()) -> list[Reference]:
+        """References to the instruments of ``_named_instruments`` in ``query`` (outside ``taken``).
+
+        The longest name wins where two overlap ("the Baku Declaration" over "the Declaration").
+        """
+        text = normalize_text(query)
+        matches = [
+            (m.start(), m.end(), keys)
+            for pattern, keys in self._names.items()
+            for m in re.finditer(pattern, text, re.IGNORECASE)
+        ]
+        found: list[Reference] = []
+        spans = list(taken)
+        for start, end, keys in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+            if any(start < e and s < end for s, e in spans):
+                continue
+            spans.append((start, end))
+            found.extend(Reference(text=query[start:end], span=(start, end), instrument=key) for key in keys)
+        return found
 
     @staticmethod
     def _document_names(documents: Sequence[DocumentMeta]) -> list[tuple[str, tuple[str, ...]]]:
@@ -485,6 +543,16 @@ class ReferenceResolver:
     def parse(self, query: str) -> ParsedQuery:
         """``parse_query`` with this index's codes, plus the documents the query names."""
         parsed = parse_query(query, self.codes)
+        named = self.named_references(
+            parsed.raw, [r.span for r in parsed.references] + list(cited_keys(parsed.raw).spans)
+        )
+        if named:
+            references = tuple(sorted((*parsed.references, *named), key=lambda r: r.span))
+            rest = normalize_text(parsed.raw)
+            for ref in references:  # blanked in place, so the other spans stay where they are
+                rest = rest[: ref.span[0]] + " " * (ref.span[1] - ref.span[0]) + rest[ref.span[1] :]
+            rest = " ".join(_QUOTED.sub(" ", rest).split())
+            parsed = dataclasses.replace(parsed, references=references, rest=rest)
         text = parsed.rest
         hints: set[str] = set()
         cited_docs: set[str] = set()

@@ -217,3 +217,79 @@ def test_title_words_that_stand_for_one_document_name_it():
     assert resolver.document_intent("which roadmap covers skills") == ("maps",)
     assert resolver.document_intent("digital development") == ()
     assert resolver.document_intent("what did the conference decide") == ("conf",)
+
+
+NAMED = [
+    _p(
+        "forum-a/decl/title",
+        kind="title",
+        instrument="Lisbon Declaration",
+        citation="FORUM-A Report, Lisbon Declaration",
+    ),
+    _p(
+        "forum-a/decl/affirm/a",
+        instrument="Lisbon Declaration",
+        clause="affirms",
+        label="a",
+        citation="X, a)",
+    ),
+    _p(
+        "forum-a/plan/p1",
+        kind="paragraph",
+        instrument="Lisbon Action Plan",
+        citation="FORUM-A Report, Lisbon Action Plan",
+    ),
+    *PASSAGES,
+]
+
+
+def _named(query: str) -> tuple[list[str], str]:
+    resolver = ReferenceResolver(NAMED, DOCS)
+    parsed = resolver.parse(query)
+    rows = [r for ref in parsed.references for r in resolver.resolve(ref, parsed.doc_hints)]
+    return [NAMED[r].id for r in rows], parsed.rest
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Lisbon Declaration",
+        "the Declaration of Lisbon",
+        "what does the declaration say",
+        "LISBON  declaration",
+    ],
+)
+def test_an_instrument_named_without_a_number_is_a_reference(query):
+    rows, _ = _named(query)
+    assert rows == ["forum-a/decl/title"]
+
+
+def test_a_named_instrument_leaves_the_rest_of_the_query_to_rank_with():
+    rows, rest = _named("what did the Lisbon Declaration affirm about skills?")
+    assert rows == ["forum-a/decl/title"] and rest == "what did the affirm about skills?"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the Declaration of Principles",  # another declaration, named by what follows
+        "the Geneva Declaration",
+        "declaration",  # a type word alone names nothing
+    ],
+)
+def test_other_declarations_are_not_taken_for_it(query):
+    rows, _ = _named(query)
+    assert rows == []
+
+
+def test_the_baku_declaration_of_the_real_corpus_is_found_by_its_name():
+    passages = parsed_doc("wtdc-25-final-report").passages
+    resolver = ReferenceResolver(passages, _corpus().documents)
+    for query in (
+        "Baku Declaration",
+        "the Declaration of Baku",
+        "What does the Declaration say about skills?",
+    ):
+        parsed = resolver.parse(query)
+        rows = [r for ref in parsed.references for r in resolver.instrument_rows(ref)]
+        assert rows and {passages[r].instrument for r in rows} == {"Baku Declaration"}, query
