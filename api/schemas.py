@@ -184,12 +184,28 @@ class SearchResultPublic(BaseModel):
     highlights: list[Span] = Field(description="spans of `text` that match the query's words")
 
 
+class SpellingCorrectionPublic(BaseModel):
+    """A query word no passage and no English word list holds, and the word it was read as."""
+
+    typed: str = Field(description="the word as typed", examples=["cybersecurty"])
+    corrected: str = Field(
+        description="the word searched for instead: the corpus word nearest to it, else an English word one "
+        "edit away",
+        examples=["cybersecurity"],
+    )
+
+
 class SearchResponse(BaseModel):
     """Ranked passages for a query."""
 
     query: str = Field(description="the query as searched (surrounding whitespace removed)")
     mode: str = Field(description="the mode used")
     took_ms: float = Field(description="time spent searching, in milliseconds")
+    corrections: list[SpellingCorrectionPublic] = Field(
+        default_factory=list,
+        description="misspelt words of the query and the words searched for instead; "
+        "empty when every word was read as typed",
+    )
     results: list[SearchResultPublic] = Field(description="best first; empty when nothing matches")
 
 
@@ -552,6 +568,9 @@ class AskResponse(BaseModel):
     """An answer with numbered citations and the passages it was drawn from."""
 
     question: str = Field(description="the question as searched")
+    corrections: list[SpellingCorrectionPublic] = Field(
+        default_factory=list, description="misspelt words of the question and what was searched for instead"
+    )
     answer: str = Field(description="sentences of the passages (or a composed answer), each with [n] markers")
     citations: list[CitationPublic] = Field(description="the passages the answer's [n] markers cite")
     results: list[SearchResultPublic] = Field(description="the passages retrieved for the question")

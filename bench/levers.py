@@ -31,6 +31,7 @@ CONFIGS: dict[str, dict[str, object]] = {
     "drafts not reranked": {"rerank_drafts": False},
     "RRF fusion, no reranker": {"fusion": "rrf", "rerank": False},
     "vocabulary expansion on": {"vocabulary_weight": 0.5, "vocabulary_dense": True},
+    "no spelling correction": {"spelling": False},
 }
 
 

@@ -192,6 +192,12 @@ PIPELINES: dict[str, PipelineConfig] = {
             "clause without precedent ordering of draft-like queries (rag/precedents.py)",
         ),
         PipelineConfig(
+            "clause-no-spelling",
+            "library",
+            {"spelling": False},
+            "clause without the correction of misspelt query words (rag/spelling.py)",
+        ),
+        PipelineConfig(
             "clause-vocabulary",
             "library",
             {"vocabulary_weight": 0.5, "vocabulary_dense": True},

@@ -149,6 +149,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if results.corrections:
+        read = ", ".join(f"{c.typed} -> {c.corrected}" for c in results.corrections)
+        print(f"searched for: {results.parsed.ranking_text}  ({read})")
     if not results.hits:
         print("no passage matches")
     for hit in results.hits:

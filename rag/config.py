@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     vocabulary_dense: bool = Field(
         False, description="the encoder sees the query with each acronym's long form after it"
     )
+    spelling: bool = Field(
+        True,
+        description="a query word neither the corpus nor English holds is read as the corpus word it "
+        "misspells (rag/spelling.py)",
+    )
     precedent_search: bool = Field(
         True,
         description="queries that look like draft clauses rank precedents first (rag/precedents.py)",

@@ -65,6 +65,7 @@ from rag.precedents import (
 )
 from rag.query import ParsedQuery, ReferenceResolver, instrument_key
 from rag.rerank import PassageFeatures, Reranker, role_intent
+from rag.spelling import Correction, SpellingCorrector
 from rag.textindex import _forms, normalize_text, tokenize, words
 from rag.types import FILTER_FIELDS, ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
 
@@ -109,9 +110,14 @@ class SearchResults:
     parsed: ParsedQuery
     filters: SearchFilters = SearchFilters()
     took_ms: float = 0.0
+    # misspelt words of the query and the corpus words they were read as (rag.spelling)
+    corrections: tuple[Correction, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "mode": self.mode, "results": [h.to_dict() for h in self.hits]}
+        out: dict[str, Any] = {"query": self.query, "mode": self.mode}
+        if self.corrections:
+            out["corrections"] = [{"typed": c.typed, "corrected": c.corrected} for c in self.corrections]
+        return {**out, "results": [h.to_dict() for h in self.hits]}
 
 
 # a word of a passage for highlighting: letters/digits, joined by . / - or ' (7.9.6, ITU-D, Member's)
@@ -205,6 +211,7 @@ class FirstStage:
     ranked: list[Hit]
     citing: list[Hit]
     draft: bool
+    corrections: tuple[Correction, ...] = ()
 
 
 class Searcher:
@@ -248,6 +255,11 @@ class Searcher:
         self.citator = Citator.from_index(index)
         self.vocabulary = index.vocabulary.matcher() if index.vocabulary is not None else None
         self.shingles = ShingleIndex([p.text for p in self.passages])
+        self.speller = (
+            SpellingCorrector.build(f"{p.citation} {p.context} {p.text}" for p in self.passages)
+            if settings.spelling
+            else None
+        )
         self.reranker: Reranker | None = None
         if settings.rerank:
             self.reranker = Reranker.load(settings.rerank_model) if settings.rerank_model else Reranker.load()
@@ -407,6 +419,7 @@ class Searcher:
             parsed=parsed,
             filters=stage.filters,
             took_ms=(time.perf_counter() - started) * 1000,
+            corrections=stage.corrections,
         )
 
     def first_stage(
@@ -426,6 +439,14 @@ class Searcher:
         filters = filters or SearchFilters()
         allowed = self.allowed_rows(filters)
         parsed = self.resolver.parse(query)
+        corrections: tuple[Correction, ...] = ()
+        only_phrases = bool(parsed.phrases) and parsed.ranking_text == " ".join(parsed.phrases)
+        if self.speller is not None and not only_phrases:
+            # the words that rank, not quoted phrases: those mean exactly what they say
+            corrected = self.speller.correct(parsed.ranking_text)
+            if corrected.corrections:
+                corrections = corrected.corrections
+                parsed = dataclasses.replace(parsed, ranking_text=corrected.text)
         for phrase in parsed.phrases:
             sequence = words(phrase)
             held = self.phrases.rows(sequence)
@@ -472,6 +493,7 @@ class Searcher:
             ranked=ranked,
             citing=citing,
             draft=draft,
+            corrections=corrections,
         )
 
     def rerank_features(self, stage: FirstStage) -> tuple[list[Hit], np.ndarray]:

@@ -20,6 +20,7 @@ from api.schemas import (
     PlainText,
     SearchRequest,
     SearchResponse,
+    SpellingCorrectionPublic,
 )
 from api.state import Engine
 from rag.types import Mode, SearchFilters
@@ -49,6 +50,9 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
         query=results.query,
         mode=results.mode,
         took_ms=round(1000 * (time.perf_counter() - started), 2),
+        corrections=[
+            SpellingCorrectionPublic(typed=c.typed, corrected=c.corrected) for c in results.corrections
+        ],
         results=public,
     )
 

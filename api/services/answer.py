@@ -29,6 +29,7 @@ import numpy as np
 
 from rag.config import Settings
 from rag.search import Searcher, SearchHit, SearchResults
+from rag.spelling import apply_corrections
 from rag.textindex import tokenize
 
 logger = logging.getLogger(__name__)
@@ -117,7 +118,8 @@ def extractive_answer(
     if not candidates:
         candidates = [(hit, hit.passage.text) for hit in hits]
     encoder = searcher.dense.encoder
-    vectors = encoder.embed_queries([question, *(s for _, s in candidates)])
+    read = apply_corrections(question, results.corrections)  # as searched: "emergancy" is "emergency"
+    vectors = encoder.embed_queries([read, *(s for _, s in candidates)])
     cosines = vectors[1:] @ vectors[0]
     scores = []
     for (hit, sentence), cosine in zip(candidates, cosines, strict=True):

@@ -402,6 +402,16 @@
 
     const cardId = (n) => turnId + "-source-" + n;
     const known = new Map(citations.filter((c) => byId.has(c.id)).map((c) => [Number(c.n), c]));
+    const corrections = Array.isArray(data.corrections) ? data.corrections : [];
+    if (corrections.length) {
+      // misspelt words were read as corpus words: say so, as a search engine does
+      const read = h("p", { class: "spelling-note" }, "Searched for ");
+      corrections.forEach((c, i) => {
+        if (i) read.append(", ");
+        read.append(h("strong", { text: c.corrected }), " (you typed “" + c.typed + "”)");
+      });
+      frag.append(read);
+    }
 
     const answer = h("section", { class: "answer", "aria-label": "Answer" });
     const byLlm = data.answered_by === "llm";

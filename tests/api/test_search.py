@@ -18,13 +18,26 @@ def test_search_returns_the_issue_fields_and_finds_the_technology_transfer_claus
     r = client.post("/search", json={"query": "technology transfer handbooks", "k": 5})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"query", "mode", "took_ms", "results"}
+    assert set(body) == {"query", "mode", "took_ms", "corrections", "results"}
     assert body["mode"] == "hybrid" and body["query"] == "technology transfer handbooks"
+    assert body["corrections"] == []
     assert len(body["results"]) == 5
     assert [x["rank"] for x in body["results"]] == [1, 2, 3, 4, 5]
     for result in body["results"]:
         assert set(result) == RESULT_FIELDS
     assert "wtdc-25-final-report/res-15/instructs/4" in [x["id"] for x in body["results"]]
+
+
+def test_misspelt_words_are_reported_and_searched_as_corpus_words(client):
+    typed = client.post("/search", json={"query": "technolgy transfer handbooks", "k": 3}).json()
+    right = client.post("/search", json={"query": "technology transfer handbooks", "k": 3}).json()
+    assert typed["corrections"] == [{"typed": "technolgy", "corrected": "technology"}]
+    assert typed["query"] == "technolgy transfer handbooks"  # the query as sent
+    assert [x["id"] for x in typed["results"]] == [x["id"] for x in right["results"]]
+    asked = client.post(
+        "/ask", json={"question": "What should BDT do about handbooks on technolgy transfer?"}
+    )
+    assert asked.json()["corrections"] == [{"typed": "technolgy", "corrected": "technology"}]
 
 
 def test_highlights_are_spans_of_the_text_holding_query_words(client):
