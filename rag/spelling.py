@@ -148,6 +148,7 @@ class SpellingCorrector:
         if len(text) != len(query):  # folding changed the length: spans would not map back
             return CorrectedQuery(query)
         corrections = []
+        unread = 0  # unknown words nothing is near
         for m in _WORD.finditer(text):
             typed = query[m.start() : m.end()]
             if any(c.isupper() for c in typed[1:]):
@@ -155,7 +156,11 @@ class SpellingCorrector:
             corrected = self.nearest(m.group())
             if corrected is not None:
                 corrections.append(Correction(typed, corrected, m.span()))
-        if not corrections:
+            elif len(m.group()) >= self.min_length and not self._known_word(m.group()):
+                unread += 1
+        if not corrections or unread > len(corrections):
+            # mostly words nothing is near: another language ("ciberseguridad en países en
+            # desarrollo"), where a near English word ("passes") would be a guess, not a correction
             return CorrectedQuery(query)
         out, pos = [], 0
         for c in corrections:

@@ -69,6 +69,7 @@ def test_misspelt_words_are_read_as_the_corpus_words(speller, query, read):
         "Res 15 AFR1 7.9.6",  # short words, codes, numbers
         "polic",  # two corpus words at the same distance and frequency: no guess
         "zzzzzzzz",  # nothing near
+        "ciberseguridad capacitty desarrollo",  # mostly words nothing is near: another language
     ],
 )
 def test_everything_else_is_read_as_typed(speller, query):
