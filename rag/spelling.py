@@ -80,6 +80,8 @@ class SpellingCorrector:
         self.long_word = long_word
         self.rare = rare
         self.rare_ratio = rare_ratio
+        # queries repeat words; a cache of this corrector's own, freed with it when an index is reloaded
+        self.nearest = lru_cache(maxsize=4096)(self.nearest)  # type: ignore[method-assign]
 
     @classmethod
     def build(cls, texts: Iterable[str], known_words: Collection[str] | None = None) -> SpellingCorrector:
@@ -109,7 +111,6 @@ class SpellingCorrector:
         )
         return not any(self._counts[w] >= self.rare_ratio * max(count, 1) for w, _, _ in neighbours)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one corrector per loaded index, queries repeat
     def nearest(self, word: str) -> str | None:
         """The word ``word`` misspells, or None (known word, too short, nothing near, or a tie).
 

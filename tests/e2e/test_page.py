@@ -75,6 +75,15 @@ def test_question_gets_an_answer_whose_markers_link_to_cited_passage_cards(page)
     screenshot(page, "desktop-1280-answer")
 
 
+def test_a_misspelt_question_says_what_was_searched_for(page):
+    turn = ask(page, "What should BDT do about handbooks on technolgy transfer?")
+    note = turn.locator(".spelling-note")
+    assert note.inner_text() == "Searched for technology (you typed “technolgy”)"
+    assert "Resolution 15" in turn.locator("ol.cards > li.card").first.locator(".card-citation").inner_text()
+    # a question read as typed says nothing of spelling
+    assert ask(page, QUESTION).locator(".spelling-note").count() == 0
+
+
 def test_shift_enter_adds_a_line_and_enter_sends(page):
     box = page.locator("#question")
     box.fill("technology transfer")
