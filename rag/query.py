@@ -139,6 +139,8 @@ class ParsedQuery:
     rest: str = ""
     # canonical keys of the instruments a reference question asks about ("which texts recall X")
     cited: tuple[str, ...] = ()
+    # where the query names them (``cited_keys``)
+    cited_spans: tuple[tuple[int, int], ...] = ()
     # what such a question prefers among the citing passages: the clause role its verb names
     # ("recall" -> recalling), instrument types ("which draft opinions ...": opinion) and documents
     # ("which WTDC texts ...": the documents of that body's events) it names
@@ -290,6 +292,17 @@ def _bare_types(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t))
 
 
+def _rest(text: str, references: Sequence[Reference]) -> str:
+    """The folded query's words outside its references and quoted phrases.
+
+    References are blanked in place first, so that every span still points where it did; quoted
+    phrases are removed after.
+    """
+    for ref in references:
+        text = text[: ref.span[0]] + " " * (ref.span[1] - ref.span[0]) + text[ref.span[1] :]
+    return " ".join(_QUOTED.sub(" ", text).split())
+
+
 def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
     """Find quoted phrases and references in ``query``.
 
@@ -364,16 +377,14 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
             )
         ]
     references.sort(key=lambda r: r.span)
-    rest = _QUOTED.sub(" ", text)
-    for ref in sorted(references, key=lambda r: -r.span[0]):
-        rest = rest[: ref.span[0]] + " " + rest[ref.span[1] :]
     return ParsedQuery(
         raw=query,
         ranking_text=ranking,
         phrases=phrases,
         references=tuple(references),
-        rest=" ".join(rest.split()),
+        rest=_rest(text, references),
         cited=cited,
+        cited_spans=cited_spans,
         cited_role=cited_refs.role,
         cited_types=cited_types,
     )
@@ -544,21 +555,18 @@ class ReferenceResolver:
         """``parse_query`` with this index's codes, plus the documents the query names."""
         parsed = parse_query(query, self.codes)
         named = self.named_references(
-            parsed.raw, [r.span for r in parsed.references] + list(cited_keys(parsed.raw).spans)
+            parsed.raw, [r.span for r in parsed.references] + list(parsed.cited_spans)
         )
         if named:
             references = tuple(sorted((*parsed.references, *named), key=lambda r: r.span))
-            rest = normalize_text(parsed.raw)
-            for ref in references:  # blanked in place, so the other spans stay where they are
-                rest = rest[: ref.span[0]] + " " * (ref.span[1] - ref.span[0]) + rest[ref.span[1] :]
-            rest = " ".join(_QUOTED.sub(" ", rest).split())
+            rest = _rest(normalize_text(parsed.raw), references)
             parsed = dataclasses.replace(parsed, references=references, rest=rest)
         text = parsed.rest
         hints: set[str] = set()
         cited_docs: set[str] = set()
         if parsed.cited:
             outside = parsed.raw
-            for s, e in cited_keys(parsed.raw).spans:
+            for s, e in parsed.cited_spans:
                 outside = outside[:s] + " " * (e - s) + outside[e:]
             for body, ids in self._bodies.items():
                 if re.search(rf"(?<![\w-]){re.escape(body)}(?![\w])", outside, re.IGNORECASE):
@@ -568,16 +576,10 @@ class ReferenceResolver:
             if re.search(pattern, text):
                 hints.update(ids)
                 text = re.sub(pattern, " ", text)  # "WTPF-26 SG Report" should not also count as "WTPF-26"
-        return ParsedQuery(
-            raw=parsed.raw,
-            ranking_text=parsed.ranking_text,
-            phrases=parsed.phrases,
-            references=parsed.references,
+        return dataclasses.replace(
+            parsed,
             doc_hints=tuple(sorted(hints)),
             rest=" ".join(text.split()),
-            cited=parsed.cited,
-            cited_role=parsed.cited_role,
-            cited_types=parsed.cited_types,
             cited_docs=tuple(sorted(cited_docs | (hints if parsed.cited else set()))),
         )
 
