@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ class SpellingCorrector:
     def __init__(
         self,
         corpus_words: Counter[str],
-        known_words: Collection[str],
+        known_words: Mapping[str, int] | Collection[str],
         *,
         min_length: int = 5,
         long_word: int = 10,
@@ -69,7 +70,10 @@ class SpellingCorrector:
         rare_ratio: int = 50,
     ) -> None:
         self._counts = corpus_words
-        self._known = known_words
+        # English words with their frequencies (a plain collection counts each word once)
+        self._known: Mapping[str, int] = (
+            known_words if isinstance(known_words, Mapping) else dict.fromkeys(known_words, 1)
+        )
         # how often BM25 reads each token in the corpus ("telecoms" and "telecom" are one token)
         self._token_counts: Counter[str] = Counter()
         for word, n in corpus_words.items():
@@ -81,10 +85,12 @@ class SpellingCorrector:
         self.rare = rare
         self.rare_ratio = rare_ratio
         # queries repeat words; a cache of this corrector's own, freed with it when an index is reloaded
-        self.nearest = lru_cache(maxsize=4096)(self.nearest)  # type: ignore[method-assign]
+        self._read = lru_cache(maxsize=4096)(self._read)  # type: ignore[method-assign]
 
     @classmethod
-    def build(cls, texts: Iterable[str], known_words: Collection[str] | None = None) -> SpellingCorrector:
+    def build(
+        cls, texts: Iterable[str], known_words: Mapping[str, int] | Collection[str] | None = None
+    ) -> SpellingCorrector:
         """From the texts the passages hold (text, context and citation); English words by default."""
         counts: Counter[str] = Counter()
         for text in texts:
@@ -112,16 +118,22 @@ class SpellingCorrector:
         return not any(self._counts[w] >= self.rare_ratio * max(count, 1) for w, _, _ in neighbours)
 
     def nearest(self, word: str) -> str | None:
-        """The word ``word`` misspells, or None (known word, too short, nothing near, or a tie).
+        """The word ``word`` misspells, or None (known word, too short, nothing near, or a tie)."""
+        read = self._read(word)
+        return None if read == word else read
 
-        Corpus words first (they are what BM25 can match); else an English word one edit away, which
-        the encoder reads better than the typo ("speakeer" -> "speaker"). Among equally near words,
-        one that keeps the first letter wins (typists rarely miss the first letter: "aknowledge" is
-        "acknowledge", not "knowledge"), then the commoner (corpus tokens, so "indicators" counts
-        for "indicator"; English frequencies for English words).
+    def _read(self, word: str) -> str | None:
+        """How ``word`` is read: itself (known, or too short to judge), the word it misspells, or None.
+
+        None: unknown, and nothing near or two equally likely words. Corpus words first (they are what
+        BM25 can match); else an English word one edit away, which the encoder reads better than the
+        typo ("speakeer" -> "speaker"). Among equally near words, one that keeps the first letter wins
+        (typists rarely miss the first letter: "aknowledge" is "acknowledge", not "knowledge"), then
+        the commoner (corpus tokens, so "indicators" counts for "indicator"; English frequencies for
+        English words).
         """
         if len(word) < self.min_length or self._known_word(word):
-            return None
+            return word
         limit = 2 if len(word) >= self.long_word else 1
         found = process.extract(
             word, self._choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=None
@@ -130,8 +142,7 @@ class SpellingCorrector:
             best = min(distance for _, distance, _ in found)
             ranked = [(w, self._frequency(w)) for w, distance, _ in found if distance == best]
         else:
-            frequency = self._known.get if isinstance(self._known, Mapping) else (lambda w, _=0: 1)
-            ranked = [(w, frequency(w, 0)) for w in _one_edit(word) if w in self._known]
+            ranked = [(w, self._known[w]) for w in _one_edit(word) if w in self._known]
         if not ranked:
             return None
         ordered = sorted(((w[0] == word[0], n, w) for w, n in ranked), reverse=True)
@@ -154,11 +165,11 @@ class SpellingCorrector:
             typed = query[m.start() : m.end()]
             if any(c.isupper() for c in typed[1:]):
                 continue  # "CyberTracks", "ITU": names and acronyms are written as meant
-            corrected = self.nearest(m.group())
-            if corrected is not None:
-                corrections.append(Correction(typed, corrected, m.span()))
-            elif len(m.group()) >= self.min_length and not self._known_word(m.group()):
+            read = self._read(m.group())
+            if read is None:
                 unread += 1
+            elif read != m.group():
+                corrections.append(Correction(typed, read, m.span()))
         if not corrections or unread > len(corrections):
             # mostly words nothing is near: another language ("ciberseguridad en países en
             # desarrollo"), where a near English word ("passes") would be a guess, not a correction
@@ -183,17 +194,14 @@ def apply_corrections(text: str, corrections: Iterable[Correction]) -> str:
     return text
 
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
 def _one_edit(word: str) -> set[str]:
     """Every string one deletion, transposition, replacement or insertion away from ``word``."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     return {
         *(a + b[1:] for a, b in splits if b),
         *(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1),
-        *(a + c + b[1:] for a, b in splits if b for c in _LETTERS),
-        *(a + c + b for a, b in splits for c in _LETTERS),
+        *(a + c + b[1:] for a, b in splits if b for c in string.ascii_lowercase),
+        *(a + c + b for a, b in splits for c in string.ascii_lowercase),
     }
 
 
