@@ -72,6 +72,18 @@ def test_rest_is_empty_for_a_bare_reference():
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        '"technology transfer" Resolution 15 handbooks',  # a quote before the reference
+        'Resolution 15 "technology transfer" handbooks',
+        'handbooks "technology transfer" Res. 15',
+    ],
+)
+def test_rest_leaves_out_references_and_quotes_wherever_they_stand(query):
+    assert parse_query(query).rest == "handbooks"
+
+
+@pytest.mark.parametrize(
     ("instrument", "key"),
     [
         ("Resolution 15 (Rev. Kigali, 2022)", ("resolution", "15")),
