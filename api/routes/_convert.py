@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from fastapi import Response
 from pydantic import BaseModel
 
-from api.schemas import CitingPassagePublic, PassagePublic, ReferencePublic, SearchResultPublic
+from api.schemas import (
+    CitingPassagePublic,
+    PassagePublic,
+    ReferencePublic,
+    SearchResultPublic,
+    SpellingCorrectionPublic,
+)
 from rag.citator import Citation, CitingPassage
 from rag.references import describe
 from rag.search import Searcher, SearchHit, SearchResults, highlight_spans
@@ -83,6 +89,11 @@ def search_result(hit: SearchHit, words: str) -> SearchResultPublic:
 def search_results(results: SearchResults) -> list[SearchResultPublic]:
     words = highlight_text(results)
     return [search_result(hit, words) for hit in results.hits]
+
+
+def corrections_public(results: SearchResults) -> list[SpellingCorrectionPublic]:
+    """The query's misspelt words and what was searched for instead (``/search`` and ``/ask``)."""
+    return [SpellingCorrectionPublic(typed=c.typed, corrected=c.corrected) for c in results.corrections]
 
 
 def reference_label(key: str) -> str:

@@ -7,10 +7,10 @@ import time
 from fastapi import APIRouter, Response
 
 from api.deps import ComputeGateDep, EngineDep, SettingsDep
-from api.routes._convert import json_response, search_results
+from api.routes._convert import corrections_public, json_response, search_results
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
-from api.schemas import AskRequest, AskResponse, CitationPublic, SpellingCorrectionPublic
+from api.schemas import AskRequest, AskResponse, CitationPublic
 from api.services.answer import answer_question
 
 router = APIRouter(tags=["ask"])
@@ -35,9 +35,7 @@ def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep, gate: Comput
     return json_response(
         AskResponse(
             question=results.query,
-            corrections=[
-                SpellingCorrectionPublic(typed=c.typed, corrected=c.corrected) for c in results.corrections
-            ],
+            corrections=corrections_public(results),
             answer=answer.answer,
             citations=[CitationPublic(n=c.n, id=c.id, citation=c.citation) for c in answer.citations],
             results=search_results(results),

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.deps import ComputeGateDep, EngineDep
-from api.routes._convert import json_response, search_results
+from api.routes._convert import corrections_public, json_response, search_results
 from api.routes._responses import error_responses
 from api.schemas import (
     CONTROL_NOTE,
@@ -20,7 +20,6 @@ from api.schemas import (
     PlainText,
     SearchRequest,
     SearchResponse,
-    SpellingCorrectionPublic,
 )
 from api.state import Engine
 from rag.types import Mode, SearchFilters
@@ -50,9 +49,7 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
         query=results.query,
         mode=results.mode,
         took_ms=round(1000 * (time.perf_counter() - started), 2),
-        corrections=[
-            SpellingCorrectionPublic(typed=c.typed, corrected=c.corrected) for c in results.corrections
-        ],
+        corrections=corrections_public(results),
         results=public,
     )
 
