@@ -5,6 +5,12 @@
     ├── QueryError           a query the retriever cannot run (empty, too long, bad k)
     ├── ParseError           a source file could not be read as expected (carries file and offset)
     ├── CorpusError          the corpus folder or its documents.json is missing or inconsistent
+    ├── DocumentError        a file given to `rag add` cannot become text (``rag.ingest``)
+    │   ├── UnsupportedFormatError   not a format the converters read, or not the format it claims
+    │   ├── EncryptedDocumentError   password-protected or encrypted
+    │   ├── NoTextLayerError         a scan: pages without a text layer
+    │   ├── DocumentTooLargeError    over the size limit (``Settings.max_document_bytes``)
+    │   └── UnreadableDocumentError  damaged: the converter's library could not open it
     ├── NotFoundError        an unknown passage or document id
     └── IndexError_          base of index problems
         ├── IndexMissingError    no index has been built at the configured place
@@ -56,6 +62,30 @@ class ParseError(RagError):
 
 class CorpusError(RagError):
     """The corpus folder or its metadata file is missing or inconsistent."""
+
+
+class DocumentError(RagError):
+    """A file given to ``rag add`` (or ``POST /admin/documents``) cannot be turned into text."""
+
+
+class UnsupportedFormatError(DocumentError):
+    """Not a format the converters read, or its bytes are not the format its name claims."""
+
+
+class EncryptedDocumentError(DocumentError):
+    """The file is password-protected or encrypted."""
+
+
+class NoTextLayerError(DocumentError):
+    """The file has pages but no text to extract (a scan without a text layer)."""
+
+
+class DocumentTooLargeError(DocumentError):
+    """The file is larger than the configured limit."""
+
+
+class UnreadableDocumentError(DocumentError):
+    """The file is damaged: the converter's library could not open it."""
 
 
 class NotFoundError(RagError, KeyError):
