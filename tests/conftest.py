@@ -100,3 +100,16 @@ def real_searcher(real_index_settings):
     from rag.search import Searcher
 
     return Searcher.load(real_index_settings)
+
+
+# The development set of published documents (Word, PDF, HTML, Akoma Ntoso, markdown), read where it
+# lies: ../shared/corpus-more from the project root, in CI as here (its README says what each file is).
+CORPUS_MORE = REPO_ROOT.parent / "shared" / "corpus-more"
+
+
+def more_file(name: str):  # type: ignore[no-untyped-def]
+    """The path of one development-set document; fails (not skips) when the folder is missing."""
+    path = CORPUS_MORE / name
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: the ingestion tests read ../shared/corpus-more beside the project")
+    return path
