@@ -35,11 +35,14 @@ class _ChoiceEnum(StrEnum):
 
 
 class ClauseRole(_ChoiceEnum):
-    """The role of a clause block in an ITU instrument (resolution, opinion, recommendation, ...).
+    """The role of a clause block or paragraph in an instrument (resolution, opinion, recommendation, ...).
 
-    The value is the canonical lower-case role; qualified headings ("recognizing further", "noting with
-    concern", "recognising") map to their base role, so filtering by ``recognizing`` finds all of them.
-    The printed heading is kept in the passage's path and citation.
+    The value is the canonical lower-case English role; qualified headings ("recognizing further",
+    "noting with concern", "recognising", "Also requests"), French and Spanish ones ("considérant",
+    "charge le Directeur", "resuelve") map to their base role, so filtering by ``recognizing`` finds
+    all of them. The printed words are kept in the passage's path and citation. Preambular roles are
+    participles ("recalling"), operative ones verbs ("requests"); the vocabulary of the printed forms
+    is in ``rag.parse.roles``.
     """
 
     # preambular
@@ -61,6 +64,25 @@ class ClauseRole(_ChoiceEnum):
     OBSERVING = "observing"
     WELCOMING = "welcoming"
     CONCERNED = "concerned"
+    # preambular, as UN resolutions and declarations open their paragraphs ("Stressing ...")
+    STRESSING = "stressing"
+    EXPRESSING = "expressing"
+    UNDERLINING = "underlining"
+    HIGHLIGHTING = "highlighting"
+    REITERATING = "reiterating"
+    AFFIRMING = "affirming"
+    DETERMINED = "determined"
+    GUIDED_BY = "guided by"
+    ALARMED = "alarmed"
+    COMMITTED = "committed"
+    ENCOURAGED = "encouraged"
+    DESIRING = "desiring"
+    BELIEVING = "believing"
+    DEPLORING = "deploring"
+    REGRETTING = "regretting"
+    SEEKING = "seeking"
+    LOOKING_FORWARD = "looking forward"
+    HAVING_CONSIDERED = "having considered"
     # operative
     RESOLVES = "resolves"
     INSTRUCTS = "instructs"
@@ -78,6 +100,38 @@ class ClauseRole(_ChoiceEnum):
     REAFFIRMS = "reaffirms"
     UNDERTAKES = "undertakes"
     ENDORSES = "endorses"
+    # operative, as UN resolutions and declarations word their numbered paragraphs ("2. Stresses ...")
+    STRESSES = "stresses"
+    EMPHASIZES = "emphasizes"
+    WELCOMES = "welcomes"
+    TAKES_NOTE = "takes note"
+    NOTES = "notes"
+    RECOGNIZES = "recognizes"
+    ACKNOWLEDGES = "acknowledges"
+    EXPRESSES = "expresses"
+    UNDERLINES = "underlines"
+    UNDERSCORES = "underscores"
+    HIGHLIGHTS = "highlights"
+    REITERATES = "reiterates"
+    RECALLS = "recalls"
+    COMMENDS = "commends"
+    SUPPORTS = "supports"
+    APPROVES = "approves"
+    ADOPTS = "adopts"
+    AUTHORIZES = "authorizes"
+    AGREES = "agrees"
+    CONFIRMS = "confirms"
+    CONSIDERS = "considers"
+    BELIEVES = "believes"
+    CALLS_FOR = "calls for"
+    DEMANDS = "demands"
+    CONDEMNS = "condemns"
+    DEPLORES = "deplores"
+    REGRETS = "regrets"
+    PROCLAIMS = "proclaims"
+    DESIGNATES = "designates"
+    LOOKS_FORWARD = "looks forward"
+    # neither: a WSIS roadmap's action points
     SPECIFIC_ACTION_POINT = "specific action point"
 
     @property
@@ -105,6 +159,36 @@ _OPERATIVE = frozenset(
         ClauseRole.UNDERTAKES,
         ClauseRole.ENDORSES,
         ClauseRole.SPECIFIC_ACTION_POINT,
+        ClauseRole.STRESSES,
+        ClauseRole.EMPHASIZES,
+        ClauseRole.WELCOMES,
+        ClauseRole.TAKES_NOTE,
+        ClauseRole.NOTES,
+        ClauseRole.RECOGNIZES,
+        ClauseRole.ACKNOWLEDGES,
+        ClauseRole.EXPRESSES,
+        ClauseRole.UNDERLINES,
+        ClauseRole.UNDERSCORES,
+        ClauseRole.HIGHLIGHTS,
+        ClauseRole.REITERATES,
+        ClauseRole.RECALLS,
+        ClauseRole.COMMENDS,
+        ClauseRole.SUPPORTS,
+        ClauseRole.APPROVES,
+        ClauseRole.ADOPTS,
+        ClauseRole.AUTHORIZES,
+        ClauseRole.AGREES,
+        ClauseRole.CONFIRMS,
+        ClauseRole.CONSIDERS,
+        ClauseRole.BELIEVES,
+        ClauseRole.CALLS_FOR,
+        ClauseRole.DEMANDS,
+        ClauseRole.CONDEMNS,
+        ClauseRole.DEPLORES,
+        ClauseRole.REGRETS,
+        ClauseRole.PROCLAIMS,
+        ClauseRole.DESIGNATES,
+        ClauseRole.LOOKS_FORWARD,
     }
 )
 

@@ -14,11 +14,18 @@
   const PREAMBULAR_ROLES = [
     "recalling", "considering", "recognizing", "noting", "bearing in mind", "taking into account",
     "emphasizing", "acknowledging", "aware", "conscious", "convinced", "mindful", "reaffirming",
-    "confirming", "having regard to", "observing", "welcoming", "concerned",
+    "confirming", "having regard to", "observing", "welcoming", "concerned", "stressing", "expressing",
+    "underlining", "highlighting", "reiterating", "affirming", "determined", "guided by", "alarmed",
+    "committed", "encouraged", "desiring", "believing", "deploring", "regretting", "seeking",
+    "looking forward", "having considered",
   ];
   const OPERATIVE_ROLES = [
     "resolves", "instructs", "invites", "encourages", "requests", "appeals to", "urges", "calls upon",
     "decides", "recommends", "is of the view", "declares", "affirms", "reaffirms", "undertakes", "endorses",
+    "stresses", "emphasizes", "welcomes", "takes note", "notes", "recognizes", "acknowledges", "expresses",
+    "underlines", "underscores", "highlights", "reiterates", "recalls", "commends", "supports", "approves",
+    "adopts", "authorizes", "agrees", "confirms", "considers", "believes", "calls for", "demands",
+    "condemns", "deplores", "regrets", "proclaims", "designates", "looks forward",
   ];
   const OTHER_ROLES = ["specific action point"];
 

@@ -65,6 +65,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.parse.labels import (
+    FIRST_LABEL,
+    INDENT_KINDS,
+    KINDS_WITH_SEQUENCE,
+    label_kinds,
+    reader_value,
+    successor,
+)
 from rag.parse.plain import paragraph_nodes
 from rag.parse.spans import Line, clean_text, strip_markup
 from rag.parse.tree import Node, ParseContext, slugify
@@ -206,44 +214,12 @@ def _heading_like(text: str) -> bool:
     return len(text) <= _HEADING_LIKE_CHARS and not _ENDS_CLOSED.search(text)
 
 
-_ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 _ALNUM = re.compile(r"[^\W_]")
 
 
 def _has_words(text: str) -> bool:
     """A letter or digit once markup is gone; a rule of underscores (``______``) has none."""
     return bool(_ALNUM.search(strip_markup(text)))
-
-
-def _to_roman(n: int) -> str:
-    out = []
-    for value, numeral in _ROMAN:
-        while n >= value:
-            out.append(numeral)
-            n -= value
-    return "".join(out)
-
-
-def _from_roman(s: str) -> int | None:
-    values = {"i": 1, "v": 5, "x": 10, "l": 50}
-    if not s or any(ch not in values for ch in s):
-        return None
-    total = 0
-    for i, ch in enumerate(s):
-        v = values[ch]
-        total += -v if i + 1 < len(s) and values[s[i + 1]] > v else v
-    return total if total and _to_roman_full(total) == s else None
-
-
-def _to_roman_full(n: int) -> str:
-    return "l" * (n // 50) + _to_roman(n % 50) if n >= 50 else _to_roman(n)
-
-
-def _next_letter(s: str) -> str:
-    """``a`` -> ``b``, ``z`` -> ``aa``, ``aa`` -> ``ab``: the letters of long preambular lists."""
-    if s[-1] != "z":
-        return s[:-1] + chr(ord(s[-1]) + 1)
-    return "aa" if len(s) == 1 else _next_letter(s[:-1]) + "a"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -439,71 +415,6 @@ def _block_cite(b: _BlockInfo, *, full: bool) -> str:
 # Items
 
 
-_KINDS_WITH_SEQUENCE = ("letter", "roman", "number", "paren")
-_INDENT_KINDS = ("dash", "bullet", "star")
-_FIRST = {"letter": "a", "roman": "i", "number": "1", "paren": "1"}
-
-
-def _label_kinds(label: str) -> list[tuple[str, str]]:
-    """The kinds a printed label may be, with its value in each: ``i)`` is a letter or a numeral."""
-    if label in ("–", "—", "−", "-"):
-        return [("dash", label)]
-    if label == "•":
-        return [("bullet", label)]
-    if label == "*":
-        return [("star", label)]
-    if re.fullmatch(r"\d+(?:\.\d+)+\.?", label):
-        return [("decimal", label.rstrip("."))]
-    if re.fullmatch(r"\d+\)", label):
-        return [("paren", label[:-1])]
-    if re.fullmatch(r"\d+\.?", label):
-        return [("number", label.rstrip("."))]
-    value = label.rstrip(")")
-    kinds = []
-    if len(value) <= 2:
-        kinds.append(("letter", value))
-    if _from_roman(value):
-        kinds.append(("roman", value))
-    return kinds
-
-
-def _successor(kind: str, last: str | None) -> str | None:
-    if last is None:
-        return _FIRST.get(kind)
-    if kind == "letter":
-        return _next_letter(last)
-    if kind == "roman":
-        n = _from_roman(last)
-        return _to_roman_full(n + 1) if n else None
-    if kind in ("number", "paren"):
-        return str(int(last) + 1)
-    return None
-
-
-def _is_subsequence(small: str, big: str) -> bool:
-    it = iter(big)
-    return all(ch in it for ch in small)
-
-
-def _reader_value(kind: str, printed: str, expected: str | None) -> str | None:
-    """The value a reader cites for a printed label, or None if it does not fit the sequence.
-
-    Revision marks run a deleted and an inserted label together (``dc`` = c deleted, d inserted;
-    ``912`` = 9 -> 12; ``103`` = 10 -> 13 with the shared ``1`` printed once): the printed label then
-    holds the expected one at its start or end, or as a subsequence of its digits.
-    """
-    if expected is None:
-        return printed if kind not in _KINDS_WITH_SEQUENCE else None
-    if printed == expected:
-        return expected
-    if kind in ("letter", "number", "paren") and len(printed) > len(expected):
-        if printed.startswith(expected) or printed.endswith(expected):
-            return expected
-        if kind == "number" and _is_subsequence(expected, printed):
-            return expected
-    return None
-
-
 @dataclass(slots=True)
 class _Level:
     kind: str
@@ -668,7 +579,7 @@ class _Body:
             assert item is not None
             own = clean_text(self.ctx.text[item.body_start or item.start : item.end])
             deeper = para.indent > _leading_tabs(self.ctx.line_at(item.start).raw)
-            heading = _heading_like(own) and stack[-1].kind not in _INDENT_KINDS
+            heading = _heading_like(own) and stack[-1].kind not in INDENT_KINDS
             if (
                 item is self.last
                 and (heading or deeper or para.label == "")
@@ -682,7 +593,7 @@ class _Body:
             # A capitalised paragraph after a list's last item belongs to the item that led into the
             # list ("... a) ...; b) ... ." then "The same process ..."), and a short one after dashes
             # is a sub-heading of the text around them.
-            if stack[-1].kind in _INDENT_KINDS and _heading_like(text):
+            if stack[-1].kind in INDENT_KINDS and _heading_like(text):
                 stack.pop()
                 continue
             if len(stack) >= 2 and own.endswith("."):
@@ -750,13 +661,13 @@ class _Body:
     def labelled_para(self, para: _Para) -> None:
         self.close_table()
         assert para.label is not None
-        kinds = _label_kinds(para.label)
+        kinds = label_kinds(para.label)
         text = para.text(self.ctx)
         placed = self._place(para, kinds, text)
         level, value = placed
         item = self._item(para, level, value)
         level.node = item
-        level.last = value if level.kind in _KINDS_WITH_SEQUENCE or level.kind == "decimal" else None
+        level.last = value if level.kind in KINDS_WITH_SEQUENCE or level.kind == "decimal" else None
         if level.kind == "decimal":
             self._decimal_lead_in(item, value, para)
 
@@ -770,7 +681,7 @@ class _Body:
             own = clean_text(self.ctx.text[top.node.body_start or top.node.start : top.node.end])
             if _ENDS_COLON.search(own):
                 for kind, value in kinds:
-                    if kind != top.kind and kind not in open_kinds and value == _FIRST.get(kind, value):
+                    if kind != top.kind and kind not in open_kinds and value == FIRST_LABEL.get(kind, value):
                         return self._push(kind, top.node), value
         # The next label of an open list: the deepest list it continues.
         for depth in range(len(stack) - 1, -1, -1):
@@ -781,7 +692,7 @@ class _Body:
                 if kind in ("decimal", "dash", "bullet", "star"):
                     del stack[depth + 1 :]
                     return level, value
-                reader = _reader_value(kind, value, _successor(kind, level.last))
+                reader = reader_value(kind, value, successor(kind, level.last))
                 if reader is not None:
                     if reader != value:
                         logger.debug("%s: label %s read as %s", self.name, para.label, reader)
@@ -789,10 +700,10 @@ class _Body:
                     return level, reader
         # A new kind of label: a nested list under the innermost item (or a first list in the block).
         # Numbered items do not nest under a dash or bullet that does not lead into them with ":".
-        for kind, value in sorted(kinds, key=lambda kv: kv[1] != _FIRST.get(kv[0], kv[1])):
+        for kind, value in sorted(kinds, key=lambda kv: kv[1] != FIRST_LABEL.get(kv[0], kv[1])):
             if kind not in open_kinds:
-                if kind not in _INDENT_KINDS:
-                    while stack and stack[-1].kind in _INDENT_KINDS:
+                if kind not in INDENT_KINDS:
+                    while stack and stack[-1].kind in INDENT_KINDS:
                         stack.pop()
                 top = stack[-1] if stack else None
                 parent = top.node if top is not None and top.node is not None else self.base
@@ -803,7 +714,7 @@ class _Body:
             for kind, value in kinds:
                 if kind == level.kind:
                     del stack[depth + 1 :]
-                    expected = _successor(kind, level.last)
+                    expected = successor(kind, level.last)
                     if (
                         expected is not None
                         and kind in ("number", "paren")
