@@ -237,6 +237,15 @@ class DocumentMeta:
     event: str
     date: str
     kind: str
+    # Set by ``rag add`` (empty for documents entered by hand): the instrument's symbol as printed
+    # ("A/RES/80/118"), the language (ISO 639-1), the published file it was converted from, kept
+    # beside the text in corpus/, with its format and sha256, and when it was added (ISO 8601).
+    symbol: str = ""
+    lang: str = ""
+    format: str = ""
+    original: str = ""
+    original_sha256: str = ""
+    added: str = ""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", self.id):
@@ -248,13 +257,17 @@ class DocumentMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
         names = {f.name for f in fields(cls)}
-        missing = sorted(names - data.keys())
+        missing = sorted(_REQUIRED_META - data.keys())
         if missing:
             raise ConfigError(f"document entry {data.get('id', data)!r} lacks {', '.join(missing)}")
-        return cls(**{k: str(data[k]) for k in names})
+        return cls(**{k: str(data[k]) for k in names if k in data})
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The entry as ``documents.json`` holds it; the fields ``rag add`` sets only when set."""
+        return {k: v for k, v in asdict(self).items() if k in _REQUIRED_META or v}
+
+
+_REQUIRED_META = frozenset({"id", "file", "title", "short_title", "event", "date", "kind"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,8 +64,8 @@ _BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\u2028\u2029]+\s*")
 _TABS = re.compile(r"[ ]*\t[\t ]*")
 
 FOOTNOTE_CALL = re.compile(r"\[\^(?P<mark>[^\]\s]{1,12})\]")
-FOOTNOTE_DEFINITION = re.compile(r"^\[\^(?P<mark>[^\]\s]{1,12})\]:[ \t]*")
-HEADING_MARKS = re.compile(r"^(?P<marks>#{1,6})[ \t]+")
+FOOTNOTE_DEFINITION = re.compile(r"\[\^(?P<mark>[^\]\s]{1,12})\]:[ \t]*")
+HEADING_MARKS = re.compile(r"(?P<marks>#{1,6})[ \t]+")
 TABLE_ROW = re.compile(r"^\|.*\|$")
 TABLE_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
 

@@ -6,6 +6,7 @@ function ``(ParseContext) -> Node`` and register it here.
 
 from __future__ import annotations
 
+from rag.parse.generic import parse_generic
 from rag.parse.plain import parse_plain
 from rag.parse.reports import parse_sg_report
 from rag.parse.tables import parse_roadmaps
@@ -17,4 +18,6 @@ PARSERS: dict[str, DocumentParser] = {
     "conference-final-report": parse_conference_report,
     "wsis-roadmaps": parse_roadmaps,
     "plain": parse_plain,
+    # documents added with `rag add`: one reader of instruments and reports, whatever the body
+    "auto": parse_generic,
 }

@@ -65,6 +65,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rag.parse.blocks import ADDRESSEE_PURPOSE, BlockInfo, name_blocks
 from rag.parse.labels import (
     FIRST_LABEL,
     INDENT_KINDS,
@@ -186,20 +187,6 @@ _OPERATIVE = re.compile(
 _OPERATIVE_BY_PHRASE = dict(_OPERATIVE_ROLES)
 _MAX_HEADING_CHARS = 320  # the longest block heading in the corpus has 261 characters
 
-# Bureau names shortened in citations and id slugs, as ITU texts abbreviate them.
-_BUREAUX = [
-    (re.compile(r"(?:the\s+)?Telecommunication\s+Development\s+Bureau", re.IGNORECASE), "BDT"),
-    (re.compile(r"(?:the\s+)?Radiocommunication\s+Bureau", re.IGNORECASE), "BR"),
-    (re.compile(r"(?:the\s+)?Telecommunication\s+Standardization\s+Bureau", re.IGNORECASE), "TSB"),
-]
-# Where a short addressee stops: before the collaborators and the scope of the mandate.
-_ADDRESSEE_CUT = re.compile(
-    r",?\s+(?:in\s+(?:close\s+)?(?:collaboration|cooperation|consultation|coordination)\s+with"
-    r"|each\s+within|within\s+(?:its|their)\b|as\s+appropriate\b)"
-)
-# "... other stakeholders to work collaboratively": the purpose is not part of the addressee.
-_ADDRESSEE_PURPOSE = re.compile(r"\s+to\s+[a-z][a-z ]*$")
-_STOPWORDS = {"the", "of", "and", "a", "an", "in", "with", "to", "its", "their"}
 # A heading line whose addressee runs on to the next line ends with a word that cannot end it.
 _DANGLING = re.compile(r"(?:\b(?:and|or|of|the|with|in|for|on|by|to)|[,/–-])\s*$")
 _RUNS_ON = re.compile(r"(?:and|or|of|in\s+(?:close\s+)?(?:collaboration|cooperation|consultation)|with)\b")
@@ -351,66 +338,6 @@ def _block_heading(text: str) -> tuple[str, ClauseRole, str | None] | None:
     return None
 
 
-def _abbreviate(text: str) -> str:
-    for pattern, short in _BUREAUX:
-        text = pattern.sub(short, text)
-    return text
-
-
-def _short_addressee(addressee: str) -> str:
-    m = _ADDRESSEE_CUT.search(addressee)
-    return addressee[: m.start()] if m else addressee
-
-
-def _addressee_slug(addressee: str, *, max_words: int) -> str:
-    words = [w for w in re.findall(r"[a-z0-9]+", _abbreviate(addressee).lower()) if w not in _STOPWORDS]
-    return "-".join(words[:max_words])
-
-
-@dataclass(slots=True)
-class _BlockInfo:
-    node: Node
-    phrase: str
-    addressee: str | None
-
-
-def _name_blocks(blocks: list[_BlockInfo], warn: list[str]) -> None:
-    """Give sibling blocks their slugs and cites, adding the addressee only where two would clash."""
-    base = [slugify(b.phrase, max_words=8) for b in blocks]
-    slugs = list(base)
-    for level in (
-        lambda b: _addressee_slug(_short_addressee(b.addressee or ""), max_words=6),
-        lambda b: _addressee_slug(b.addressee or "", max_words=10),
-    ):
-        counts: dict[str, int] = {}
-        for s in slugs:
-            counts[s] = counts.get(s, 0) + 1
-        for i, b in enumerate(blocks):
-            if counts[slugs[i]] > 1 and b.addressee:
-                extra = level(b)
-                slugs[i] = f"{base[i]}-{extra}" if extra else slugs[i]
-    seen: dict[str, int] = {}
-    for i, b in enumerate(blocks):
-        n = seen.get(slugs[i], 0) + 1
-        seen[slugs[i]] = n
-        b.node.slug = slugs[i] if n == 1 else f"{slugs[i]}-{n}"
-        if n > 1:
-            warn.append(f"two blocks '{b.phrase}' with the same addressee; the second is {b.node.slug}")
-    cites = [_block_cite(b, full=False) for b in blocks]
-    for i, b in enumerate(blocks):
-        if cites.count(cites[i]) > 1:
-            b.node.cite = _block_cite(b, full=True)
-        else:
-            b.node.cite = cites[i]
-
-
-def _block_cite(b: _BlockInfo, *, full: bool) -> str:
-    if not b.addressee:
-        return b.phrase
-    addressee = b.addressee if full else _short_addressee(b.addressee)
-    return f"{b.phrase} {_abbreviate(addressee)}"
-
-
 # --------------------------------------------------------------------------------------------------
 # Items
 
@@ -436,7 +363,7 @@ class _Body:
     block: Node | None = None
     section: Node | None = None
     stack: list[_Level] = field(default_factory=list)
-    blocks: dict[int, list[_BlockInfo]] = field(default_factory=dict)
+    blocks: dict[int, list[BlockInfo]] = field(default_factory=dict)
     table: Node | None = None
     row: Node | None = None
     annex_title_due: bool = False
@@ -481,7 +408,7 @@ class _Body:
     def open_block(self, para: _Para, phrase: str, role: ClauseRole, addressee: str | None) -> None:
         self.heading_seen()
         heading = para.text(self.ctx)
-        addressee = _ADDRESSEE_PURPOSE.sub("", addressee) if addressee else None
+        addressee = ADDRESSEE_PURPOSE.sub("", addressee) if addressee else None
         node = Node(
             kind="block",
             slug=slugify(phrase),
@@ -493,7 +420,7 @@ class _Body:
             lead_in=heading,
         )
         self.container.add(node)
-        self.blocks.setdefault(id(self.container), []).append(_BlockInfo(node, phrase, addressee))
+        self.blocks.setdefault(id(self.container), []).append(BlockInfo(node, phrase, addressee))
         self.block = node
         self.section = None
         self.stack.clear()
@@ -773,7 +700,7 @@ class _Body:
     def finish(self) -> None:
         warnings: list[str] = []
         for blocks in self.blocks.values():
-            _name_blocks(blocks, warnings)
+            name_blocks(blocks, warnings)
         for w in warnings:
             self.ctx.warn(self.ctx.line_at(self.instrument.start).no, f"{self.name}: {w}")
 

@@ -20,6 +20,8 @@ _TAG_BEFORE_PUNCT = re.compile(r"(?:</?[a-zA-Z][^<>]*>)+(?=[,.;:!?)\]])")
 # Symbol-font bullets (U+F0B7 and friends) are private-use characters: layout, not words.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+# A footnote call of the reading text (rag.ingest.reading): "countries[^1];" reads "countries;".
+_FOOTNOTE_CALL = re.compile(r"\[\^[^\]\s]{1,12}\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +75,10 @@ def normalize_ws(text: str) -> str:
 
 
 def strip_markup(text: str) -> str:
-    """Remove HTML tags, decode entities and drop Word bookmark artefacts; keeps the words."""
+    """Remove HTML tags, decode entities, drop Word bookmark artefacts and footnote calls; keeps the words."""
     text = _BOOKMARK.sub(" ", text)
+    if "[^" in text:
+        text = _FOOTNOTE_CALL.sub("", text)
     if "<" in text:
         text = _TAG.sub(" ", _TAG_BEFORE_PUNCT.sub("", text))
     text = _PRIVATE_USE.sub(" ", text)
@@ -99,7 +103,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def markup_spans(text: str) -> Iterator[tuple[int, int]]:
     """Spans of markup (tags, bookmark artefacts) inside ``text``, for coverage and highlighting."""
-    for pattern in (_TAG, _BOOKMARK):
+    for pattern in (_TAG, _BOOKMARK, _FOOTNOTE_CALL):
         for m in pattern.finditer(text):
             yield m.start(), m.end()
 
