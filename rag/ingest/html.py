@@ -60,14 +60,18 @@ _BLOCK_TAGS = frozenset(
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # ARIA landmarks and roles that are page chrome, not the document.
-_CHROME_ROLES = frozenset("navigation banner contentinfo search dialog alertdialog menubar menu toolbar".split())
+_CHROME_ROLES = frozenset(
+    "navigation banner contentinfo search dialog alertdialog menubar menu toolbar".split()
+)
 # class/id words of chrome: tables of contents, menus, breadcrumbs, cookie banners, share bars.
 _CHROME_WORDS = frozenset(
     "toc tableofcontents table-of-contents breadcrumb breadcrumbs skip-link skiplink skip-links "
     "cookie cookies cookie-banner consent gdpr navbar nav-bar menu mainmenu main-menu sidebar "
     "share sharing social-share print-link back-to-top".split()
 )
-_SKIP_LINK = re.compile(r"^\s*(skip to|skip navigation|jump to|go to) (main |the )?(content|navigation|main)", re.I)
+_SKIP_LINK = re.compile(
+    r"^\s*(skip to|skip navigation|jump to|go to) (main |the )?(content|navigation|main)", re.I
+)
 # Word's "Save as HTML" tab stops: the label separator of "1<tab>to provide".
 _MSO_TAB = re.compile(r"mso-tab-count", re.I)
 _FOOTNOTE_WORD = re.compile(r"foot[-_ ]?note|end[-_ ]?note|(^|[^a-z])(fn|ftn)([^a-z]|$)|noteref", re.I)
@@ -363,7 +367,12 @@ def _definition_of(target: etree._Element) -> etree._Element | None:
         return None
     # Word writes a note as <div id=ftn1><p class=MsoFootnoteText>...: take the whole note.
     parent = block.getparent()
-    if block.tag == "p" and parent is not None and parent.tag in ("div", "aside") and _footnote_marked(parent):
+    if (
+        block.tag == "p"
+        and parent is not None
+        and parent.tag in ("div", "aside")
+        and _footnote_marked(parent)
+    ):
         if sum(1 for child in parent if child.tag == "p") <= 4 and parent.get("id"):
             return parent
     return block
@@ -392,7 +401,11 @@ def _note_text(definition: etree._Element, mark: str, call_ids: set[str]) -> str
     for link in list(copy.iter("a")):
         href = unquote((link.get("href") or "")[1:]) if (link.get("href") or "").startswith("#") else None
         is_backlink = href is not None and (href in call_ids or href in own_ids or "ref" in href.lower())
-        if is_backlink or (link.get("role") or "") == "doc-backlink" or clean_inline(link.text_content()) == "↩":
+        if (
+            is_backlink
+            or (link.get("role") or "") == "doc-backlink"
+            or clean_inline(link.text_content()) == "↩"
+        ):
             _remove_keep_tail(link)
     walker = _Walker(_Notes())
     walker.container(copy)
