@@ -1,4 +1,4 @@
-"""Akoma Ntoso 3.0 XML (OASIS LegalDocML; UN's AKN4UN) to reading text, as a reader sees the printed instrument.
+"""Akoma Ntoso 3.0 XML (OASIS LegalDocML, UN's AKN4UN) to reading text, as the printed instrument reads.
 
 The markup says what each piece is; the reading text writes what the printed page shows, so that the
 structure reader that reads a Word resolution reads this one the same way (``rag.ingest.reading``):
@@ -400,16 +400,39 @@ def _repair_inline_footnotes(blocks: list[_Block]) -> list[_Block]:
     while index < len(out):
         block = out[index]
         parts = _SEPARATOR.split(block.text) if block.kind == "p" else [block.text]
-        note_match = _NOTE_START.match(parts[1]) if len(parts) == 2 else None
-        if note_match is None:
+        if len(parts) < 2:
             index += 1
             continue
-        mark, note = note_match.group("mark"), parts[1][note_match.end() :]
-        out[index] = _Block("p", parts[0], label=block.label, heading=block.heading)
-        call_at = _place_call(out, index, mark)
-        out.insert((call_at if call_at is not None else index) + 1, _Block("note", note, label=mark))
+        body, notes = parts[0], []
+        for part in parts[1:]:
+            match = _NOTE_START.match(part)
+            if match is None:
+                body = f"{body} {part}"
+            else:
+                notes.extend(_split_notes(match.group("mark"), part[match.end() :]))
+        out[index] = _Block("p", body, label=block.label, heading=block.heading)
+        for mark, note in notes:
+            call_at = _place_call(out, index, mark)
+            at = (call_at if call_at is not None else index) + 1
+            while at < len(out) and out[at].kind == "note":
+                at += 1
+            out.insert(at, _Block("note", note, label=mark))
         index += 1
     return out
+
+
+def _split_notes(mark: str, text: str) -> list[tuple[str, str]]:
+    """Notes printed one after the other (``5 text. 6 text``): split at the next number after a full stop."""
+    notes = []
+    while mark.isdigit():
+        following = str(int(mark) + 1)
+        match = re.search(rf"(?<=[.])\s+{following}\s+(?=[A-Z])", text)
+        if match is None:
+            break
+        notes.append((mark, text[: match.start()]))
+        mark, text = following, text[match.end() :]
+    notes.append((mark, text))
+    return notes
 
 
 def _place_call(blocks: list[_Block], index: int, mark: str) -> int | None:

@@ -147,7 +147,7 @@ def convert_html(data: bytes, *, name: str) -> Converted:
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """The page as text, and the charset used: the BOM, else the meta tag, else UTF-8 (cp1252 if not UTF-8)."""
+    """The page as text and the charset used: the BOM, else the meta tag, else UTF-8 (else cp1252)."""
     head = data[:8].lstrip()
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
@@ -640,7 +640,7 @@ def _bullet(style: str | None) -> str | None:
 
 
 def _format_number(number: int, style: str | None) -> str | None:
-    """The marker a browser draws for item ``number`` of an ``<ol>`` in ``style`` (``"3."``, ``"c."``, ``"iv."``)."""
+    """The marker a browser draws for item ``number`` of an ``<ol>`` (``"3."``, ``"c."``, ``"iv."``)."""
     if style == "none":
         return None
     if style in ("lower-alpha", "upper-alpha") and number > 0:

@@ -223,8 +223,12 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-_BINARY_MAGIC = {b"%PDF": "a PDF file", b"PK\x03\x04": "a ZIP container (Word .docx or similar)",
-                 b"\xd0\xcf\x11\xe0": "an OLE file (Word .doc or similar)", b"{\\rtf": "an RTF file"}  # fmt: skip
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF file",
+    b"PK\x03\x04": "a ZIP container (Word .docx or similar)",
+    b"\xd0\xcf\x11\xe0": "an OLE file (Word .doc or similar)",
+    b"{\\rtf": "an RTF file",
+}
 
 
 def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
