@@ -69,7 +69,7 @@ _ANNEX = re.compile(
     r"(?P<word>annex|annexe|anexo|appendix|appendice|apéndice|attachment|supplement|addendum|enclosure)"
     r"(?:\s+(?P<n>[A-Z0-9]{1,4}|[ivxlIVXL]{1,5})\b)?"
     r"(?P<rest>\s*(?:\(?\s*(?:to|à|al|a la|de la|du|del)\s+.{3,160}\)?)?"
-    r"\s*(?:[–—:-]\s*(?P<title>\S.{0,200}))?)\s*",
+    r"\s*(?:(?:[–—:-]\s*|\s(?=[A-Z]))(?P<title>\S.{0,200}))?)\s*",
     re.IGNORECASE,
 )
 _DIVISION = re.compile(
@@ -82,6 +82,8 @@ _ADOPTION = re.compile(
     r"\d{1,3}(?:st|nd|rd|th|e|re|a)\.?\s+(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria)\b.{0,40}",
     re.IGNORECASE,
 )
+_SHORT_KINDS = (*INDENT_KINDS, "letter", "roman", "paren", "other")
+_SECTION_NUMBER = re.compile(r"(?:\d{1,3}|[A-Z]|[IVXL]{1,5})(?:\.\d{1,3})*")
 _NOTE = re.compile(r"(?P<word>NOTE|Note|NOTA)(?:\s+(?P<n>\d{1,2}))?\s*(?:[–—:-]|\.\s)\s*")
 _UN_MASTHEAD = re.compile(r"(?:United Nations|Nations Unies|Naciones Unidas|General Assembly|Distr\.)", re.I)
 _MAX_FRONT_RUN = 12
@@ -104,6 +106,7 @@ class _Section:
     level: int
     node: Node
     number: str | None
+    cite: str  # "§9.1.4", "Article 5", or an unnumbered heading's words
 
 
 @dataclass(slots=True)
@@ -421,7 +424,7 @@ class _Reader:
         level, value = self._place(kinds)
         slug, cite = self._item_name(level, value, para.label)
         node = self._passage(para, kind=self._kind(), slug=slug, cite=cite)
-        level.parent.add(node)
+        self._attach(level.parent, node)
         level.node = node
         level.last = value if level.kind in KINDS_WITH_SEQUENCE else None
 
@@ -571,27 +574,38 @@ class _Reader:
         self._flush_front()
         self.title_due = None
         number = label.rstrip(".") if label else None
-        key = tuple(number.split(".")) if number and number[:1].isalnum() else None
-        depth = len(key) if key else (level or (self.sections[-1].level + 1 if self.sections else 1))
-        while self.sections and (self.sections[-1].level >= depth):
+        key = tuple(number.split(".")) if number and _SECTION_NUMBER.fullmatch(number) else None
+        depth = level or (len(key) if key else (self.sections[-1].level + 1 if self.sections else 1))
+        while self.sections and self.sections[-1].level >= depth:
             self.sections.pop()
         if division is not None:
             word, n = division.group("word").lower(), division.group("n")
-            slug, title = f"{slugify(word)}-{n.lower()}", clean_text(para.text)
+            slug, title, cite = f"{slugify(word)}-{n.lower()}", clean_text(para.text), f"{word.capitalize()} {n}"
         elif key:
-            slug, title = "", f"{number} {para.body}".strip()
+            slug, title, cite = "", f"{number} {para.body}".strip(), f"§{number}"
         else:
-            parent = self.sections[-1].number if self.sections else None
-            slug = slugify(para.body or para.text)
-            slug, title = (f"{parent}/{slug}" if parent else slug), para.body or para.text
+            title = para.body or para.text
+            parent = self._section_number()
+            slug = f"{parent}/{slugify(title)}" if parent else slugify(title)
+            cite = title if len(title) <= 80 else title[:77] + "..."
         node = self._base_for_sections().add(
             Node(kind="section", slug=slug, title=title, start=para.start, end=para.end)
         )
-        inherited = self.sections[-1].number if self.sections and not key else None
-        self.sections.append(_Section(key, depth, node, number or inherited))
+        self.sections.append(_Section(key, depth, node, number if key else None, cite))
         self.stack.clear()
         self.op = None
         self.last = None
+
+    def _section_number(self) -> str | None:
+        return next((s.number for s in reversed(self.sections) if s.number), None)
+
+    def _section_cite(self) -> str:
+        """How passages directly under the open sections are placed: "§9.1.4", "§6.3, Box 4"."""
+        numbered = next((i for i in range(len(self.sections) - 1, -1, -1) if self.sections[i].number), None)
+        if numbered is None:
+            return self.sections[-1].cite if self.sections else ""
+        inner = self.sections[-1].cite if numbered < len(self.sections) - 1 else None
+        return ", ".join(c for c in (self.sections[numbered].cite, inner) if c)
 
     def _base_for_sections(self) -> Node:
         return self.sections[-1].node if self.sections else self.container.node
@@ -604,6 +618,8 @@ class _Reader:
             return False
         if "." not in number and self.stack and self.stack[0].kind == "number":
             return False
+        if "." not in number and (section := self._section_number()) and section[:1].isdigit():
+            return False  # "1." inside section 9.4.4 is an item of a list, not the report's paragraph 1
         cite = f"§{number}" if "." in number else f"paragraph {number}"
         node = self._passage(para, kind=self._kind(), slug=self._unique(self.container, number), cite=cite)
         self._base_for_paragraphs().add(node)
@@ -632,7 +648,7 @@ class _Reader:
             return
         if self.block is None and self.op is None and not self.stack and self._subheading(para):
             return
-        holder = self._holder()
+        holder = self._holder(para)
         if holder is not None:
             n = self._count(holder, "p", start=1)
             holder.add(self._passage(para, kind=self._kind(), slug=f"p{n}", cite=f"paragraph {n}", label=False))
@@ -642,18 +658,33 @@ class _Reader:
             return
         base = self._base()
         n = self._count(base, "p")
-        section = self.sections[-1].number if self.sections and base is self.sections[-1].node else None
-        slug = f"{section}/p{n}" if section and self.sections[-1].key else f"p{n}"
-        cite = f"§{section}, paragraph {n}" if section else f"paragraph {n}"
-        base.add(self._passage(para, kind=self._kind(), slug=slug, cite=cite, label=False))
+        numbered = bool(self.sections) and base is self.sections[-1].node and self.sections[-1].key
+        slug = f"{self.sections[-1].number}/p{n}" if numbered else f"p{n}"
+        self._attach(base, self._passage(para, kind=self._kind(), slug=slug, cite=f"paragraph {n}", label=False))
 
-    def _holder(self) -> Node | None:
-        """The item an unlabelled paragraph continues: the last passage of the open list, if any."""
-        if self.stack and self.stack[-1].node is not None:
-            return self.stack[-1].node
-        if self.op is not None:
-            return self.op
-        return None
+    def _attach(self, parent: Node, node: Node) -> None:
+        """Add ``node`` under ``parent``, its citation placed in the open sections ("§9.1.4, ...")."""
+        if parent.kind == "section" and node.cite and not node.cite.startswith("§"):
+            prefix = self._section_cite()
+            node.cite = f"{prefix}, {node.cite}" if prefix else node.cite
+        parent.add(node)
+
+    def _holder(self, para: Para) -> Node | None:
+        """The item an unlabelled paragraph continues: the last passage of the open list, if any.
+
+        After a bullet or a lettered item a new sentence ends the list (the paragraph belongs to what
+        holds the list), unless the item leads into it with ":" or the paragraph starts in lower case.
+        """
+        while self.stack and self.stack[-1].node is not None:
+            top = self.stack[-1]
+            item = top.node
+            assert item is not None
+            own = clean_text(self.text[item.body_start or item.start : item.end])
+            if top.kind in _SHORT_KINDS and not para.text[:1].islower() and not own.endswith(":"):
+                self.stack.pop()
+                continue
+            return item
+        return self.op
 
     def _block_body(self, para: Para) -> None:
         block = self.block
