@@ -35,6 +35,8 @@ from rag.errors import UnsupportedFormatError
 from rag.ingest.base import Converted, SourceFormat
 from rag.ingest.reading import ReadingText, clean_inline, footnote_call
 from rag.ingest.text import iso639_1, split_typed_label
+from rag.parse.labels import label_kinds, successor
+from rag.parse.roles import itu_block_heading
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def convert_akn(data: bytes, *, name: str) -> Converted:
     writer = _Writer(root)
     for document in documents:
         writer.walk(document, level=1)
-    blocks = _repair_inline_footnotes(writer.blocks)
+    blocks = _split_run_in_headings(_repair_inline_footnotes(writer.blocks))
     out = ReadingText()
     for block in blocks:
         if block.kind == "table":
@@ -360,6 +362,8 @@ def _split_run_in_items(label: str | None, text: str) -> list[tuple[str | None, 
     and before a lowercase word (``...: 1.1 that ...; 1.2 that ...``), so a number quoted in the text
     ("Resolution 2") never splits it.
     """
+    if label and re.fullmatch(r"\(?[a-z]{1,2}\)|\(?[ivx]{1,5}\)", label):
+        return _split_run_in_letters(label, text)
     if not label or not re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*", label):
         return [(label, text)]
     items: list[tuple[str | None, str]] = []
@@ -376,6 +380,28 @@ def _split_run_in_items(label: str | None, text: str) -> list[tuple[str | None, 
         expected, match = found
         items.append((current, rest[: match.start()]))
         current, rest = expected, rest[match.end() :]
+
+
+def _split_run_in_letters(label: str, text: str) -> list[tuple[str | None, str]]:
+    """``i) staffing ...; ii) finances ...``: lettered or roman items run into one paragraph, split at
+    the next letter or numeral of the same sequence standing after ``;``, ``:`` or ``,``."""
+    items: list[tuple[str | None, str]] = []
+    current, rest = label, text
+    while True:
+        value = current.strip("()")
+        kinds = [k for k, v in label_kinds(value) if k in ("letter", "roman")]
+        nexts = [successor(k, value.rstrip(")")) for k in kinds]
+        found = None
+        for nxt in filter(None, nexts):
+            printed = f"({nxt})" if current.startswith("(") else f"{nxt})"
+            match = re.search(rf"(?<=[;:,])\s+{re.escape(printed)}\s+(?=\S)", rest)
+            if match and (found is None or match.start() < found[1].start()):
+                found = (printed, match)
+        if found is None:
+            items.append((current, rest))
+            return items
+        items.append((current, rest[: found[1].start()]))
+        current, rest = found[0], rest[found[1].end() :]
 
 
 def _next_labels(label: str) -> list[str]:
@@ -448,3 +474,53 @@ def _place_call(blocks: list[_Block], index: int, mark: str) -> int | None:
             blocks[at] = _Block("p", text, label=block.label, heading=block.heading)
             return at
     return None
+
+
+# An annex heading a PDF conversion ran into the text of the item before it:
+# "... end of the calendar year 2021. ANNEX 1 TO DECISION 5 (REV. DUBAI, 2018) TABLE 1 Financial plan ..."
+_RUN_IN_ANNEX = re.compile(
+    r"(?<=[.;:,])\s+(?P<heading>(?:ANNEX|APPENDIX|ATTACHMENT)(?:\s+(?:\d{1,2}|[A-Z]))?\s+TO\s+"
+    r"(?:RESOLUTION|DECISION|RECOMMENDATION|ANNEX)\s+\d{1,3}(?:\s*\((?:REV\.\s*)?[A-Z][A-Z .\-]*,\s*\d{4}\))?)"
+    r"(?:\s+|$)"
+)
+# A role heading run into the end of the item before it: "..., instructs the Secretary-General, with ..."
+_RUN_IN_ROLE = re.compile(
+    r"[,;.]\s+(?=(?:further\s+|also\s+)?(?:resolves|instructs|invites|requests|encourages|urges|decides|"
+    r"calls\s+upon|appeals\s+to|recommends|considering|recognizing|recalling|noting|bearing\s+in\s+mind|"
+    r"taking\s+into\s+account|emphasizing|aware|convinced|mindful|reaffirming)\b)"
+)
+_FIRST_ITEMS = frozenset({"1", "1.", "a)", "(a)", "i)", "(i)"})
+
+
+def _split_run_in_headings(blocks: list[_Block]) -> list[_Block]:
+    """Split annex and role headings that the conversion ran into a paragraph onto lines of their own.
+
+    A role heading is split off only when the paragraph after it opens a new list ("1", "a)"), so a
+    clause that merely uses a role verb ("..., invites Member States to ...") stays whole.
+    """
+    out: list[_Block] = []
+    for index, block in enumerate(blocks):
+        if block.kind != "p":
+            out.append(block)
+            continue
+        following = next((b for b in blocks[index + 1 :] if b.kind == "p"), None)
+        out.extend(_split_block(block, following))
+    return out
+
+
+def _split_block(block: _Block, following: _Block | None) -> list[_Block]:
+    annex = _RUN_IN_ANNEX.search(block.text)
+    if annex:
+        before = block.text[: annex.start()].strip()
+        after = block.text[annex.end() :].strip()
+        parts = [_Block("p", before, label=block.label, heading=block.heading)] if before else []
+        parts.append(_Block("p", annex.group("heading")))
+        return parts + (_split_block(_Block("p", after), following) if after else [])
+    if following is None or following.label not in _FIRST_ITEMS:
+        return [block]
+    for m in _RUN_IN_ROLE.finditer(block.text):
+        rest = block.text[m.end() :].strip()
+        if itu_block_heading(rest):
+            before = block.text[: m.start() + 1].strip()
+            return [_Block("p", before, label=block.label, heading=block.heading), _Block("p", rest)]
+    return [block]

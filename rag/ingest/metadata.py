@@ -31,6 +31,10 @@ _DAY_MONTH_YEAR = re.compile(
     r"\b(?P<d>\d{1,2})(?:er|º)?\s+(?:de\s+)?(?P<m>" + "|".join(_MONTHS) + r")\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
+# A deliverable's designation where there is no symbol: "FG-AI4H DEL01", "FG-DPM TR 1.2".
+_DESIGNATION = re.compile(
+    r"\b((?:FG|JCA|TSAG|SG\d{1,2})-?[A-Z0-9]*(?:-[A-Z0-9]+)*\s+(?:DEL|TR|TS|D)\s?\d{1,3}(?:\.\d{1,2})*)\b"
+)
 _TRAILING_PAREN = re.compile(r"\s*\((?:\d{2}/)?(?:19|20)\d\d(?:[-–/](?:19|20)\d\d)*\)\s*$")
 _MONTH_YEAR = re.compile(r"\((?P<m>\d{2})/(?P<y>(?:19|20)\d\d)\)")
 _ADOPTED = re.compile(r"\b(?:adopted|approved|adoptée?|aprobada?|approuvée?)\b", re.IGNORECASE)
@@ -77,10 +81,14 @@ def detect_metadata(converted: Converted, name: str) -> DetectedMeta:
     parsed = parse_document(_provisional(name, printed), text)
     instruments = _instruments(parsed)
     symbol = printed or (instruments[0] if len(instruments) == 1 else "")
-    title = _title(parsed, instruments) or hints.get("title", "") or _first_line(text) or PurePath(name).stem
-    title = _TRAILING_PAREN.sub("", title)
+    if len(instruments) > 1:  # a collection (Final Acts): its own title, not its first instrument's
+        title = hints.get("title", "") or _first_line(text)
+    else:
+        title = _title(parsed, instruments) or hints.get("title", "") or _first_line(text)
+    title = _capitalised(_TRAILING_PAREN.sub("", title or PurePath(name).stem))
     event = _event(text, symbol, title)
-    short = symbol or _short_title(title, event, len(instruments))
+    designation = _DESIGNATION.search(text[:60000])
+    short = symbol or (designation.group(1) if designation else "") or _short_title(title, event, len(instruments))
     return DetectedMeta(
         symbol=symbol,
         title=title,
@@ -167,6 +175,14 @@ def _event(text: str, symbol: str, title: str) -> str:
             return f"{body}-{where.group('y')[2:]}"
         return body
     return ""
+
+
+def _capitalised(title: str) -> str:
+    """Words printed in capitals for emphasis read as a title: "FINAL ACTS of the ..." -> "Final Acts of the ..."."""
+    words = title.split()
+    if sum(w.isupper() and len(w) > 2 for w in words) < 2:
+        return " ".join(words)
+    return " ".join(w.capitalize() if w.isupper() and len(w) > 2 and w.isalpha() else w for w in words)
 
 
 def _short_title(title: str, event: str, instruments: int) -> str:

@@ -82,6 +82,8 @@ _ADOPTION = re.compile(
     r"\d{1,3}(?:st|nd|rd|th|e|re|a)\.?\s+(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria)\b.{0,40}",
     re.IGNORECASE,
 )
+# A row whose first cell is a reference mark or number ("| [12] | Author ... |") is cited by it.
+_ROW_LABEL = re.compile(r"\|\s*(\[\d{1,4}\]|\d{1,3}\.?|[a-z]\))\s*\|")
 _SHORT_KINDS = (*INDENT_KINDS, "letter", "roman", "paren", "other")
 _SECTION_NUMBER = re.compile(r"(?:\d{1,3}|[A-Z]|[IVXL]{1,5})(?:\.\d{1,3})*")
 _NOTE = re.compile(r"(?P<word>NOTE|Note|NOTA)(?:\s+(?P<n>\d{1,2}))?\s*(?:[–—:-]|\.\s)\s*")
@@ -142,6 +144,7 @@ class _Reader:
         self.last: Node | None = None
         self.title_due: Node | None = None
         self.pending_label: Para | None = None
+        self.merge_into: Node | None = None
         self.front: list[Para] = []
         self.counters: dict[int, int] = {}
         self.calls: dict[str, _Container] = {}
@@ -279,7 +282,9 @@ class _Reader:
         self.instrument = self.container = frame
         self.title_due = node
         if name.title:
-            offset = self.text.find(name.title[:20], para.start, para.end)
+            # "80/16. Open-ended working group ...": the whole line is the title as printed;
+            # "DRAFT OPINION 4: Space connectivity": the heading keeps the number, the title is the rest.
+            offset = self.text.find(name.title[:20], para.start, para.end) if "/" not in name.name else -1
             self._title_passage(node, para, start=offset if offset >= 0 else para.start, title=name.title)
 
     def _cited_by_document(self, name: str) -> bool:
@@ -487,9 +492,11 @@ class _Reader:
 
     def _un_paragraph(self, para: Para) -> bool:
         """A UN preambular or operative paragraph, or a declaration's paragraph; False otherwise."""
-        if self.block is not None or self.instrument is None or self.sections:
-            return False
         frame = self.container
+        if self.block is not None or self.instrument is None:
+            return False
+        if self.sections and not (frame.declaration or frame.pp or frame.op):
+            return False  # a report's section: "Noting that ..." there is prose, not a preambular paragraph
         if para.label is None and frame.op == 0 and not frame.declaration:
             role = un_preambular(para.text)
             if role is not None:
@@ -559,13 +566,36 @@ class _Reader:
         if division and (division.group("title") or len(para.text) <= 24):
             self._open_section(para, None, 1 if not self.sections else self.sections[-1].level, division)
             return True
-        numbered = para.label is not None and heading_like(para.body) and len(para.body.split()) <= 16
+        numbered = (
+            para.label is not None
+            and para.label.rstrip(".)")[-1:].isalnum()
+            and heading_like(para.body)
+            and len(para.body.split()) <= 16
+        )
         if para.level or numbered and not self._un_verb(para):
             if para.label is not None and (self.op is not None and para.label.startswith("(")):
                 return False
+            if not para.level and self._item_with_body(para):
+                return True
             self._open_section(para, para.label, para.level, None)
             return True
         return False
+
+    def _item_with_body(self, para: Para) -> bool:
+        """"1.\tClarify the objectives" over one paragraph of text: an item whose words follow its name.
+
+        A numbered line too short to be a sentence heads a section when numbered lines follow it
+        ("1.1\tFrequency of meetings" over "1.1.1\t..."), but when prose follows, the two are one
+        item, cited by the number ("A.1.1, 1"), as a heading and its text are one passage elsewhere.
+        """
+        nxt = self.paras[para.index + 1] if para.index + 1 < len(self.paras) else None
+        if nxt is None or nxt.label is not None or nxt.level or nxt.note is not None or nxt.table:
+            return False
+        if heading_like(nxt.text) or not ends_sentence(nxt.text) or itu_block_heading(nxt.text):
+            return False
+        self._content(para)
+        self.merge_into = self.last
+        return True
 
     def _un_verb(self, para: Para) -> bool:
         return bool(un_operative(para.body) or declaration_verb(para.body))
@@ -618,7 +648,8 @@ class _Reader:
             return False
         if "." not in number and self.stack and self.stack[0].kind == "number":
             return False
-        if "." not in number and (section := self._section_number()) and section[:1].isdigit():
+        section = self._section_number()
+        if "." not in number and section and not re.fullmatch(r"[IVXL]{1,5}|[A-Z]", section):
             return False  # "1." inside section 9.4.4 is an item of a list, not the report's paragraph 1
         cite = f"§{number}" if "." in number else f"paragraph {number}"
         node = self._passage(para, kind=self._kind(), slug=self._unique(self.container, number), cite=cite)
@@ -629,6 +660,10 @@ class _Reader:
     # -- unlabelled paragraphs --------------------------------------------------------------------
 
     def _unlabelled(self, para: Para) -> None:
+        if self.merge_into is not None:
+            self.merge_into.end = para.end  # the words of an item named on the line above
+            self.merge_into = None
+            return
         if self.instrument is not None and _ADOPTION.fullmatch(para.text):
             # "52nd plenary meeting 1 December 2025": when the instrument was adopted.
             self.stack.clear()
@@ -743,9 +778,10 @@ class _Reader:
             inner = row.raw.strip()
             start = row.start + row.raw.index(inner) + 1
             end = start + len(inner) - 2
+            first = _ROW_LABEL.match(inner)
             table.add(
                 Node(kind=PassageKind.TABLE_ROW.value, slug=f"row-{m}", title=f"row {m}", start=start, end=end,
-                     cite=f"row {m}", passage=True)
+                     cite=f"row {m}", passage=True, label=first.group(1) if first else None)
             )  # fmt: skip
         for row in para.lines:
             if row not in para.rows:
