@@ -8,6 +8,14 @@
     IndexStaleError            503     index_stale
     IndexCorruptError          503     index_corrupt
     other IndexError_          503     index_unavailable
+    DocumentTooLargeError      413     document_too_large  (POST /admin/documents)
+    UnsupportedFormatError     415     unsupported_format  (not a format read, or not the one claimed)
+    EncryptedDocumentError     422     encrypted_document
+    NoTextLayerError           422     no_text_layer       (a scan)
+    UnreadableDocumentError    422     unreadable_document (damaged)
+    other DocumentError        422     bad_document
+    DocumentExistsError        409     document_exists     (the same file or id is in the corpus)
+    NotRemovableError          409     not_removable       (DELETE of a document not added by upload)
     other RagError             500     server_error
 
     request validation         422     invalid_request     (400 malformed_json for unparsable JSON)
@@ -33,13 +41,21 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.errors import (
     ConfigError,
+    DocumentError,
+    DocumentExistsError,
+    DocumentTooLargeError,
+    EncryptedDocumentError,
     IndexCorruptError,
     IndexError_,
     IndexMissingError,
     IndexStaleError,
+    NoTextLayerError,
     NotFoundError,
+    NotRemovableError,
     QueryError,
     RagError,
+    UnreadableDocumentError,
+    UnsupportedFormatError,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,6 +68,14 @@ RAG_ERRORS: dict[type[RagError], tuple[int, str]] = {
     IndexStaleError: (503, "index_stale"),
     IndexCorruptError: (503, "index_corrupt"),
     IndexError_: (503, "index_unavailable"),
+    DocumentTooLargeError: (413, "document_too_large"),
+    UnsupportedFormatError: (415, "unsupported_format"),
+    EncryptedDocumentError: (422, "encrypted_document"),
+    NoTextLayerError: (422, "no_text_layer"),
+    UnreadableDocumentError: (422, "unreadable_document"),
+    DocumentError: (422, "bad_document"),
+    DocumentExistsError: (409, "document_exists"),
+    NotRemovableError: (409, "not_removable"),
     RagError: (500, "server_error"),
 }
 _HTTP_CODES = {

@@ -116,12 +116,14 @@ def create_app(
     app.state.holder = holder
     app.state.compute_gate = threading.BoundedSemaphore(compute_slots(settings.workers))
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # an uploaded document may be larger than a query body: its own limit (and the multipart framing)
+    uploads = {"/admin/documents": settings.max_document_bytes + (64 << 10)} if settings.admin_token else {}
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Authorization", "X-Request-ID"],
         )
     app.add_middleware(RequestLogMiddleware)  # added last: outermost, so it sees every answer

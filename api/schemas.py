@@ -8,7 +8,7 @@ the field instead of a silently ignored option.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -445,9 +445,21 @@ class DocumentPublic(BaseModel):
     short_title: str = Field(description="title used in citations", examples=["WTDC-25 Final Report"])
     event: str = Field(description="the conference or forum", examples=["WTDC-25"])
     date: str = Field(description="date of the document (ISO, as precise as known)", examples=["2025-11-28"])
-    kind: str = Field(description="document kind (which parser read it)")
+    kind: str = Field(description="document kind (which parser read it; auto: added with `rag add`)")
     source: str = Field(description="source file name in corpus/")
     passages: int = Field(description="number of passages")
+    symbol: str | None = Field(None, description="the instrument's symbol as printed", examples=["A/RES/80/118"])
+    lang: str | None = Field(None, description="language (ISO 639-1)", examples=["en"])
+    format: str | None = Field(
+        None, description="format of the added file: docx, doc, pdf, html, akn, md, txt", examples=["pdf"]
+    )
+    original: str | None = Field(None, description="the added file as published, kept in corpus/")
+    added: str | None = Field(None, description="when it was added (ISO 8601)")
+    structure: dict[str, Any] | None = Field(
+        None,
+        description="for an added document, the counts of its structure report: passages, instruments, "
+        "clauses, items, kinds, roles, unstructured, oversized, warnings",
+    )
 
 
 class DocumentsResponse(BaseModel):

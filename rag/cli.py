@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import get_settings
-from rag.errors import ConfigError, RagError
+from rag.errors import ConfigError, NotFoundError, RagError
 
 logger = logging.getLogger("rag")
 
@@ -65,8 +65,14 @@ def _print_stats(corpus, docs, *, show_layout: bool, show_uncovered: bool) -> in
             f"(passages {cov.in_passages}, headings {cov.in_headings}, layout {cov.layout}, "
             f"uncovered {len(cov.uncovered)})"
         )
-        for warning in parsed.warnings:
-            print(f"  warning: {warning}")
+        if meta.kind == "auto":
+            from rag.parse.structure import StructureReport
+
+            for line in StructureReport.of(parsed, text).lines()[1:]:
+                print(line)
+        else:
+            for warning in parsed.warnings:
+                print(f"  warning: {warning}")
         lines = text.split("\n")
         if show_layout and cov.layout_lines:
             print("  layout lines:")
@@ -78,6 +84,60 @@ def _print_stats(corpus, docs, *, show_layout: bool, show_uncovered: bool) -> in
                 print(f"    {no}: {lines[no - 1].strip()[:100]!r}")
     share = 1 - total_uncovered / total_lines if total_lines else 1.0
     print(f"corpus coverage: {share:.2%} of {total_lines} non-blank lines")
+    return 0
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from rag.documents import add_documents
+    from rag.ingest.library import Overrides
+
+    settings = get_settings()
+    files = []
+    for name in args.paths:
+        path = Path(name)
+        if not path.is_file():
+            raise NotFoundError(f"no file {path}", hint="give the path of a .docx, .doc, .pdf, .html, .xml, .md or .txt")
+        files.append((path.read_bytes(), path.name))
+    overrides = Overrides(
+        id=args.id, title=args.title, short_title=args.short_title, event=args.event, date=args.date,
+        lang=args.lang,
+    )  # fmt: skip
+    result = add_documents(
+        settings, files, overrides=overrides, build=not args.no_build, show_progress=False if args.quiet else None
+    )
+    for item in result.added:
+        _print_added(item, settings.corpus_dir)
+    if result.build is not None:
+        print(result.build.summary())
+    else:
+        print("index not rebuilt (--no-build): run `rag build` to search the new documents")
+    return 0
+
+
+def _print_added(item, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    meta, converted = item.meta, item.converted
+    pages = f", {converted.pages} pages" if converted.pages else ""
+    print(f"added {meta.id}: {meta.original} ({meta.format}{pages}) -> {corpus_dir / meta.file}")
+    print(f"  title:       {meta.title}")
+    print(f"  cited as:    {meta.short_title}" + (f"  (symbol {meta.symbol})" if meta.symbol else ""))
+    print(f"  event, date: {meta.event or '-'}, {meta.date or '-'}   language: {meta.lang or '-'}")
+    for warning in converted.warnings:
+        print(f"  conversion: {warning}")
+    for line in item.report.lines():
+        print("  " + line)
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    from rag.documents import remove_document
+
+    settings = get_settings()
+    result = remove_document(
+        settings, args.id, build=not args.no_build, show_progress=False if args.quiet else None
+    )
+    meta = result.removed
+    print(f"removed {meta.id}: {settings.corpus_dir / meta.file} and {settings.corpus_dir / meta.original}")
+    if result.build is not None:
+        print(result.build.summary())
     return 0
 
 
@@ -448,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from rag.types import ClauseRole, Mode, PassageKind
 
+    _add_corpus_parsers(sub)
     b = sub.add_parser(
         "build",
         help="parse, embed and index the corpus into the index folder (incremental, atomic)",
@@ -550,6 +611,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval_parser(sub)
     _add_train_reranker_parser(sub)
     return parser
+
+
+def _add_corpus_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    a = sub.add_parser(
+        "add",
+        help="add documents (Word, PDF, HTML, Akoma Ntoso, markdown, text) to the corpus and index them",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Convert each file to text, read its metadata from the text (symbol, title, body or "
+        "event, date, language; the flags override it), parse it to the clause, write the text and the "
+        "original into the corpus folder with an entry in documents.json, and rebuild the index "
+        "(only the new passages are embedded). Formats: .docx, .doc, .pdf, .html/.htm, .xml (Akoma "
+        "Ntoso), .md, .txt. All files are read before anything is written: one bad file adds nothing.",
+    )
+    a.add_argument("paths", nargs="+", metavar="PATH", help="the files to add")
+    a.add_argument("--id", help="document id (lower-case letters, digits, hyphens); one file only")
+    a.add_argument("--title", help="the document's title")
+    a.add_argument("--short-title", help='how citations name the document, e.g. "A/RES/80/118"')
+    a.add_argument("--event", help='the conference, assembly or session, e.g. "WTSA-24" or "UNGA-80"')
+    a.add_argument("--date", help="adoption or publication date, ISO (2025-12-15, or 2025)")
+    a.add_argument("--lang", help="language, ISO 639-1 (en, fr, es, ar, ru, zh)")
+    a.add_argument("--no-build", action="store_true", help="change the corpus only; run `rag build` later")
+    a.set_defaults(func=_cmd_add)
+    r = sub.add_parser(
+        "remove",
+        help="remove a document added with `rag add` and rebuild the index without it",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    r.add_argument("id", help="the document id (see `rag passages --stats` or GET /documents)")
+    r.add_argument("--no-build", action="store_true", help="change the corpus only; run `rag build` later")
+    r.set_defaults(func=_cmd_remove)
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:

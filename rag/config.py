@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     max_body_bytes: int = Field(1 << 20, ge=1024, description="request bodies larger than this get 413")
+    max_document_bytes: int = Field(
+        50 << 20,
+        ge=1024,
+        description="largest file `rag add` and POST /admin/documents accept (50 MiB: a long report as PDF)",
+    )
     admin_token: str | None = Field(
         None, repr=False, description="enables POST /admin/reindex when set (kept out of reprs and logs)"
     )

@@ -5,6 +5,8 @@
     ├── QueryError           a query the retriever cannot run (empty, too long, bad k)
     ├── ParseError           a source file could not be read as expected (carries file and offset)
     ├── CorpusError          the corpus folder or its documents.json is missing or inconsistent
+    │   ├── DocumentExistsError  the file or the id asked for is already in the corpus
+    │   └── NotRemovableError    a document `rag remove` does not own (a seed, an entry by hand)
     ├── DocumentError        a file given to `rag add` cannot become text (``rag.ingest``)
     │   ├── UnsupportedFormatError   not a format the converters read, or not the format it claims
     │   ├── EncryptedDocumentError   password-protected or encrypted
@@ -62,6 +64,14 @@ class ParseError(RagError):
 
 class CorpusError(RagError):
     """The corpus folder or its metadata file is missing or inconsistent."""
+
+
+class DocumentExistsError(CorpusError):
+    """The file, or the id asked for, is already in the corpus."""
+
+
+class NotRemovableError(CorpusError):
+    """The document was not added with ``rag add``, so ``rag remove`` does not delete its files."""
 
 
 class DocumentError(RagError):

@@ -477,6 +477,10 @@ def _build_into(
                 "outline": doc.outline.to_dict(),
                 "warnings": list(doc.warnings),
             }
+            if meta.kind == "auto":  # an added document: what the reader understood of it
+                from rag.parse.structure import StructureReport
+
+                outline["structure"] = StructureReport.of(doc, corpus.text(meta)).counts()
         warnings += len(outline.get("warnings", []))
         passages.extend(doc_passages)
         outlines[meta.id] = outline
@@ -611,6 +615,8 @@ class LoadedIndex:
     references: ReferenceIndex | None = None
     versions: VersionIndex | None = None
     vocabulary: Vocabulary | None = None
+    # per added document, the counts of its structure report (rag.parse.structure)
+    structure: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def backend(self) -> str:
@@ -682,6 +688,7 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
         references=references,
         versions=versions,
         vocabulary=vocabulary,
+        structure={doc: d["structure"] for doc, d in outline_data.items() if "structure" in d},
     )
 
 

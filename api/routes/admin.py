@@ -1,4 +1,12 @@
-"""``POST /admin/reindex``: rebuild the index from the corpus and swap it in, for the admin token's holder.
+"""``POST /admin/reindex``, ``POST /admin/documents``, ``DELETE /admin/documents/{id}``: keep a shared
+instance's corpus and index current, for the admin token's holder.
+
+- ``/admin/reindex`` rebuilds the index from the corpus and swaps it in.
+- ``/admin/documents`` adds an uploaded file (multipart: ``file`` plus the metadata fields of
+  ``rag add``) and ``DELETE /admin/documents/{id}`` removes one added so; both rebuild the index
+  (only the new passages are embedded) and swap it in before answering. A bad file is a 4xx naming
+  the problem (``api.errors``: 413, 415, 422), with the corpus and the index untouched; a file already
+  in the corpus is a 409.
 
 The route exists only when ``RAG_ADMIN_TOKEN`` is set: ``api.main.create_app`` includes this router
 then; otherwise ``/admin/reindex`` is a 404 like any unknown path, and absent from OpenAPI.
@@ -25,10 +33,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,8 +45,10 @@ from api.errors import ApiError
 from api.routes._responses import error_responses
 from api.state import IndexHolder
 from rag.config import Settings
+from rag.documents import add_documents, remove_document
 from rag.errors import ConfigError
 from rag.index_store import BuildReport, build_index
+from rag.ingest.library import Overrides
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +143,79 @@ class Reindexer:
         )
 
 
+    def add(self, data: bytes, name: str, overrides: Overrides) -> DocumentAddedResponse:
+        """Add one uploaded file, build, swap (call after try_start); the corpus is restored on failure."""
+        started = time.perf_counter()
+        result = add_documents(
+            self.settings, [(data, name)], overrides=overrides, builder=lambda s: self.builder(s, False)
+        )
+        swapped = self.holder.refresh_now()
+        item = result.added[0]
+        report = item.report
+        assert result.build is not None
+        return DocumentAddedResponse(
+            id=item.meta.id,
+            document=item.meta.to_dict(),
+            structure=report.counts(),
+            report=report.lines(),
+            warnings=[*item.converted.warnings, *report.warnings, *report.problems],
+            index=self._index_summary(result.build, swapped),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    def remove(self, doc_id: str) -> DocumentRemovedResponse:
+        started = time.perf_counter()
+        result = remove_document(self.settings, doc_id, builder=lambda s: self.builder(s, False))
+        swapped = self.holder.refresh_now()
+        assert result.build is not None
+        return DocumentRemovedResponse(
+            id=result.removed.id,
+            removed=[result.removed.file, result.removed.original],
+            index=self._index_summary(result.build, swapped),
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    def _index_summary(self, report: BuildReport, swapped: bool) -> IndexChange:
+        return IndexChange(
+            build_id=self.holder.current().build_id,
+            swapped=swapped,
+            documents=report.documents,
+            passages=report.passages,
+            embedded=report.embedded,
+            cached=report.cached,
+        )
+
+
+class IndexChange(BaseModel):
+    """The index after a document was added or removed."""
+
+    build_id: str = Field(description="the index served now (as in /healthz)")
+    swapped: bool = Field(description="whether this worker now serves the new index")
+    documents: int
+    passages: int
+    embedded: int = Field(description="texts that went through the model (the new document's)")
+    cached: int = Field(description="texts whose vectors came from the embedding cache")
+
+
+class DocumentAddedResponse(BaseModel):
+    """What was added, what the reader understood of it, and the index now served."""
+
+    id: str = Field(description="the new document's id", examples=["a-res-80-118"])
+    document: dict[str, str] = Field(description="its documents.json entry (metadata read from the text)")
+    structure: dict[str, Any] = Field(description="the structure report's counts (as in GET /documents)")
+    report: list[str] = Field(description="the structure report as `rag add` prints it")
+    warnings: list[str] = Field(description="what the converter or the reader could not do")
+    index: IndexChange
+    seconds: float
+
+
+class DocumentRemovedResponse(BaseModel):
+    id: str
+    removed: list[str] = Field(description="the files deleted from corpus/")
+    index: IndexChange
+    seconds: float
+
+
 _bearer = HTTPBearer(auto_error=False, description="the value of RAG_ADMIN_TOKEN")
 
 
@@ -198,4 +281,75 @@ async def reindex(request: Request, holder: HolderDep, body: ReindexRequest | No
         result.build_id,
         result.seconds,
     )
+    return result
+
+
+def _busy() -> ApiError:
+    return ApiError(
+        409,
+        "reindex_running",
+        "a reindex or another document change is running",
+        "wait for it to finish and send the request again",
+        headers={"Retry-After": "10"},
+    )
+
+
+Text = Annotated[str | None, Form()]
+
+
+@router.post(
+    "/documents",
+    response_model=DocumentAddedResponse,
+    status_code=201,
+    responses=error_responses(401, 403, 409, 413, 415, 422, 503),
+    summary="Add a document (Word, PDF, HTML, Akoma Ntoso, markdown, text) and index it (admin token)",
+)
+async def add_document(
+    request: Request,
+    file: Annotated[UploadFile, File(description="the file as published: .docx .doc .pdf .html .xml .md")],
+    id: Text = None,  # noqa: A002 - the field's name is the CLI flag's
+    title: Text = None,
+    short_title: Text = None,
+    event: Text = None,
+    date: Text = None,
+    lang: Text = None,
+) -> DocumentAddedResponse:
+    """Convert, parse to the clause and index the file; metadata not given is read from its text.
+
+    Answers once the new index serves. 4xx with the corpus and index untouched for a bad file: 413
+    over the size limit, 415 not a format read here or not the one its name claims, 422 encrypted,
+    a scan without text, damaged; 409 when the same file or id is already in the corpus.
+    """
+    reindexer: Reindexer = request.app.state.reindexer
+    data = await file.read()
+    name = file.filename or "upload"
+    overrides = Overrides(id=id, title=title, short_title=short_title, event=event, date=date, lang=lang)
+    if not reindexer.try_start():
+        raise _busy()
+    try:
+        result = await anyio.to_thread.run_sync(reindexer.add, data, name, overrides)
+    finally:
+        reindexer.finish()
+    logger.info("document %s added, index %s", result.id, result.index.build_id)
+    return result
+
+
+@router.delete(
+    "/documents/{doc_id}",
+    response_model=DocumentRemovedResponse,
+    responses=error_responses(401, 403, 404, 409, 503),
+    summary="Remove a document added by upload or `rag add`, and reindex (admin token)",
+)
+async def delete_document(
+    request: Request, doc_id: Annotated[str, Path(description="the document id")]
+) -> DocumentRemovedResponse:
+    """Remove the document's text, original and entry; the new index is as if it had never been added."""
+    reindexer: Reindexer = request.app.state.reindexer
+    if not reindexer.try_start():
+        raise _busy()
+    try:
+        result = await anyio.to_thread.run_sync(reindexer.remove, doc_id)
+    finally:
+        reindexer.finish()
+    logger.info("document %s removed, index %s", result.id, result.index.build_id)
     return result

@@ -35,6 +35,12 @@ def list_documents(engine: EngineDep) -> Response:
                     kind=d.kind,
                     source=d.file,
                     passages=engine.passage_count(d.id),
+                    symbol=d.symbol or None,
+                    lang=d.lang or None,
+                    format=d.format or None,
+                    original=d.original or None,
+                    added=d.added or None,
+                    structure=engine.searcher.index.structure.get(d.id),
                 )
                 for d in engine.documents
             ]

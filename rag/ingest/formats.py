@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import importlib
 import io
+import logging
 import re
 import zipfile
 from pathlib import PurePath
 
-from rag.errors import EncryptedDocumentError, UnsupportedFormatError
+from rag.errors import DocumentError, EncryptedDocumentError, UnreadableDocumentError, UnsupportedFormatError
 from rag.ingest.base import Converted, SourceFormat
+
+logger = logging.getLogger(__name__)
 
 EXTENSIONS: dict[str, SourceFormat] = {
     ".docx": SourceFormat.DOCX,
@@ -115,7 +118,16 @@ def convert(data: bytes, name: str) -> Converted:
     fmt = detect_format(data, name)
     module, function = _CONVERTERS[fmt]
     converter = getattr(importlib.import_module(f"rag.ingest.{module}"), function)
-    converted: Converted = converter(data, name=name)
+    try:
+        converted: Converted = converter(data, name=name)
+    except DocumentError:
+        raise
+    except Exception as exc:  # a library's own error on a damaged file, translated at the boundary
+        logger.debug("converting %s failed", name, exc_info=True)
+        raise UnreadableDocumentError(
+            f"{name} could not be read as {_NAMES[fmt]}: {type(exc).__name__}: {str(exc)[:200]}",
+            hint="the file may be damaged; open and save it again, or export it to another format",
+        ) from exc
     return converted
 
 

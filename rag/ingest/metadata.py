@@ -35,6 +35,7 @@ _DAY_MONTH_YEAR = re.compile(
 _DESIGNATION = re.compile(
     r"\b((?:FG|JCA|TSAG|SG\d{1,2})-?[A-Z0-9]*(?:-[A-Z0-9]+)*\s+(?:DEL|TR|TS|D)\s?\d{1,3}(?:\.\d{1,2})*)\b"
 )
+_UN_NUMBER = re.compile(r"^\d{2,3}/\d{1,4}\.\s*")
 _TRAILING_PAREN = re.compile(r"\s*\((?:\d{2}/)?(?:19|20)\d\d(?:[-–/](?:19|20)\d\d)*\)\s*$")
 _MONTH_YEAR = re.compile(r"\((?P<m>\d{2})/(?P<y>(?:19|20)\d\d)\)")
 _ADOPTED = re.compile(r"\b(?:adopted|approved|adoptée?|aprobada?|approuvée?)\b", re.IGNORECASE)
@@ -78,13 +79,16 @@ def detect_metadata(converted: Converted, name: str) -> DetectedMeta:
     text = converted.text
     hints = converted.metadata
     printed = masthead_symbol(text) or hints.get("symbol", "")
-    parsed = parse_document(_provisional(name, printed), text)
+    parsed = parse_document(_provisional(name, printed), text, quiet=True)
     instruments = _instruments(parsed)
     symbol = printed or (instruments[0] if len(instruments) == 1 else "")
     if len(instruments) > 1:  # a collection (Final Acts): its own title, not its first instrument's
         title = hints.get("title", "") or _first_line(text)
     else:
         title = _title(parsed, instruments) or hints.get("title", "") or _first_line(text)
+    hinted = " ".join(hints.get("title", "").split()).rstrip(" :")
+    if hinted.lower().startswith(title.lower()) and len(hinted) > len(title):
+        title = hinted  # the text's title was cut short (a page header ran into it); the file's is whole
     title = _capitalised(_TRAILING_PAREN.sub("", title or PurePath(name).stem))
     event = _event(text, symbol, title)
     designation = _DESIGNATION.search(text[:60000])
@@ -149,7 +153,7 @@ def _instruments(parsed: ParsedDocument) -> list[str]:
 def _title(parsed: ParsedDocument, instruments: list[str]) -> str:
     for p in parsed.passages:
         if p.kind == "title" and p.instrument == (instruments[0] if instruments else p.instrument):
-            return p.text[:300]
+            return _UN_NUMBER.sub("", p.text)[:300]
     return ""
 
 

@@ -26,13 +26,14 @@ def _registry() -> dict[str, DocumentParser]:
     return PARSERS
 
 
-def parse_document(meta: DocumentMeta, text: str) -> ParsedDocument:
+def parse_document(meta: DocumentMeta, text: str, *, quiet: bool = False) -> ParsedDocument:
     """Parse one document by its ``kind``; unknown kinds and failures fall back to plain paragraphs.
 
-    A failure is never silent: the returned document carries a warning naming the file and line.
+    A failure is never silent: the returned document carries a warning naming the file and line
+    (also logged, unless ``quiet``: a trial parse whose warnings the caller reports itself).
     """
     parser = _registry().get(meta.kind)
-    ctx = ParseContext(meta=meta, text=text)
+    ctx = ParseContext(meta=meta, text=text, quiet=quiet)
     if parser is None:
         ctx.warn(1, f"no structure parser for kind {meta.kind!r}; indexed as plain paragraphs")
         return build_document(ctx, parse_plain(ctx))
@@ -40,7 +41,7 @@ def parse_document(meta: DocumentMeta, text: str) -> ParsedDocument:
         return build_document(ctx, parser(ctx))
     except (ParseError, ValueError, IndexError, KeyError) as exc:
         line_no = ctx.line_at(exc.offset).no if isinstance(exc, ParseError) and exc.offset else 1
-        fallback = ParseContext(meta=meta, text=text)
+        fallback = ParseContext(meta=meta, text=text, quiet=quiet)
         fallback.warn(
             line_no,
             f"structure parser for kind {meta.kind!r} failed ({exc}); indexed as plain paragraphs",

@@ -81,6 +81,7 @@ class ParseContext:
     lines: list[Line] = field(default_factory=list)
     layout: list[tuple[int, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    quiet: bool = False  # collect warnings without logging them (a trial parse)
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -90,7 +91,8 @@ class ParseContext:
         """Record a warning naming the file and line, and log it."""
         warning = f"{self.meta.file}:{line_no}: {message}"
         self.warnings.append(warning)
-        logger.warning("%s", warning)
+        if not self.quiet:
+            logger.warning("%s", warning)
 
     def mark_layout(self, line: Line) -> None:
         """Classify a line as layout (page-break rows, empty markup): it holds no words to index."""
