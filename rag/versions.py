@@ -416,16 +416,35 @@ def version_pairs(documents: Sequence[DocumentMeta]) -> list[DocPair]:
 
     Same kind and same event: drafts of one text (the First Draft Outline of the WTPF-26 report and
     the report). Same kind, different events: counterparts (the WTPF-21 and WTPF-26 reports, whose
-    opinions overlap). Earlier means an earlier ``date``; ISO dates and bare years compare as strings.
+    opinions overlap). Documents added with ``rag add`` (kind ``auto``, any body) pair only when
+    their titles are the same words: a UN draft and the resolution adopted from it (drafts), the
+    yearly resolutions on one subject (counterparts). Earlier means an earlier ``date``; ISO dates
+    and bare years compare as strings.
     """
     pairs = []
     for x, y in combinations(documents, 2):
         if x.kind != y.kind:
             continue
+        if x.kind == "auto" and not _same_text(x, y):
+            continue  # added documents pair only with the other versions of the same text
         earlier, later = (x, y) if x.date <= y.date else (y, x)
         kind = PairKind.DRAFTS if x.event == y.event else PairKind.COUNTERPARTS
         pairs.append(DocPair(earlier.id, later.id, kind))
     return pairs
+
+
+def _same_text(x: DocumentMeta, y: DocumentMeta) -> bool:
+    """Two added documents are versions of one text when their titles are the same words.
+
+    A UN draft ("A/C.2/80/L.17") and the resolution adopted from it ("A/RES/80/118") share their
+    title, and so do the yearly resolutions on one subject (counterparts across sessions).
+    """
+    a, b = _title_words(x.title), _title_words(y.title)
+    return len(a) >= 4 and a == b
+
+
+def _title_words(title: str) -> list[str]:
+    return re.findall(r"[^\W_]+", title.casefold())
 
 
 def related_documents(documents: Sequence[DocumentMeta], doc_id: str) -> set[str]:

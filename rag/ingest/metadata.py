@@ -166,19 +166,20 @@ def _first_line(text: str) -> str:
 
 
 def _event(text: str, symbol: str, title: str) -> str:
+    """The body or event: a UN symbol's session ("UNGA-80"), else the body named first near the top,
+    with the year of its place when printed ("(Dubai, 2018)": "PP-18")."""
+    un = re.match(r"A/(?:[A-Z0-9.]+/)*?(?P<session>\d{2,3})/", symbol)
+    if un:
+        return f"UNGA-{un.group('session')}"
     head = text[:6000]
-    un = re.match(r"[A-Z]+/(?:RES/)?(?P<session>\d{2,3})/", symbol)
-    for pattern, body in _BODIES:
-        m = pattern.search(head)
-        if not m:
-            continue
-        if body == "UNGA" and un:
-            return f"UNGA-{un.group('session')}"
-        where = _PLACE_YEAR.search(head, m.end(), m.end() + 120)
-        if where and body in ("PP", "WTSA", "WTDC", "WRC", "RA", "WTPF"):
-            return f"{body}-{where.group('y')[2:]}"
-        return body
-    return ""
+    found = [(m.start(), m, body) for pattern, body in _BODIES if (m := pattern.search(head))]
+    if not found:
+        return ""
+    _, m, body = min(found, key=lambda f: f[0])
+    where = _PLACE_YEAR.search(head, m.end(), m.end() + 120)
+    if where and body in ("PP", "WTSA", "WTDC", "WRC", "RA", "WTPF"):
+        return f"{body}-{where.group('y')[2:]}"
+    return body
 
 
 def _capitalised(title: str) -> str:

@@ -158,6 +158,9 @@ class _Reader:
             self._dispatch(para)
         self._flush_front()
         self._finish_blocks()
+        if len(self.instruments) == 1:
+            # a document that is one instrument: its masthead and notes belong to it too
+            self.root.instrument = next(iter(self.instruments))
         return self.root
 
     def _dispatch(self, para: Para) -> None:
@@ -166,6 +169,7 @@ class _Reader:
             self._table(para)
             return
         if para.note is not None:
+            self._flush_front()  # a note ends a run of front matter: passages never overlap
             self._footnote(para)
             return
         if self.pending_label is not None:
@@ -360,10 +364,14 @@ class _Reader:
 
     def _preamble(self, para: Para) -> None:
         self.title_due = None
-        self._flush_front()
         owner = self.container if self.container is not self.doc_container else None
+        title = self.front.pop() if owner is None and self.front and heading_like(self.front[-1].text, max_chars=300) else None
+        self._flush_front()
         if owner is None:
             owner = self._implicit_instrument(para)
+            if title is not None:
+                # a UN draft: the title printed over "The General Assembly," is the instrument's
+                self._title_passage(owner.node, title, start=title.start, title=title.text)
         self._close_structures()
         owner.node.add(
             self._passage(para, kind=PassageKind.PREAMBLE.value, slug="preamble", cite="preamble", label=False)
