@@ -37,8 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--split",
         default="test",
-        choices=("dev", "test", "all"),
-        help="which questions: a gold file's name is its split (tune on dev, report on test)",
+        choices=("dev", "test", "all", "added"),
+        help="which questions: a gold file's name is its split (tune on dev, report on test); added: "
+        "eval/gold/added.jsonl over the seeds plus the development documents of ../shared/corpus-more, "
+        "each added as `rag add` adds it (corpus and index under eval/runs/.cache/added/)",
     )
     parser.add_argument(
         "--modes", default="bm25,dense,hybrid", help="comma-separated modes: bm25, dense, hybrid"

@@ -61,7 +61,7 @@ logger = logging.getLogger(__name__)
 RUNS_DIR = REPO_ROOT / "eval" / "runs"
 CACHE_DIR = RUNS_DIR / ".cache"
 GATE_FILE = REPO_ROOT / "eval" / "baseline.json"
-SPLIT_CHOICES = ("dev", "test", "all")
+SPLIT_CHOICES = ("dev", "test", "all", "added")
 # How deep a missed question is searched again to tell a near miss (reranking would fix it) from
 # an answer the first stage never finds (the Searcher's own limit).
 DIAGNOSE_DEPTH = 100
@@ -403,8 +403,15 @@ def run_eval(
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     settings = config.settings or get_settings()
+    gold = config.gold
+    if config.split == "added":
+        # documents added with `rag add`: the seeds plus the development set, in a corpus of their own
+        from eval.added import ADDED_GOLD, added_settings
+
+        settings = added_settings(settings, config.cache_dir, show_progress=config.show_progress)
+        gold = gold or (ADDED_GOLD,)
     resources = resources or Resources(settings, config.cache_dir, show_progress=config.show_progress)
-    questions = select_questions(load_gold(config.gold, corpus_dir=settings.corpus_dir), config.split)
+    questions = select_questions(load_gold(gold, corpus_dir=settings.corpus_dir), config.split)
     texts, doc_of = load_texts(settings)
     logger.info(
         "scoring %d %s questions, k=%d, modes %s", len(questions), config.split, config.k, config.modes

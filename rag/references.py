@@ -891,6 +891,24 @@ def canonical_key(surface: str, *, event: str | None = None) -> str | None:
     return refs[0].key if refs else None
 
 
+_FOREIGN_WORDS = {
+    "recommandation": "Recommendation",
+    "recomendación": "Recommendation",
+    "résolution": "Resolution",
+    "resolución": "Resolution",
+    "décision": "Decision",
+    "decisión": "Decision",
+    "uit-t": "ITU-T",
+    "uit-r": "ITU-R",
+    "uit-d": "ITU-D",
+    "rév.": "Rev.",
+}
+_FOREIGN_NAMES = re.compile(
+    r"\b(?:recommandation|recomendación|résolution|resolución|décision|decisión|uit-[trd])\b|\bRév\.",
+    re.IGNORECASE,
+)
+
+
 def instrument_key(instrument: str, doc_event: str | None) -> str | None:
     """The key of an instrument of the corpus, from a passage's ``instrument`` field and document event.
 
@@ -906,6 +924,9 @@ def instrument_key(instrument: str, doc_event: str | None) -> str | None:
     text = _ws(instrument)
     if not text:
         return None
+    # "Recommandation UIT-T E.119", "Resolución 1": an added French or Spanish text names its
+    # instrument in its own words; the key is the same as the English name's.
+    text = _FOREIGN_NAMES.sub(lambda m: _FOREIGN_WORDS[m.group(0).lower()], text)
     refs = extract_references(text, event=doc_event)
     if not refs:
         return None
