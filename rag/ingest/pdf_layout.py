@@ -158,6 +158,7 @@ class PageLayout:
     """One page taken apart: its body blocks in reading order, its footnote lines, its furniture."""
 
     number: int
+    width: float
     blocks: tuple[tuple[Line, ...], ...]
     notes: tuple[Line, ...]
     furniture: tuple[Line, ...]
@@ -399,6 +400,7 @@ def layout_page(page: PageWords, lines: Sequence[Line], furniture: set[int], bod
         (notes if rule is not None and ln.top > rule else body).append(ln)
     return PageLayout(
         number=page.number,
+        width=page.width,
         blocks=tuple(tuple(b) for b in reading_blocks(body, body_size)),
         notes=tuple(rejoin(notes)) if notes else (),
         furniture=tuple(ln for ln in lines if id(ln) in furniture),

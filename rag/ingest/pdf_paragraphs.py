@@ -45,8 +45,8 @@ _STRONG_LABEL = re.compile(
     r"^(?:\(?\d{1,3}\)|\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}\.|\(?[a-z]{1,2}\)|\(?[ivxlcdm]{1,6}\)"
     r"|\(?[A-Z]\)|[IVXLC]{1,6}\.)$"
 )
-# Labels only when a tab-sized gap follows (a bare number, a letter with a period, a UN resolution
-# number before its title, a bullet or dash).
+# Labels only when a tab-sized gap follows (0.9 em; a space is 0.25-0.6 em): a bare number, a letter
+# with a period, a UN resolution number before its title, a bullet or dash.
 _WEAK_LABEL = re.compile(r"^(?:\d{1,3}|[A-Z]\.|\d{1,3}/\d{1,4}\.|[•·▪‣◦○●■□–—\-])$")
 _NOTE_MARK = re.compile(r"^(?:\d{1,3}|\*{1,3}|[†‡§¶]{1,2}|[a-z])$")
 _TRAILING_STARS = re.compile(r"^(?P<word>.*?[^*\s])(?P<mark>\*{1,3})$")
@@ -86,14 +86,16 @@ class _Para:
 class _Block:
     left: float
     right: float
+    narrow: bool  # under 30 % of the page's width: a masthead column, an address block
 
 
-def _block_geometry(lines: Sequence[Line], text_right: float | None) -> _Block:
+def _block_geometry(lines: Sequence[Line], text_right: float | None, page_width: float) -> _Block:
     """The block's left edge (where most of its lines start) and right edge.
 
     A block of a few lines (a masthead column: "Distr.: General" over "27 March 2025") says little
     about the width its text was set in, so its right edge is at least the page's text edge: a short
-    line there is a line that ended on purpose.
+    line there is a line that ended on purpose. In a narrow block every line is taken to end on
+    purpose unless the next one goes on in lower case.
     """
     starts = Counter(round(ln.x0) for ln in lines)
     top = max(starts.values())
@@ -101,7 +103,7 @@ def _block_geometry(lines: Sequence[Line], text_right: float | None) -> _Block:
     right = max(ln.x1 for ln in lines)
     if len(lines) < 4 and text_right is not None:
         right = max(right, text_right)
-    return _Block(left=float(left), right=right)
+    return _Block(left=float(left), right=right, narrow=right - left < 0.3 * page_width)
 
 
 def _text_right(layout: PageLayout) -> float | None:
@@ -226,7 +228,7 @@ def _label(line: Line) -> tuple[str, float | None] | None:
     gap = rest.x0 - first.x1 if rest is not None else None
     if _STRONG_LABEL.match(text) and (rest is None or rest.space_before):
         return text, rest.x0 if rest is not None else None
-    if _WEAK_LABEL.match(text) and (gap is None or gap >= 0.5 * line.size):
+    if _WEAK_LABEL.match(text) and (gap is None or gap >= 0.9 * line.size):
         return text, rest.x0 if rest is not None else None
     return None
 
@@ -283,7 +285,7 @@ def _starts_new(
         return False
     first = line.words[0]
     room = para.right - prev.x1
-    fits = room > 0.25 * line.size + (first.x1 - first.x0) + 1.0
+    fits = block.narrow or room > 0.25 * line.size + (first.x1 - first.x0) + 1.0
     return fits and not _same_style_start(prev, line)
 
 
@@ -295,7 +297,7 @@ def assemble(layouts: Sequence[PageLayout], pitch: dict[float, float]) -> list[_
     for layout in layouts:
         text_right = _text_right(layout) or fallback
         for bi, lines in enumerate(layout.blocks):
-            block = _block_geometry(lines, text_right)
+            block = _block_geometry(lines, text_right, layout.width)
             for li, line in enumerate(lines):
                 cur = paras[-1] if paras else None
                 if cur is not None and li == 0:
