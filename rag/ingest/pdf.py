@@ -199,7 +199,9 @@ def _glyph_words(textpage: pdfium.PdfTextPage, height: float) -> list[Word]:
             prev = chars[-1]
             em = min(size, prev.size)
             gap = glyph.x0 - prev.x1
-            spaced = gap > _SPACE_GAP_EM * em or gap < -0.5 * em
+            # A glyph starting left of the previous one's start begins a new word; one that overlaps
+            # it (the "f" and "i" of an "fi" ligature share one box) does not.
+            spaced = gap > _SPACE_GAP_EM * em or glyph.x0 < prev.x0 - 0.5 * em
             if spaced or abs(glyph.baseline - prev.baseline) > 0.25 * em:
                 words.append(_word(chars, space_before))
                 chars = []

@@ -43,13 +43,15 @@ _LABEL_LIKE = re.compile(
     r"^(?:[(\[]?[0-9A-Za-z]{1,4}(?:[./-][0-9A-Za-z]{1,4}){0,3}[.)\]:]?|[•·▪‣◦○●■□–—\-*])$"
 )
 _PAGE_NUMBER = re.compile(
-    r"^(?:[-–—]\s*)?(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE
+    r"^(?:[-–—]\s*)?(?:page\s+)?(?:\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?|[ivxlc]{1,7})(?:\s*[-–—])?$",
+    re.IGNORECASE,
 )
 # A UN print job number ("25-20841 (E)", "25-16621 (E) 221025", "25-20841") and its Code 39 bar
 # code ("*2520841*"): first-page and footer furniture of every UN document.
 _JOB_NUMBER = re.compile(r"^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?$")
 _BAR_CODE = re.compile(r"^\*[0-9A-Z\-]{4,}\*$")
 _RECYCLE = re.compile(r"^please\s+recycle\b", re.IGNORECASE)
+_NOTE_MARK_TEXT = re.compile(r"^(?:\d{1,3}|\*{1,3}|[†‡§¶]{1,2}|[a-z])$")
 _RULE_TEXT = re.compile(r"^[_\u2014\u2015\u2500]{5,}$")
 
 
@@ -225,11 +227,20 @@ def _split_segments(line: Line) -> list[Line]:
     return [make_line(p, line.page) for p in pieces]
 
 
+def _core(line: Line) -> tuple[float, float]:
+    return line.baseline - 0.6 * line.size, line.baseline
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    ca, cb = _core(a), _core(b)
+    return _overlap(ca, cb) >= 0.5 * min(ca[1] - ca[0], cb[1] - cb[0])
+
+
 def rejoin(lines: Sequence[Line]) -> list[Line]:
-    """Segments of one block that share a baseline become one line again (left to right)."""
+    """Segments of one block that share a line (overlapping x-height bands) become one line again."""
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: (ln.baseline, ln.x0)):
-        if rows and abs(rows[-1][0].baseline - ln.baseline) <= 0.3 * min(rows[-1][0].size, ln.size):
+        if rows and any(_same_row(other, ln) for other in rows[-1]):
             rows[-1].append(ln)
         else:
             rows.append([ln])
@@ -260,12 +271,31 @@ def _in_band(line: Line, height: float) -> str:
 
 
 def _pattern_furniture(line: Line) -> bool:
+    """A print job number, a bar code, a recycling note: furniture wherever it stands in a band."""
     text = " ".join(line.text.split())
     if any(w.barcode for w in line.words):
         return True
-    return bool(
-        _PAGE_NUMBER.match(text) or _JOB_NUMBER.match(text) or _BAR_CODE.match(text) or _RECYCLE.match(text)
-    )
+    return bool(_JOB_NUMBER.match(text) or _BAR_CODE.match(text) or _RECYCLE.match(text))
+
+
+def _page_numbers(lines: Sequence[Line], height: float, furniture: set[int]) -> set[int]:
+    """Page numbers ("2", "2/18", "Page 2 of 9") in a band whose line holds only furniture.
+
+    A number alone at the top of a page may also be a paragraph's label ("2<tab>that the ..."):
+    it is a page number only when nothing but furniture shares its line.
+    """
+    found = set()
+    for ln in lines:
+        if not _in_band(ln, height) or not _PAGE_NUMBER.match(" ".join(ln.text.split())):
+            continue
+        mates = [o for o in lines if o is not ln and _same_row(o, ln)]
+        if all(id(o) in furniture or _PAGE_NUMBER.match(o.text.strip()) for o in mates):
+            found.add(id(ln))
+    return found
+
+
+def _same_place(a: Line, b: Line) -> bool:
+    return abs(a.x0 - b.x0) <= 3.0 and abs(a.baseline - b.baseline) <= 3.0
 
 
 def _header_block(lines: Sequence[Line], height: float, body_size: float) -> list[Line]:
@@ -292,11 +322,15 @@ def find_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float], bo
     prints the same words (a two-page document's running title and symbol).
     """
     seen: dict[tuple[str, str], set[int]] = {}
+    where: dict[tuple[str, str], list[Line]] = {}
     for number, lines in enumerate(pages):
         for ln in lines:
             band = _in_band(ln, heights[number])
-            if band and not (band == "top" and number == 0):
-                seen.setdefault((band, _normal(ln.text)), set()).add(number)
+            if band:
+                key = (band, _normal(ln.text))
+                where.setdefault(key, []).append(ln)
+                if not (band == "top" and number == 0):
+                    seen.setdefault(key, set()).add(number)
     first_text = " ".join(" ".join(ln.text for ln in pages[0]).split()) if pages else ""
     furniture: set[int] = set()
     for number, lines in enumerate(pages):
@@ -305,11 +339,18 @@ def find_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float], bo
             band = _in_band(ln, heights[number])
             if not band or _RULE_TEXT.match(ln.text.replace(" ", "")):
                 continue  # a footnote rule low on the page is not furniture: the notes hang on it
+            key = (band, _normal(ln.text))
             starts_with_mark = ln.is_superscript(ln.words[0])
-            repeated = not (band == "top" and number == 0) and len(seen[(band, _normal(ln.text))]) >= 2
+            if band == "top" and number == 0:
+                # The masthead: only what another page prints at the very same place.
+                repeated = any(o.page != 0 and _same_place(o, ln) for o in where[key])
+            else:
+                repeated = len(seen.get(key, ())) >= 2
             echoes_first = id(ln) in header and " ".join(ln.text.split()) in first_text
             if _pattern_furniture(ln) or (repeated and not starts_with_mark) or echoes_first:
                 furniture.add(id(ln))
+    for number, lines in enumerate(pages):
+        furniture |= _page_numbers(lines, heights[number], furniture)
     return furniture
 
 
@@ -319,21 +360,32 @@ def find_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float], bo
 def footnote_rule_y(page: PageWords, lines: Sequence[Line], body_size: float) -> float | None:
     """Where the footnote rule sits on this page, or None.
 
-    Word prints it as a run of underscores (UN documents) or draws it: a short horizontal line in
-    the lower part of the page, under which the notes are set in a smaller font.
+    Word prints it as a run of underscores (UN documents) or draws it: a short horizontal line in the
+    lower part of the page (a drawn one starting at the text's left edge). Either way the line right
+    under it opens with a note mark and the notes are set smaller than the body: that keeps a
+    table's rules and a form's blanks out.
     """
-    for ln in lines:
-        if _RULE_TEXT.match(ln.text.replace(" ", "")) and ln.top > 0.25 * page.height:
-            return ln.baseline
-    for x0, x1, y in sorted(page.rules, key=lambda r: r[2]):
-        if not (0.25 * page.height < y < BOTTOM_BAND * page.height + 0.05 * page.height):
+    if not lines:
+        return None
+    candidates = [ln.baseline for ln in lines if _RULE_TEXT.match(ln.text.replace(" ", ""))]
+    left = min(ln.x0 for ln in lines)
+    candidates += [
+        y for x0, x1, y in page.rules if abs(x0 - left) <= body_size and 20.0 <= x1 - x0 <= 0.5 * page.width
+    ]
+    for y in sorted(candidates):
+        if not 0.25 * page.height < y < 0.97 * page.height:
             continue
-        if not (20.0 <= x1 - x0 <= 0.5 * page.width):
+        below = sorted((ln for ln in lines if ln.top > y), key=lambda ln: ln.top)
+        if not below or below[0].top - y > 3 * body_size or not _opens_with_mark(below[0]):
             continue
-        below = [ln for ln in lines if ln.top > y and _in_band(ln, page.height) != "bottom"]
-        if below and sorted(ln.size for ln in below)[len(below) // 2] < 0.95 * body_size:
+        if sorted(ln.size for ln in below)[len(below) // 2] < 0.95 * body_size:
             return y
     return None
+
+
+def _opens_with_mark(line: Line) -> bool:
+    first = line.words[0]
+    return len(line.words) > 1 and (line.is_superscript(first) or bool(_NOTE_MARK_TEXT.match(first.text)))
 
 
 # --- reading order ---------------------------------------------------------------------------------

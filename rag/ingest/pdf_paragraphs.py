@@ -68,6 +68,7 @@ class Note:
     mark: str
     page: int
     lines: tuple[Line, ...]
+    mark_words: int = 1  # how many words of the first line print the mark
 
 
 @dataclass(slots=True)
@@ -87,9 +88,10 @@ class _Block:
     left: float
     right: float
     narrow: bool  # under 30 % of the page's width: a masthead column, an address block
+    column: tuple[float, float]  # the page's text column (its usual left and right edges)
 
 
-def _block_geometry(lines: Sequence[Line], text_right: float | None, page_width: float) -> _Block:
+def _block_geometry(lines: Sequence[Line], column: tuple[float, float], page_width: float) -> _Block:
     """The block's left edge (where most of its lines start) and right edge.
 
     A block of a few lines (a masthead column: "Distr.: General" over "27 March 2025") says little
@@ -101,28 +103,53 @@ def _block_geometry(lines: Sequence[Line], text_right: float | None, page_width:
     top = max(starts.values())
     left = min(x for x, n in starts.items() if n == top)
     right = max(ln.x1 for ln in lines)
-    if len(lines) < 4 and text_right is not None:
-        right = max(right, text_right)
-    return _Block(left=float(left), right=right, narrow=right - left < 0.3 * page_width)
+    if len(lines) < 4:
+        right = max(right, column[1])
+    return _Block(left=float(left), right=right, narrow=right - left < 0.3 * page_width, column=column)
 
 
-def _text_right(layout: PageLayout) -> float | None:
-    """Where the page's text lines end: the 90th percentile of their right edges."""
-    ends = sorted(ln.x1 for block in layout.blocks for ln in block)
-    return ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 5 else None
+def _column(layout: PageLayout) -> tuple[float, float] | None:
+    """The page's text column: where most lines start, and the 90th percentile of where they end."""
+    lines = [ln for block in layout.blocks for ln in block]
+    if len(lines) < 5:
+        return None
+    starts = Counter(round(ln.x0) for ln in lines)
+    ends = sorted(ln.x1 for ln in lines)
+    return float(starts.most_common(1)[0][0]), ends[int(0.9 * (len(ends) - 1))]
+
+
+def _extent(lines: Sequence[Line]) -> tuple[float, float]:
+    return min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
 
 
 # --- notes -----------------------------------------------------------------------------------------
 
 
-def _note_mark(line: Line, text_left: float) -> str | None:
+def _mark_words(line: Line) -> int:
+    """How many words open the line as its note mark: one, or a run of single symbols ("* *")."""
+    words = line.words
+    count = 1
+    while (
+        count < len(words) - 1
+        and words[count].text in ("*", "†", "‡")
+        and words[count].text == words[0].text
+        and words[count].x0 - words[count - 1].x1 < 1.5 * line.size
+    ):
+        count += 1
+    return count
+
+
+def _note_mark(line: Line, text_left: float) -> tuple[str, int] | None:
+    """The note mark opening a footnote line and how many words it takes, or None."""
     first = line.words[0]
-    mark = first.text.strip()
-    if not _NOTE_MARK.match(mark) or len(line.words) < 2:
+    count = _mark_words(line)
+    mark = "".join(w.text.strip() for w in line.words[:count])
+    if not _NOTE_MARK.match(mark) or len(line.words) <= count:
         return None
+    last = line.words[count - 1]
     hangs = first.x0 < text_left - 1.5
-    gap = line.words[1].x0 - first.x1 >= 0.8 * line.size
-    return mark if line.is_superscript(first) or hangs or gap else None
+    gap = line.words[count].x0 - last.x1 >= 0.8 * line.size
+    return (mark, count) if line.is_superscript(first) or hangs or gap else None
 
 
 def parse_notes(layouts: Sequence[PageLayout]) -> list[Note]:
@@ -135,30 +162,30 @@ def parse_notes(layouts: Sequence[PageLayout]) -> list[Note]:
             round(ln.words[-1].x0 if len(ln.words) == 1 else _after_mark(ln)) for ln in layout.notes
         ).most_common(1)[0][0]
         for ln in layout.notes:
-            mark = _note_mark(ln, text_left)
-            if mark is not None:
-                notes.append(Note(mark=mark, page=layout.number, lines=(ln,)))
-            elif notes:
+            found = _note_mark(ln, text_left)
+            if found is not None:
+                notes.append(Note(mark=found[0], page=layout.number, lines=(ln,), mark_words=found[1]))
+            elif notes and notes[-1].page >= layout.number - 1:
                 last = notes[-1]
-                notes[-1] = Note(mark=last.mark, page=last.page, lines=(*last.lines, ln))
+                notes[-1] = Note(last.mark, last.page, (*last.lines, ln), last.mark_words)
     return notes
 
 
 def _after_mark(line: Line) -> float:
     first = line.words[0]
-    return line.words[1].x0 if line.is_superscript(first) or _NOTE_MARK.match(first.text) else first.x0
+    if line.is_superscript(first) or _NOTE_MARK.match(first.text):
+        return line.words[min(_mark_words(line), len(line.words) - 1)].x0
+    return first.x0
 
 
 def note_text(note: Note, vocabulary: _Vocabulary) -> str:
-    parts = [_plain_line(ln, skip_first=(i == 0)) for i, ln in enumerate(note.lines)]
+    parts = [_plain_line(ln, skip=note.mark_words if i == 0 else 0) for i, ln in enumerate(note.lines)]
     return join_lines(parts, vocabulary)
 
 
-def _plain_line(line: Line, *, skip_first: bool = False) -> str:
+def _plain_line(line: Line, *, skip: int = 0) -> str:
     out: list[str] = []
-    for i, w in enumerate(line.words):
-        if skip_first and i == 0:
-            continue
+    for w in line.words[skip:]:
         out.append((" " if out and w.space_before else "") + w.text)
     return "".join(out)
 
@@ -248,11 +275,10 @@ def line_pitch(layouts: Iterable[PageLayout]) -> dict[float, float]:
 
 
 def _centred(line: Line, block: _Block) -> bool:
-    middle = (block.left + block.right) / 2
-    return (
-        line.x0 > block.left + line.size
-        and abs((line.x0 + line.x1) / 2 - middle) <= 0.04 * (block.right - block.left) + 2
-    )
+    """Set in the middle of the page's text column without filling it (a title, a heading)."""
+    left, right = block.column
+    middle = (left + right) / 2
+    return line.x0 > left + line.size and abs((line.x0 + line.x1) / 2 - middle) <= 0.04 * (right - left) + 2
 
 
 def _same_style_start(prev: Line, line: Line) -> bool:
@@ -292,12 +318,12 @@ def _starts_new(
 def assemble(layouts: Sequence[PageLayout], pitch: dict[float, float]) -> list[_Para]:
     """Group the body lines of all pages into paragraphs (see the module docstring)."""
     paras: list[_Para] = []
-    rights = [r for r in map(_text_right, layouts) if r is not None]
-    fallback = sorted(rights)[len(rights) // 2] if rights else None
+    columns = [c for c in map(_column, layouts) if c is not None]
+    usual = sorted(columns)[len(columns) // 2] if columns else None
     for layout in layouts:
-        text_right = _text_right(layout) or fallback
+        column = _column(layout) or usual
         for bi, lines in enumerate(layout.blocks):
-            block = _block_geometry(lines, text_right, layout.width)
+            block = _block_geometry(lines, column or _extent(lines), layout.width)
             for li, line in enumerate(lines):
                 cur = paras[-1] if paras else None
                 if cur is not None and li == 0:
@@ -329,18 +355,29 @@ def assemble(layouts: Sequence[PageLayout], pitch: dict[float, float]) -> list[_
 def _line_text(line: Line, marks: set[str], calls: list[str], *, skip_label: bool) -> str:
     """A body line's text with its footnote calls written ``[^mark]`` (collected in ``calls``)."""
     out: list[str] = []
-    for i, w in enumerate(line.words):
-        if skip_label and i == 0:
-            continue
+    words = line.words[1:] if skip_label else line.words
+    i = 0
+    while i < len(words):
+        w = words[i]
         text = w.text.strip()
         if line.is_superscript(w):
+            j = i + 1  # a call printed in pieces ("*" "*", "1" "," "2") is one run
+            while (
+                j < len(words)
+                and line.is_superscript(words[j])
+                and words[j].x0 - words[j - 1].x1 < 0.3 * w.size
+            ):
+                text += words[j].text.strip()
+                j += 1
+            i = j
             found = [m.strip() for m in text.split(",") if m.strip()]
             if found and all(m in marks for m in found):
                 calls.extend(found)
                 out.append("".join(footnote_call(m) for m in found))
-                continue
-            out.append(text)  # an ordinal suffix, an exponent: printed small, read as is
+            else:
+                out.append(text)  # an ordinal suffix, an exponent: printed small, read as is
             continue
+        i += 1
         star = _TRAILING_STARS.match(text)
         if star and star.group("mark") in marks:
             calls.append(star.group("mark"))
