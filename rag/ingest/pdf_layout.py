@@ -316,10 +316,12 @@ def find_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float], bo
     """The ids (``id(line)``) of the lines that are page furniture, over the whole document.
 
     A line in a page's top or bottom band is furniture when it looks like a page number, a print
-    job number or a bar code; when the same text (digits aside) stands in the same band on two or
-    more pages (running headers and footers; the first page's top band, the masthead, is left out
-    of this count); or, for a header above the page's body on a later page, when the first page
-    prints the same words (a two-page document's running title and symbol).
+    job number or a bar code; when the same text (digits aside, three letters or digits at least)
+    stands in the same band on two or more pages (running headers and footers; the first page's
+    top band, the masthead, counts only where another page prints the same at the same place); or,
+    for a header above the page's body on a later page, when the first page prints the same words
+    (a two-page document's running title and symbol). A segment sharing its line with text that is
+    not furniture is not furniture (a list dash or a clause number at the top of a page).
     """
     seen: dict[tuple[str, str], set[int]] = {}
     where: dict[tuple[str, str], list[Line]] = {}
@@ -346,12 +348,27 @@ def find_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float], bo
                 repeated = any(o.page != 0 and _same_place(o, ln) for o in where[key])
             else:
                 repeated = len(seen.get(key, ())) >= 2
+            repeated = repeated and sum(ch.isalnum() for ch in ln.text) >= 3
             echoes_first = id(ln) in header and " ".join(ln.text.split()) in first_text
             if _pattern_furniture(ln) or (repeated and not starts_with_mark) or echoes_first:
                 furniture.add(id(ln))
     for number, lines in enumerate(pages):
+        furniture -= _with_text_mates(lines, furniture)
         furniture |= _page_numbers(lines, heights[number], furniture)
     return furniture
+
+
+def _with_text_mates(lines: Sequence[Line], furniture: set[int]) -> set[int]:
+    """Furniture candidates sharing their line with text that is not furniture (a label's words)."""
+    return {
+        id(ln)
+        for ln in lines
+        if id(ln) in furniture
+        and any(
+            id(o) not in furniture and _same_row(o, ln) and not _PAGE_NUMBER.match(o.text.strip())
+            for o in lines
+        )
+    }
 
 
 # --- footnote zone ---------------------------------------------------------------------------------
@@ -380,6 +397,27 @@ def footnote_rule_y(page: PageWords, lines: Sequence[Line], body_size: float) ->
             continue
         if sorted(ln.size for ln in below)[len(below) // 2] < 0.95 * body_size:
             return y
+    return None
+
+
+def _unruled_notes_y(lines: Sequence[Line], body_size: float) -> float | None:
+    """Where notes printed without a rule begin: the page's last block, if it opens with a mark
+    that the text above calls (a superscript, or an asterisk glued to a word)."""
+    ordered = sorted(lines, key=lambda ln: ln.top)
+    start = None
+    for i in range(len(ordered) - 1, 0, -1):
+        if ordered[i].top - max(ln.bottom for ln in ordered[:i]) >= 0.8 * body_size:
+            start = i
+            break
+    if start is None or not _opens_with_mark(ordered[start]):
+        return None
+    mark = ordered[start].words[0].text.strip()
+    for ln in ordered[:start]:
+        for w in ln.words:
+            if (ln.is_superscript(w) and w.text.strip() == mark) or (
+                mark.startswith("*") and w.text.endswith(mark) and w.text.strip("*")
+            ):
+                return ordered[start].top - 0.1
     return None
 
 
@@ -444,6 +482,8 @@ def layout_page(page: PageWords, lines: Sequence[Line], furniture: set[int], bod
     """Split one page's lines into body blocks (reading order), footnote lines and furniture."""
     kept = [ln for ln in lines if id(ln) not in furniture]
     rule = footnote_rule_y(page, kept, body_size)
+    if rule is None:
+        rule = _unruled_notes_y(kept, body_size)
     notes: list[Line] = []
     body: list[Line] = []
     for ln in kept:

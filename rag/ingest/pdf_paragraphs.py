@@ -50,6 +50,8 @@ _STRONG_LABEL = re.compile(
 _WEAK_LABEL = re.compile(r"^(?:\d{1,3}|[A-Z]\.|\d{1,3}/\d{1,4}\.|[•·▪‣◦○●■□–—\-])$")
 _NOTE_MARK = re.compile(r"^(?:\d{1,3}|\*{1,3}|[†‡§¶]{1,2}|[a-z])$")
 _TRAILING_STARS = re.compile(r"^(?P<word>.*?[^*\s])(?P<mark>\*{1,3})$")
+# A table of contents entry ends in dot leaders and, usually, its page number.
+_TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})?$", re.IGNORECASE)
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th|er|re|e|o|a)$")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Second halves of a word split by automatic hyphenation (a syllable, never a word of its own).
@@ -404,7 +406,10 @@ def write(layouts: Sequence[PageLayout], out: ReadingText) -> None:
             marks = set(by_page.get(ln.page, {})) or all_marks
             parts.append(_line_text(ln, marks, found, skip_label=(i == 0 and para.label is not None)))
             calls.extend((m, ln.page) for m in found)
-        out.paragraph(join_lines(parts, vocab), label=para.label)
+        text = join_lines(parts, vocab)
+        if _TOC_ENTRY.search(text):
+            continue  # a table of contents entry: the reading text leaves tables of contents out
+        out.paragraph(text, label=para.label)
         for mark, page in calls:
             note = _find_note(by_page, notes, mark, page)
             if note is not None and id(note) not in written:
