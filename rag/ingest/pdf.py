@@ -46,6 +46,7 @@ from rag.ingest.pdf_layout import (
     layout_page,
 )
 from rag.ingest.pdf_paragraphs import write
+from rag.ingest.pdf_tables import Segment, cells, find_grids, placeholder
 from rag.ingest.reading import ReadingText
 
 logger = logging.getLogger(__name__)
@@ -85,20 +86,21 @@ def convert_pdf(data: bytes, *, name: str) -> Converted:
         metadata = _metadata(doc)
     finally:
         doc.close()
-    empty = [p.number + 1 for p in pages if not p.words]
+    scanned = [p.number + 1 for p in pages if not p.words and p.images]
     if not pages:
         raise UnreadableDocumentError(
             f"{name}: the PDF has no pages", hint="check that the file is complete, or export it again"
         )
-    if len(empty) == len(pages):
+    if all(not p.words for p in pages):
         raise NoTextLayerError(
             f"{name}: none of its {len(pages)} pages has a text layer (a scan?)",
             hint="run OCR on it (e.g. ocrmypdf) and add the result, or add the Word original",
         )
     warnings: list[str] = []
-    if empty:
+    if scanned:
         warnings.append(
-            f"{len(empty)} of {len(pages)} pages have no text layer and were skipped (pages {_ranges(empty)})"
+            f"{len(scanned)} of {len(pages)} pages have images but no text layer (scans?) and were "
+            f"skipped (pages {_ranges(scanned)})"
         )
     text, symbol = _reading_text(pages)
     if symbol:
@@ -169,8 +171,16 @@ def _page_words(page: pdfium.PdfPage, number: int) -> PageWords:
         words = _glyph_words(textpage, height)
     finally:
         textpage.close()
+    images = (
+        0 if words else sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3))
+    )
     return PageWords(
-        number=number, width=width, height=height, words=tuple(words), rules=_rules(page, height)
+        number=number,
+        width=width,
+        height=height,
+        words=tuple(words),
+        segments=_segments(page, height),
+        images=images,
     )
 
 
@@ -244,19 +254,34 @@ def _word(chars: list[_Glyph], space_before: bool) -> Word:
     )
 
 
-def _rules(page: pdfium.PdfPage, height: float) -> tuple[tuple[float, float, float], ...]:
-    """Short horizontal drawn lines (candidate footnote rules): (x0, x1, y)."""
+def _segments(page: pdfium.PdfPage, height: float) -> tuple[tuple[float, float, float, float], ...]:
+    """The page's drawn rules as (x0, y0, x1, y1) with y downwards: thin paths (a footnote rule, a
+    table border drawn as a line or a thin filled box) and the edges of stroked rectangles."""
     found = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
-        x0, y0, x1, y1 = obj.get_bounds()
-        if y1 - y0 <= 2.0 and x1 - x0 >= 20.0:
-            found.append((x0, x1, height - (y0 + y1) / 2))
+    draw_fill, draw_stroke = ctypes.c_int(), ctypes.c_int()
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        y0, y1 = height - top, height - bottom
+        if (y1 - y0 <= 2.0 and right - left >= 5.0) or (right - left <= 2.0 and y1 - y0 >= 5.0):
+            if y1 - y0 <= 2.0:
+                found.append((left, (y0 + y1) / 2, right, (y0 + y1) / 2))
+            else:
+                found.append(((left + right) / 2, y0, (left + right) / 2, y1))
+            continue
+        pdfium_c.FPDFPath_GetDrawMode(obj.raw, draw_fill, draw_stroke)
+        if draw_stroke.value and pdfium_c.FPDFPath_CountSegments(obj.raw) <= 5:  # a stroked box
+            found += [
+                (left, y0, right, y0),
+                (left, y1, right, y1),
+                (left, y0, left, y1),
+                (right, y0, right, y1),
+            ]
     return tuple(found)
 
 
 def _reading_text(pages: list[PageWords]) -> tuple[str, str | None]:
     """The reading text of the pages, and the symbol printed at the top right of the first page."""
-    lines = [group_lines(p.words, p.number) for p in pages]
+    lines = [_page_lines(p) for p in pages]
     body_size = body_font_size(lines)
     furniture = find_furniture(lines, [p.height for p in pages], body_size)
     layouts: list[PageLayout] = [
@@ -266,6 +291,23 @@ def _reading_text(pages: list[PageWords]) -> tuple[str, str | None]:
     out = ReadingText()
     write(layouts, out)
     return out.text(), _symbol(pages[0], lines[0])
+
+
+def _page_lines(page: PageWords) -> list[Line]:
+    """The page's lines (segments), with each ruled table as one line standing where it sits."""
+    grids = find_grids([Segment(*s) for s in page.segments])
+    if not grids:
+        return group_lines(page.words, page.number)
+    inside: dict[int, list[Word]] = {i: [] for i in range(len(grids))}
+    outside: list[Word] = []
+    for word in page.words:
+        home = next((i for i, g in enumerate(grids) if g.holds(word)), None)
+        (outside if home is None else inside[home]).append(word)
+    lines = group_lines(outside, page.number)
+    for i, grid in enumerate(grids):
+        if inside[i]:
+            lines.append(placeholder(grid, page.number, cells(grid, inside[i], page.number)))
+    return sorted(lines, key=lambda ln: (ln.top, ln.x0))
 
 
 def _symbol(page: PageWords, lines: list[Line]) -> str | None:

@@ -99,13 +99,15 @@ class Line:
     """Words on one baseline, left to right (a whole printed line or one segment of it).
 
     ``size`` and ``baseline`` are those of the line's main text (its most-printed font size), so a
-    superscript call or a large initial letter does not move them.
+    superscript call or a large initial letter does not move them. A ruled table stands in the
+    reading order as one line whose ``cells`` hold its rows (``rag.ingest.pdf_tables``).
     """
 
     words: tuple[Word, ...]
     page: int
     size: float
     baseline: float
+    cells: tuple[tuple[tuple[Line, ...], ...], ...] = ()
 
     @property
     def x0(self) -> float:
@@ -152,7 +154,9 @@ class PageWords:
     width: float
     height: float
     words: tuple[Word, ...]
-    rules: tuple[tuple[float, float, float], ...] = ()  # short horizontal drawn lines: (x0, x1, y)
+    # Drawn rules (thin paths, rectangle edges): (x0, y0, x1, y1), y growing downwards.
+    segments: tuple[tuple[float, float, float, float], ...] = ()
+    images: int = 0  # images on a page without words (a scan has them, a blank page does not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +343,7 @@ def find_furniture(pages: Sequence[Sequence[Line]], heights: Sequence[float], bo
         header = {id(ln) for ln in _header_block(lines, heights[number], body_size)} if number else set()
         for ln in lines:
             band = _in_band(ln, heights[number])
-            if not band or _RULE_TEXT.match(ln.text.replace(" ", "")):
+            if not band or ln.cells or _RULE_TEXT.match(ln.text.replace(" ", "")):
                 continue  # a footnote rule low on the page is not furniture: the notes hang on it
             key = (band, _normal(ln.text))
             starts_with_mark = ln.is_superscript(ln.words[0])
@@ -387,7 +391,9 @@ def footnote_rule_y(page: PageWords, lines: Sequence[Line], body_size: float) ->
     candidates = [ln.baseline for ln in lines if _RULE_TEXT.match(ln.text.replace(" ", ""))]
     left = min(ln.x0 for ln in lines)
     candidates += [
-        y for x0, x1, y in page.rules if abs(x0 - left) <= body_size and 20.0 <= x1 - x0 <= 0.5 * page.width
+        y0
+        for x0, y0, x1, y1 in page.segments
+        if y1 - y0 <= 2.0 and abs(x0 - left) <= body_size and 20.0 <= x1 - x0 <= 0.5 * page.width
     ]
     for y in sorted(candidates):
         if not 0.25 * page.height < y < 0.97 * page.height:

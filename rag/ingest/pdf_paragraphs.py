@@ -292,6 +292,8 @@ def _starts_new(
     para: _Para, line: Line, block: _Block, pitch: dict[float, float], *, page_break: bool
 ) -> bool:
     prev = para.lines[-1]
+    if prev.cells or line.cells:
+        return True  # a table stands alone
     label = _label(line)
     if para.label is not None and len(para.lines) == 1 and len(prev.words) == 1:
         return label is not None  # a label printed on its own line: its words follow
@@ -398,18 +400,26 @@ def write(layouts: Sequence[PageLayout], out: ReadingText) -> None:
     all_marks = {n.mark for n in notes}
     written: set[int] = set()
     paras = assemble(layouts, line_pitch(layouts))
+
+    def marks(page: int) -> set[str]:
+        return set(by_page.get(page, {})) or all_marks
+
     for index, para in enumerate(paras):
         calls: list[tuple[str, int]] = []
-        parts = []
-        for i, ln in enumerate(para.lines):
-            found: list[str] = []
-            marks = set(by_page.get(ln.page, {})) or all_marks
-            parts.append(_line_text(ln, marks, found, skip_label=(i == 0 and para.label is not None)))
-            calls.extend((m, ln.page) for m in found)
-        text = join_lines(parts, vocab)
-        if _TOC_ENTRY.search(text):
-            continue  # a table of contents entry: the reading text leaves tables of contents out
-        out.paragraph(text, label=para.label)
+        if para.lines[0].cells:
+            out.table(_table_rows(para.lines[0], marks(para.lines[0].page), calls, vocab))
+        else:
+            parts = []
+            for i, ln in enumerate(para.lines):
+                found: list[str] = []
+                parts.append(
+                    _line_text(ln, marks(ln.page), found, skip_label=(i == 0 and para.label is not None))
+                )
+                calls.extend((m, ln.page) for m in found)
+            text = join_lines(parts, vocab)
+            if _TOC_ENTRY.search(text):
+                continue  # a table of contents entry: the reading text leaves tables of contents out
+            out.paragraph(text, label=para.label)
         for mark, page in calls:
             note = _find_note(by_page, notes, mark, page)
             if note is not None and id(note) not in written:
@@ -422,6 +432,21 @@ def write(layouts: Sequence[PageLayout], out: ReadingText) -> None:
         if id(note) not in written:
             written.add(id(note))
             out.footnote(note.mark, note_text(note, vocab))
+
+
+def _table_rows(
+    table: Line, marks: set[str], calls: list[tuple[str, int]], vocab: _Vocabulary
+) -> list[list[str]]:
+    """A ruled table's cell texts, row by row; footnote calls in cells are collected in ``calls``."""
+    rows = []
+    for row in table.cells:
+        texts = []
+        for cell in row:
+            found: list[str] = []
+            texts.append(join_lines([_line_text(ln, marks, found, skip_label=False) for ln in cell], vocab))
+            calls.extend((m, table.page) for m in found)
+        rows.append(texts)
+    return rows
 
 
 def _find_note(

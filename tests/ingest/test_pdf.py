@@ -449,6 +449,56 @@ def test_written_pdf_reads_as_a_reader_sees_it() -> None:
     }
 
 
+def _rule(x0: float, y0: float, x1: float, y1: float) -> str:
+    return f"0.5 w {x0} {792 - y0} m {x1} {792 - y1} l S"
+
+
+def test_ruled_table_becomes_rows_where_it_stands() -> None:
+    xs, ys = (72, 200, 432), (120, 140, 160, 180)
+    grid = [_rule(xs[0], y, xs[-1], y) for y in ys]
+    grid += [_rule(x, ys[0], x, ys[-1]) for x in (xs[0], xs[-1])]
+    grid.append(_rule(xs[1], ys[0], xs[1], ys[2]))  # no middle rule on the last row: one cell spans it
+    page = [
+        _text(72, 100, 10, "Table 1: Meetings"),
+        *grid,
+        _text(76, 134, 10, "Edition"),
+        _text(204, 134, 10, "Approval"),
+        _text(76, 154, 10, "1.0"),
+        _text(204, 154, 10, "1996-10-18"),
+        _text(76, 174, 10, "Withdrawn in 2004"),
+        _text(72, 200, 10, "The table ends here."),
+    ]
+    assert convert_pdf(_pdf([page]), name="table.pdf").text.split("\n") == [
+        "Table 1: Meetings",
+        "",
+        "| Edition | Approval |",
+        "| --- | --- |",
+        "| 1.0 | 1996-10-18 |",
+        "| Withdrawn in 2004 |  |",
+        "",
+        "The table ends here.",
+        "",
+    ]
+
+
+def test_a_framed_paragraph_is_no_table() -> None:
+    box = [
+        _rule(72, 120, 432, 120),
+        _rule(72, 160, 432, 160),
+        _rule(72, 120, 72, 160),
+        _rule(432, 120, 432, 160),
+    ]
+    page = [
+        *box,
+        _text(76, 134, 10, "NOTE - A framed note is a paragraph,"),
+        _text(76, 146, 10, "not a table."),
+    ]
+    assert (
+        convert_pdf(_pdf([page]), name="box.pdf").text
+        == "NOTE - A framed note is a paragraph, not a table.\n"
+    )
+
+
 def test_pdf_with_an_empty_user_password_is_read() -> None:
     converted = convert_pdf(_pdf(_two_page_document(), user=""), name="owner-locked.pdf")
     assert "1.\tDecides to continue the work on the subject" in converted.text
@@ -468,7 +518,15 @@ def test_scan_without_text_layer_is_refused_naming_the_page_count() -> None:
 def test_pages_without_text_are_reported_as_a_warning() -> None:
     pages = _two_page_document() + [[]]
     converted = convert_pdf(_pdf(pages, images=True), name="part-scan.pdf")
-    assert converted.warnings == ("1 of 3 pages have no text layer and were skipped (pages 3)",)
+    assert converted.warnings == (
+        "1 of 3 pages have images but no text layer (scans?) and were skipped (pages 3)",
+    )
+
+
+def test_blank_pages_are_no_warning() -> None:
+    converted = convert_pdf(_pdf([*_two_page_document(), []]), name="blank-end.pdf")
+    assert converted.warnings == ()
+    assert converted.pages == 3
 
 
 @pytest.mark.parametrize(
