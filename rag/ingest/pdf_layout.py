@@ -170,9 +170,61 @@ class PageLayout:
     furniture: tuple[Line, ...]
 
 
+def _letter_spaced(words: Sequence[Word]) -> list[Word]:
+    """Words printed letter by letter ("I n t e r n a t i o n a l", a cover's spaced capitals) mended.
+
+    A run of three or more one-letter words less than 0.6 em apart is one word (prose has no such
+    runs); a gap half as wide again as the run's usual one separates two words inside the run.
+    """
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while (
+            j + 1 < len(words)
+            and len(words[j].text) == 1
+            and len(words[j + 1].text) == 1
+            and words[j].text.isalnum()
+            and words[j + 1].text.isalnum()
+            and words[j + 1].x0 - words[j].x1 <= 0.6 * words[j].size
+        ):
+            j += 1
+        if j - i + 1 < 3:
+            out.append(words[i])
+            i += 1
+            continue
+        run = words[i : j + 1]
+        gaps = sorted(b.x0 - a.x1 for a, b in zip(run, run[1:], strict=False))
+        usual = gaps[len(gaps) // 2]
+        piece = [run[0]]
+        for a, b in zip(run, run[1:], strict=False):
+            if b.x0 - a.x1 > 1.5 * usual + 0.5:
+                out.append(_merge(piece))
+                piece = []
+            piece.append(b)
+        out.append(_merge(piece))
+        i = j + 1
+    return out
+
+
+def _merge(words: Sequence[Word]) -> Word:
+    first = words[0]
+    return Word(
+        text="".join(w.text for w in words),
+        x0=first.x0,
+        x1=words[-1].x1,
+        baseline=first.baseline,
+        size=first.size,
+        bold=first.bold,
+        italic=first.italic,
+        space_before=first.space_before,
+        barcode=first.barcode,
+    )
+
+
 def make_line(words: Sequence[Word], page: int) -> Line:
     """A line from words already known to share a baseline; sorts them left to right."""
-    ordered = tuple(sorted(words, key=lambda w: w.x0))
+    ordered = tuple(_letter_spaced(sorted(words, key=lambda w: w.x0)))
     weight: Counter[float] = Counter()
     for w in ordered:
         weight[round(w.size, 1)] += len(w.text)

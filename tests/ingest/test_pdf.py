@@ -325,7 +325,12 @@ def _justified(x: float, y: float, width: float, text: str, size: float = 10.0) 
 
 
 def _pdf(
-    pages: list[list[str]], *, user: str | None = None, owner: str = "owner", images: bool = False
+    pages: list[list[str]],
+    *,
+    user: str | None = None,
+    owner: str = "owner",
+    images: bool = False,
+    title: str = "Test file",
 ) -> bytes:
     """A PDF whose pages draw the given content operators (Courier as /F1, a grey image as /Im1)."""
     encrypt = user is not None
@@ -357,12 +362,8 @@ def _pdf(
         b"\x00\x80\x80\xff",
         "/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8",
     )
-    info = (
-        b"<< >>"
-        if encrypt
-        else b"<< /Title (Test file) /Author (A. Tester) /CreationDate (D:20240102030405Z) >>"
-    )
-    objects[5] = info
+    info = f"<< /Title ({title}) /Author (A. Tester) /CreationDate (D:20240102030405Z) >>"
+    objects[5] = b"<< >>" if encrypt else info.encode("latin-1")
     trailer_extra = ""
     if encrypt:
         enc = max(objects) + 1
@@ -497,6 +498,34 @@ def test_a_framed_paragraph_is_no_table() -> None:
         convert_pdf(_pdf([page]), name="box.pdf").text
         == "NOTE - A framed note is a paragraph, not a table.\n"
     )
+
+
+def test_symbol_after_a_word_and_a_file_name_title() -> None:
+    page = [
+        _text(350, 50, 10, "Document WSIS-99/TST/DOC/1-E"),
+        _text(350, 62, 10, "12 December 2003"),
+        _text(72, 120, 10, "Declaration of Principles"),
+    ]
+    converted = convert_pdf(_pdf([page], title="Microsoft Word - draft.docx"), name="wsis.pdf")
+    assert converted.metadata["symbol"] == "WSIS-99/TST/DOC/1-E"
+    assert "title" not in converted.metadata  # a file name is no title
+    assert "Document WSIS-99/TST/DOC/1-E" in converted.text.split("\n")
+
+
+def test_letter_spaced_capitals_are_words_again() -> None:
+    from rag.ingest.pdf_layout import Word, make_line
+
+    def spaced(text: str, x: float) -> list[Word]:
+        # 12 pt glyphs 7 pt wide, 5 pt apart (0.42 em); 20 pt between the two words
+        return [
+            Word(text=c, x0=x + 12 * i, x1=x + 12 * i + 7, baseline=100, size=12) for i, c in enumerate(text)
+        ]
+
+    words = spaced("ITU", 0) + spaced("Union", 12 * 3 + 15)
+    assert make_line(words, 0).text == "ITU Union"
+    # one-letter words a normal space apart and more (a list "a b c" in 12 pt, 14 pt apart) stay apart
+    normal = [Word(text=t, x0=20 * i, x1=20 * i + 6, baseline=100, size=12) for i, t in enumerate("abc")]
+    assert make_line(normal, 0).text == "a b c"
 
 
 def test_pdf_with_an_empty_user_password_is_read() -> None:
