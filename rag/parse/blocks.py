@@ -18,13 +18,13 @@ _BUREAUX = [
     (re.compile(r"(?:the\s+)?Telecommunication\s+Development\s+Bureau", re.IGNORECASE), "BDT"),
     (re.compile(r"(?:the\s+)?Radiocommunication\s+Bureau", re.IGNORECASE), "BR"),
     (re.compile(r"(?:the\s+)?Telecommunication\s+Standardization\s+Bureau", re.IGNORECASE), "TSB"),
-    # French and Spanish texts keep the English abbreviations (BDT, BR, TSB)
-    (re.compile(r"(?:du\s+)?Bureau\s+de\s+développement\s+des\s+télécommunications", re.I), "BDT"),
-    (re.compile(r"(?:du\s+)?Bureau\s+des\s+radiocommunications", re.I), "BR"),
-    (re.compile(r"(?:du\s+)?Bureau\s+de\s+la\s+normalisation\s+des\s+télécommunications", re.I), "TSB"),
-    (re.compile(r"(?:de\s+la\s+)?Oficina\s+de\s+Desarrollo\s+de\s+las\s+Telecomunicaciones", re.I), "BDT"),
-    (re.compile(r"(?:de\s+la\s+)?Oficina\s+de\s+Radiocomunicaciones", re.I), "BR"),
-    (re.compile(r"(?:de\s+la\s+)?Oficina\s+de\s+Normalización\s+de\s+las\s+Telecomunicaciones", re.I), "TSB"),
+    # French and Spanish texts keep the English abbreviations ("le Directeur du TSB", "de la BDT")
+    (re.compile(r"Bureau\s+de\s+développement\s+des\s+télécommunications", re.I), "BDT"),
+    (re.compile(r"Bureau\s+des\s+radiocommunications", re.I), "BR"),
+    (re.compile(r"Bureau\s+de\s+la\s+normalisation\s+des\s+télécommunications", re.I), "TSB"),
+    (re.compile(r"Oficina\s+de\s+Desarrollo\s+de\s+las\s+Telecomunicaciones", re.I), "BDT"),
+    (re.compile(r"Oficina\s+de\s+Radiocomunicaciones", re.I), "BR"),
+    (re.compile(r"Oficina\s+de\s+Normalización\s+de\s+las\s+Telecomunicaciones", re.I), "TSB"),
 ]
 # Where a short addressee stops: before the collaborators and the scope of the mandate.
 _ADDRESSEE_CUT = re.compile(

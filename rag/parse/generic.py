@@ -77,6 +77,8 @@ _DIVISION = re.compile(
     r"(?P<n>[0-9]{1,3}|[IVXLC]{1,6}|[A-Z])\b\.?(?:\s*[–—:.-]\s*(?P<title>\S.{0,200}))?",
     re.IGNORECASE,
 )
+# A heading line whose addressee runs on to the next line ends with a word that cannot end it.
+_DANGLING = re.compile(r"(?:\b(?:and|or|of|the|with|in|for|on|by|to|et|de|du|des|y|con|avec)|[,/–-])\s*$")
 _FIRST_PERSON = re.compile(r"(?:We|Nous|Nosotros)\b")
 _ADOPTION = re.compile(
     r"\d{1,3}(?:st|nd|rd|th|e|re|a)\.?\s+(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria)\b.{0,40}",
@@ -145,6 +147,7 @@ class _Reader:
         self.title_due: Node | None = None
         self.pending_label: Para | None = None
         self.merge_into: Node | None = None
+        self.skip: set[int] = set()  # paragraphs already read with the one before them
         self.front: list[Para] = []
         self.counters: dict[int, int] = {}
         self.calls: dict[str, _Container] = {}
@@ -164,6 +167,8 @@ class _Reader:
         return self.root
 
     def _dispatch(self, para: Para) -> None:
+        if para.index in self.skip:
+            return
         if para.table:
             self._flush_front()
             self._table(para)
@@ -199,7 +204,7 @@ class _Reader:
         if para.label is None or para.level:
             role = itu_block_heading(para.text) if not para.level else None
             if role is not None:
-                self._open_block(para, role)
+                self._open_block(self._wrapped_heading(para), role)
                 return True
         return self._section_heading(para)
 
@@ -398,7 +403,25 @@ class _Reader:
 
     # -- ITU blocks and items ---------------------------------------------------------------------
 
+    def _wrapped_heading(self, para: Para) -> Para:
+        """A block heading whose addressee runs on to the next line ("..., in collaboration with" /
+        "the Director of the Radiocommunication Bureau") read as one heading; the next line is skipped."""
+        nxt = self.paras[para.index + 1] if para.index + 1 < len(self.paras) else None
+        if nxt is None or nxt.label is not None or nxt.note is not None or nxt.table or nxt.level:
+            return para
+        if not _DANGLING.search(para.text) or not heading_like(nxt.text) or not nxt.text[:1].islower():
+            return para
+        joined = itu_block_heading(f"{para.text} {nxt.text}")
+        if joined is None:
+            return para
+        self.skip.add(nxt.index)
+        return Para(
+            index=para.index, lines=para.lines + nxt.lines, start=para.start, end=nxt.end,
+            text=f"{para.text} {nxt.text}", body_start=para.start, body=f"{para.text} {nxt.text}",
+        )  # fmt: skip
+
     def _open_block(self, para: Para, role: RoleWords) -> None:
+        role = itu_block_heading(para.text) or role
         self.title_due = None
         self._flush_front()
         if self.container is self.doc_container:
@@ -620,7 +643,11 @@ class _Reader:
             word, n = division.group("word").lower(), division.group("n")
             slug, title, cite = f"{slugify(word)}-{n.lower()}", clean_text(para.text), f"{word.capitalize()} {n}"
         elif key:
-            slug, title, cite = "", f"{number} {para.body}".strip(), f"§{number}"
+            assert number is not None and label is not None
+            digits = number[:1].isdigit()
+            printed = number if digits else label
+            slug, title = "", f"{printed} {para.body}".strip()
+            cite = f"§{number}" if digits else f"section {number}"
         else:
             title = para.body or para.text
             parent = self._section_number()

@@ -218,7 +218,12 @@ _TRAILING_THAT = re.compile(r"\s+(?:that|que|qu['’])$", re.IGNORECASE)
 _ITU_OP_BY_PHRASE = {p.lower(): r for p, r in ITU_OPERATIVE}
 _ITU_PRE_BY_PHRASE = {p.lower(): r for p, r in ITU_PREAMBULAR.items()}
 # An addressee holds no sentence: it is a noun phrase, not "to continue ..." nor "that ...".
-_NOT_ADDRESSEE = re.compile(r"^(?:that|que|qu['’]|to\s|de\s|à\s|a\s)|[;.]$|:.", re.IGNORECASE)
+# (Spanish "a los Estados Miembros" is an addressee, "a participar" is not.)
+_NOT_ADDRESSEE = re.compile(
+    r"^(?:that|que|qu['’]|to\s|de\s|à\s|a\s+(?!los\b|las\b|la\b|el\b|un\b|una\b|todos\b|todas\b|sus\b))"
+    r"|[;.]$|:.",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,7 +582,7 @@ DECLARATION_VERBS: dict[str, R] = {
     "remain concerned": R.CONCERNED,
 }
 _WE_RE = re.compile(
-    r"(?:We|Nous|Nosotros)(?:,[^,]{0,400},)?\s+(?:(?:also|further|strongly|firmly|therefore|again|fully"
+    r"(?:We|Nous|Nosotros)(?:,[^.;:]{0,400}?,)?\s+(?:(?:also|further|strongly|firmly|therefore|again|fully"
     r"|hereby|collectively|once again)\s+)*(?P<verb>"
     + "|".join(sorted((re.escape(k) for k in DECLARATION_VERBS), key=len, reverse=True))
     + r")\b"
