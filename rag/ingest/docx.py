@@ -759,7 +759,7 @@ class _Walker:
             self.styles.heading(style_id) if outline is None else (outline + 1 if 0 <= outline <= 8 else 0)
         )
         if label is None:
-            label, text = _typed_label(text, heading=bool(heading))
+            label, text = split_typed_label(text, heading=bool(heading))
         para = _Para(text=text, label=label, heading=heading, notes=tuple(buffer.notes))
         return [para, *buffer.floating]
 
@@ -891,9 +891,10 @@ class _Walker:
             self.warn(f"{kind} {note_id} is called in the text but missing from the file")
             return ""
         text = clean_inline(" ".join(_block_text(block) for block in self.story(note)))
-        for _ in range(2):  # the mark the note repeats (twice in some converted files: "1<TAB>1 ...")
-            if text.startswith(mark) and (len(text) == len(mark) or text[len(mark)].isspace()):
-                text = text[len(mark) :].lstrip()
+        for _ in range(2):  # the mark the note repeats, twice in some converted files ("1<TAB>1 ", "**<TAB>")
+            rest = text[len(mark) :] if text.startswith(mark) else None
+            if rest is not None and (not rest or rest[0].isspace() or _SYMBOL_MARK.match(rest)):
+                text = rest.lstrip()
         return text
 
     def story(self, container: etree._Element) -> list[_Block]:
@@ -996,7 +997,7 @@ _TYPED_LABEL = re.compile(
 )
 
 
-def _typed_label(text: str, *, heading: bool) -> tuple[str | None, str]:
+def split_typed_label(text: str, *, heading: bool) -> tuple[str | None, str]:
     """Split a label typed before the words with spaces only ("a)  that") so it ends with a TAB.
 
     A label typed with a TAB is already in reading-text form and is left in the text.
