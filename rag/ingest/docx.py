@@ -254,7 +254,7 @@ class _Styles:
         self._by_id: dict[str, etree._Element] = {}
         self.default_paragraph: str | None = None
         self._defaults = None if root is None else root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-        self._memo: dict[tuple[str, str | None], object] = {}
+        self._memo: dict[tuple[str, object], object] = {}  # (what, style id or ids) -> resolved value
         for style in root.iter(f"{W}style") if root is not None else ():
             style_id = style.get(f"{W}styleId")
             if style_id is None:
@@ -318,7 +318,7 @@ class _Styles:
 
     def run_property(self, style_ids: tuple[str | None, ...], get: Callable[[etree._Element | None], object]):
         """The first value ``get`` finds in the run properties of these styles' chains, then the defaults."""
-        key = (getattr(get, "__name__", "get") + "|" + "|".join(s or "" for s in style_ids), None)
+        key = (getattr(get, "__name__", "get"), style_ids)
         if key not in self._memo:
             value = None
             for style_id in style_ids:
@@ -381,12 +381,17 @@ def _level(lvl: etree._Element, base: _Level | None = None) -> _Level:
         level,
         fmt=_val(lvl, "numFmt") or level.fmt,
         text=text.get(f"{W}val", "") if text is not None else level.text,
-        start=_int(_val(lvl, "start")) if _val(lvl, "start") is not None else level.start,
-        restart=_int(_val(lvl, "lvlRestart")) if _val(lvl, "lvlRestart") is not None else level.restart,
+        start=_first_int(_val(lvl, "start"), level.start),
+        restart=_first_int(_val(lvl, "lvlRestart"), level.restart),
         legal=_flag(lvl, "isLgl") if _flag(lvl, "isLgl") is not None else level.legal,
         font=fonts if fonts is not None else level.font,
         style=_val(lvl, "pStyle") or level.style,
     )
+
+
+def _first_int(text: str | None, default: int | None) -> int | None:
+    value = _int(text)
+    return default if value is None else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,6 +473,8 @@ class _Lists:
         restarts = []
         for override in num.iter(f"{W}lvlOverride"):
             ilvl = _int(override.get(f"{W}ilvl")) or 0
+            if not 0 <= ilvl <= 8:
+                continue
             lvl = override.find(f"{W}lvl")
             if lvl is not None:
                 levels[ilvl] = _level(lvl, levels.get(ilvl))
@@ -748,6 +755,10 @@ class _Walker:
         buffer = _Inline()
         self.inline(paragraph, buffer, style_id)
         self.finish_call(buffer)
+        if any(not open_field.result for open_field in self.fields):
+            # A field code does not run past its paragraph; one that seems to (a damaged file, a lost
+            # "end") would hide the rest of the document, so it is closed here.
+            self.fields = [open_field for open_field in self.fields if open_field.result]
         text = "".join(buffer.parts)
         if self.styles.is_toc(style_id) or (buffer.in_toc and not _has_words(text)):
             return [_TocEntry(), *buffer.floating]

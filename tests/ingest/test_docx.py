@@ -322,6 +322,17 @@ def test_numbering_linked_through_a_numbering_style_counts_in_the_linked_list() 
     assert lines(make_docx(body, numbering=numbering, styles=styles)) == ["1.\tfirst", "2.\tsecond"]
 
 
+def test_malformed_numbering_values_fall_back_instead_of_failing() -> None:
+    # start "x" keeps the default start 1; an override of level 99 and a paragraph at level 12 are ignored
+    numbering = (
+        '<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="x"/><w:numFmt w:val="decimal"/>'
+        '<w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="1"/>'
+        '<w:lvlOverride w:ilvl="99"><w:startOverride w:val="5"/></w:lvlOverride></w:num>'
+    )
+    body = p("first", num=(1, 0)) + p("deep", num=(1, 12)) + p("missing list", num=(7, 0))
+    assert lines(make_docx(body, numbering=numbering)) == ["1.\tfirst", "deep", "missing list"]
+
+
 @pytest.mark.parametrize(
     ("value", "fmt", "expected"),
     [
@@ -546,6 +557,12 @@ def test_text_boxes_once_content_controls_revisions_and_fields() -> None:
         "See clause 2 below.",  # the field's result, not its code
         "Hidden text.",
     ]
+
+
+def test_a_field_left_open_by_a_damaged_file_hides_no_more_than_its_paragraph() -> None:
+    unterminated = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>'
+    body = p(runs=r("Before ") + unterminated + r("lost")) + p("The next paragraph is read.")
+    assert lines(make_docx(body)) == ["Before", "The next paragraph is read."]
 
 
 def test_tables_of_contents_are_left_out_with_their_title() -> None:
