@@ -55,7 +55,7 @@ from rag.parse.names import (
 from rag.parse.paragraphs import Para, ends_sentence, heading_like, lone_label, read_paragraphs
 from rag.parse.blocks import ADDRESSEE_PURPOSE, BlockInfo, name_blocks
 from rag.parse.roles import RoleWords, declaration_verb, itu_block_heading, un_operative, un_preambular
-from rag.parse.spans import clean_text
+from rag.parse.spans import clean_text, has_words
 from rag.parse.tree import Node, ParseContext, slugify
 from rag.types import PassageKind
 
@@ -87,8 +87,10 @@ _ADOPTION = re.compile(
 # A row whose first cell is a reference mark or number ("| [12] | Author ... |") is cited by it.
 _ROW_LABEL = re.compile(r"\|\s*(\[\d{1,4}\]|\d{1,3}\.?|[a-z]\))\s*\|")
 _SHORT_KINDS = (*INDENT_KINDS, "letter", "roman", "paren", "other")
+# Labels that number headings: "1", "1.", "1.2.3", "A.", "A.1", "IV."; "1)", "a)", "(a)" number items.
+_SECTION_LABEL = re.compile(r"(?:\d{1,3}|[A-Z]|[IVXL]{1,5})(?:\.\d{1,3})*\.?")
 _SECTION_NUMBER = re.compile(r"(?:\d{1,3}|[A-Z]|[IVXL]{1,5})(?:\.\d{1,3})*")
-_NOTE = re.compile(r"(?P<word>NOTE|Note|NOTA)(?:\s+(?P<n>\d{1,2}))?\s*(?:[–—:-]|\.\s)\s*")
+_NOTE = re.compile(r"(?P<word>NOTE|Note|NOTA)(?:\s+(?P<n>\d{1,2}))?\s*(?:[–—−:-]|\.\s)\s*")
 _UN_MASTHEAD = re.compile(r"(?:United Nations|Nations Unies|Naciones Unidas|General Assembly|Distr\.)", re.I)
 _MAX_FRONT_RUN = 12
 _FRONT_LINE = 90
@@ -164,7 +166,18 @@ class _Reader:
         if len(self.instruments) == 1:
             # a document that is one instrument: its masthead and notes belong to it too
             self.root.instrument = next(iter(self.instruments))
+        self._ensure_words()
         return self.root
+
+    def _ensure_words(self) -> None:
+        """No passage without words: a label alone ("[12]") is its own text; a node with nothing to
+        read (an empty cell row, a lone footnote call) becomes a heading span instead."""
+        for node in self.root.walk():
+            if not node.passage or has_words(self.text[node.body_start or node.start : node.end]):
+                continue
+            node.body_start = None
+            if not has_words(self.text[node.start : node.end]):
+                node.passage = False
 
     def _dispatch(self, para: Para) -> None:
         if para.index in self.skip:
@@ -336,8 +349,9 @@ class _Reader:
         node = self.title_due
         assert node is not None
         title = next((c for c in node.children if c.slug == "title"), None)
-        if not self._title_line(para, continuing=title is not None):
-            self.title_due = None
+        adjacent = title is None or self.paras[para.index - 1].end == title.end
+        if not adjacent or not self._title_line(para, continuing=title is not None):
+            self.title_due = None  # a title never reaches over a note or anything else
             return False
         if title is None:
             self._title_passage(node, para, start=para.start, title=para.text)
@@ -602,12 +616,16 @@ class _Reader:
             and para.label.rstrip(".)")[-1:].isalnum()
             and heading_like(para.body)
             and len(para.body.split()) <= 16
+            and not self._un_verb(para)
         )
-        if para.level or numbered and not self._un_verb(para):
-            if para.label is not None and (self.op is not None and para.label.startswith("(")):
+        if numbered and not para.level:
+            if self.op is not None and para.label.startswith("("):
                 return False
-            if not para.level and self._item_with_body(para):
+            if self._item_with_body(para):
                 return True
+            if not _SECTION_LABEL.fullmatch(para.label or ""):
+                return False  # "2)\tAnglais (recommandé ...)": a short item of a list, not a heading
+        if para.level or numbered:
             self._open_section(para, para.label, para.level, None)
             return True
         return False

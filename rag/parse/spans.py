@@ -14,9 +14,10 @@ from dataclasses import dataclass
 # Whitespace as it appears in these extractions: tabs, NBSP (U+00A0) inside references such as
 # "Resolution 64", narrow NBSP, zero-width spaces and soft hyphens left by the PDF and Word converters.
 _WS = re.compile(r"[\s\u00a0\u202f\u2007\u200b\u00ad\ufeff]+")
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# An HTML tag: a name, then attributes after a space; "<http://...>" (a URL in angle brackets) is words.
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 # A tag directly before punctuation ("skills</i>,") leaves no space behind, so the text reads "skills,".
-_TAG_BEFORE_PUNCT = re.compile(r"(?:</?[a-zA-Z][^<>]*>)+(?=[,.;:!?)\]])")
+_TAG_BEFORE_PUNCT = re.compile(r"(?:</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>)+(?=[,.;:!?)\]])")
 # Symbol-font bullets (U+F0B7 and friends) are private-use characters: layout, not words.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
