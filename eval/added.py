@@ -47,9 +47,10 @@ def development_files(folder: Path = DEVELOPMENT_SET) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.name != "README.md")
 
 
-def added_corpus(settings: Settings, folder: Path, sources: Path = DEVELOPMENT_SET) -> Settings:
+def added_corpus(settings: Settings, folder: Path, sources: Path = DEVELOPMENT_SET) -> tuple[Settings, dict[str, str]]:
     """Write the seed corpus plus every development document (added as ``rag add`` adds them) to
-    ``folder/corpus``; the returned settings point at it and at ``folder/index``."""
+    ``folder/corpus``. Returns settings pointing at it and at ``folder/index``, and the text file
+    each published file became (``{"a-res-80-118.pdf": "a-res-80-118.txt"}``)."""
     corpus_dir, index_dir = folder / "corpus", folder / "index"
     shutil.rmtree(corpus_dir, ignore_errors=True)
     shutil.copytree(settings.corpus_dir, corpus_dir, ignore=shutil.ignore_patterns(".*"))
@@ -64,12 +65,13 @@ def added_corpus(settings: Settings, folder: Path, sources: Path = DEVELOPMENT_S
     if not (index_dir / CACHE_FILE).exists() and seed_cache.is_file():
         index_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(seed_cache, index_dir / CACHE_FILE)  # the seeds' vectors: only new texts are embedded
-    return make_settings(**{**settings.model_dump(), "corpus_dir": corpus_dir, "index_dir": index_dir})
+    files = {path.name: item.meta.file for path, item in zip(development_files(sources), prepared, strict=True)}
+    return make_settings(**{**settings.model_dump(), "corpus_dir": corpus_dir, "index_dir": index_dir}), files
 
 
 def added_settings(settings: Settings, cache_dir: Path, *, show_progress: bool | None = None) -> Settings:
     """The added corpus written and its index brought up to date (see the module docstring)."""
-    added = added_corpus(settings, cache_dir / "added")
+    added, _ = added_corpus(settings, cache_dir / "added")
     build_index(added, show_progress=show_progress)
     return added
 
@@ -80,11 +82,10 @@ def snap(gold: Path, folder: Path) -> int:
     ``folder`` receives the converted corpus. Returns the number of quotes that could not be placed
     (each is reported; the file is rewritten only when every quote was placed).
     """
-    corpus_dir = added_corpus(make_settings(), folder).corpus_dir
-    corpus = load_corpus(corpus_dir)
-    by_original = {d.original.split(".source")[0]: d for d in corpus.documents if d.original}
-    by_source = {p.name: by_original[p.name] for p in development_files() if p.name in by_original}
-    by_source.update({d.file: d for d in corpus.documents})
+    settings, converted = added_corpus(make_settings(), folder)
+    corpus = load_corpus(settings.corpus_dir)
+    by_file = {d.file: d for d in corpus.documents}
+    by_source = {**by_file, **{name: by_file[file] for name, file in converted.items()}}
     texts = {d.file: corpus.text(d) for d in corpus.documents}
     lines, missing = [], 0
     for line in gold.read_text(encoding="utf-8").splitlines():
