@@ -86,3 +86,52 @@ def test_search_without_an_index_names_rag_build(tmp_path, capsys):
 def test_passages_command_still_works(capsys):
     assert main(["-q", "passages", "--doc", "wtpf-26-first-draft-outline"]) == 0
     assert "wtpf-26-first-draft-outline/" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_add_prints_what_was_understood_and_search_cites_the_clause(built, capsys):
+    from tests.conftest import more_file
+
+    corpus = built / "corpus"
+    assert main(["-q", "add", str(more_file("a-res-79-277.pdf"))]) == 0
+    out = capsys.readouterr().out
+    assert "added a-res-79-277: a-res-79-277.source.pdf (pdf, 3 pages)" in out
+    assert "cited as:    A/RES/79/277" in out and "UNGA-79, 2025-03-25" in out
+    assert "clauses by role: decides 5, recalling 3" in out
+    # the build embedded the new document's passages only: the others came from the cache
+    summary = out.strip().splitlines()[-1]
+    assert "1 parsed" in summary.replace("(", " ").replace(")", " ") or "(1 parsed)" in summary
+    assert (corpus / "a-res-79-277.txt").is_file() and (corpus / "a-res-79-277.source.pdf").is_file()
+
+    assert main(["-q", "search", "two-day high-level meeting overall review", "-k", "1", "--json"]) == 0
+    top = json.loads(capsys.readouterr().out)["results"][0]
+    assert top["id"] == "a-res-79-277/op-1" and top["citation"] == "A/RES/79/277, operative paragraph 1"
+
+    assert main(["-q", "passages", "--stats", "--doc", "a-res-79-277"]) == 0
+    stats = capsys.readouterr().out
+    assert "instruments (1): A/RES/79/277" in stats and "clauses by role:" in stats
+
+
+@pytest.mark.slow
+def test_add_refuses_a_bad_file_and_a_second_copy_then_remove_undoes_the_add(built, capsys, tmp_path):
+    from tests.conftest import more_file
+
+    corpus = built / "corpus"
+    before = sorted(p.name for p in corpus.iterdir())
+    fake = tmp_path / "resolution.docx"
+    fake.write_bytes(b"%PDF-1.7 not a Word file")
+    assert main(["-q", "add", str(fake), str(more_file("a-res-80-16.md"))]) == 1
+    assert "resolution.docx is not a Word document (.docx): its bytes are a PDF" in capsys.readouterr().err
+    assert sorted(p.name for p in corpus.iterdir()) == before  # one bad file: nothing added
+
+    assert main(["-q", "add", str(more_file("a-res-80-16.md")), "--id", "oewg", "--no-build"]) == 0
+    assert "run `rag build`" in capsys.readouterr().out
+    assert main(["-q", "add", str(more_file("a-res-80-16.md"))]) == 1
+    assert "already in the corpus as 'oewg'" in capsys.readouterr().err
+    assert main(["-q", "remove", "oewg"]) == 0
+    assert "removed oewg" in capsys.readouterr().out
+    assert sorted(p.name for p in corpus.iterdir() if not p.name.startswith(".")) == [
+        n for n in before if not n.startswith(".")
+    ]
+    assert main(["-q", "remove", "plain-notes"]) == 1
+    assert "was not added with `rag add`" in capsys.readouterr().err

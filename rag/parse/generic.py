@@ -79,6 +79,7 @@ _DIVISION = re.compile(
 )
 # A heading line whose addressee runs on to the next line ends with a word that cannot end it.
 _DANGLING = re.compile(r"(?:\b(?:and|or|of|the|with|in|for|on|by|to|et|de|du|des|y|con|avec)|[,/–-])\s*$")
+_CALL = re.compile(r"\[\^([^\]\s]{1,12})\]")
 _FIRST_PERSON = re.compile(r"(?:We|Nous|Nosotros)\b")
 _ADOPTION = re.compile(
     r"\d{1,3}(?:st|nd|rd|th|e|re|a)\.?\s+(?:plenary\s+meeting|séance\s+plénière|sesión\s+plenaria)\b.{0,40}",
@@ -90,6 +91,7 @@ _SHORT_KINDS = (*INDENT_KINDS, "letter", "roman", "paren", "other")
 # Labels that number headings: "1", "1.", "1.2.3", "A.", "A.1", "IV."; "1)", "a)", "(a)" number items.
 _SECTION_LABEL = re.compile(r"(?:\d{1,3}|[A-Z]|[IVXL]{1,5})(?:\.\d{1,3})*\.?")
 _SECTION_NUMBER = re.compile(r"(?:\d{1,3}|[A-Z]|[IVXL]{1,5})(?:\.\d{1,3})*")
+_DATE_LINE = re.compile(r"\d{1,2}\s+[^\W\d]{3,12}\s+(?:19|20)\d\d")
 _NOTE = re.compile(r"(?P<word>NOTE|Note|NOTA)(?:\s+(?P<n>\d{1,2}))?\s*(?:[–—−:-]|\.\s)\s*")
 _UN_MASTHEAD = re.compile(r"(?:United Nations|Nations Unies|Naciones Unidas|General Assembly|Distr\.)", re.I)
 _MAX_FRONT_RUN = 12
@@ -150,9 +152,10 @@ class _Reader:
         self.pending_label: Para | None = None
         self.merge_into: Node | None = None
         self.skip: set[int] = set()  # paragraphs already read with the one before them
+        self.base_titles: dict[int, str] = {}  # outline node -> its title before the instrument's title
         self.front: list[Para] = []
         self.counters: dict[int, int] = {}
-        self.calls: dict[str, _Container] = {}
+        self.calls: dict[str, tuple[_Container, str]] = {}  # note mark -> where its latest call is
         self.symbol = ctx.meta.symbol or masthead_symbol(ctx.text)
         self.single = self._count_instruments() <= 1
 
@@ -182,6 +185,8 @@ class _Reader:
     def _dispatch(self, para: Para) -> None:
         if para.index in self.skip:
             return
+        for call in _CALL.findall(para.text):
+            self.calls[call] = (self.container, _CALL.sub("", para.text))
         if para.table:
             self._flush_front()
             self._table(para)
@@ -204,6 +209,8 @@ class _Reader:
         name = self._instrument_heading(para)
         if name is not None:
             self._open_instrument(para, name)
+            return True
+        if para.index in self.skip:
             return True
         annex = _ANNEX.fullmatch(para.text) if para.label is None or para.level else None
         if annex and (annex.group("n") or annex.group("rest").strip() or para.level or len(para.text) < 12):
@@ -266,8 +273,20 @@ class _Reader:
         if name is None:
             return None
         if self.instrument is not None and self.instrument.instrument == name.name:
-            return None  # the same instrument's heading again (cover page, then body)
+            self._repeated_heading(para)  # the same instrument's heading again (cover page, then body)
+            return None
         return name
+
+    def _repeated_heading(self, para: Para) -> None:
+        """An instrument's heading printed again (its cover, then its body): a heading, not a
+        section, and so is its title when it follows again word for word."""
+        assert self.instrument is not None
+        self.instrument.node.extra_headings.append((para.start, para.end))
+        self.skip.add(para.index)
+        nxt = self.paras[para.index + 1] if para.index + 1 < len(self.paras) else None
+        if nxt is not None and nxt.text == self.instrument.node.instrument_title:
+            self.instrument.node.extra_headings.append((nxt.start, nxt.end))
+            self.skip.add(nxt.index)
 
     def _open_instrument(self, para: Para, name: InstrumentName) -> None:
         self._flush_front()
@@ -358,6 +377,7 @@ class _Reader:
         else:
             title.end = para.end
             node.instrument_title = clean_text(self.text[title.start : title.end])
+            self._name_with_title(node)
             if len(self.text[title.start : title.end].splitlines()) >= 4:
                 self.title_due = None
         return True
@@ -379,7 +399,14 @@ class _Reader:
                  passage=True)
         )  # fmt: skip
         node.instrument_title = clean_text(title)
+        self._name_with_title(node)
         self.last = None
+
+    def _name_with_title(self, node: Node) -> None:
+        """"Resolution 2 (Rev. Dubai, 2018) – World telecommunication/ICT policy forum": the title in the
+        instrument's (or annex's) outline node, so every passage under it has it in its context."""
+        base = self.base_titles.setdefault(id(node), node.title)
+        node.title = f"{base} – {node.instrument_title}" if node.instrument_title else base
 
     def _preamble(self, para: Para) -> None:
         self.title_due = None
@@ -722,8 +749,12 @@ class _Reader:
             self.stack.clear()
             self.op = None
             slug = self._unique(self.container, "adoption")
-            self.container.node.add(self._passage(para, kind=PassageKind.PARAGRAPH.value, slug=slug,
-                                                  cite="adoption", label=False))  # fmt: skip
+            node = self._passage(para, kind=PassageKind.PARAGRAPH.value, slug=slug, cite="adoption", label=False)
+            nxt = self.paras[para.index + 1] if para.index + 1 < len(self.paras) else None
+            if nxt is not None and _DATE_LINE.fullmatch(nxt.text):  # "25 March 2025" on the next line
+                node.end = nxt.end
+                self.skip.add(nxt.index)
+            self.container.node.add(node)
             return
         note = _NOTE.match(para.text)
         if note:
@@ -829,8 +860,12 @@ class _Reader:
         table = base.add(Node(kind="table", slug=f"table-{n}", title=f"Table {n}", cite=f"table {n}"))
         for m, row in enumerate(para.rows, start=1):
             inner = row.raw.strip()
-            start = row.start + row.raw.index(inner) + 1
-            end = start + len(inner) - 2
+            # from the first cell with words to the last: empty cells of merged columns are layout
+            words = [i for i, ch in enumerate(row.raw) if ch not in "| \t\u00a0"]
+            if not words:
+                self.ctx.mark_layout(row)
+                continue
+            start, end = row.start + words[0], row.start + words[-1] + 1
             first = _ROW_LABEL.match(inner)
             table.add(
                 Node(kind=PassageKind.TABLE_ROW.value, slug=f"row-{m}", title=f"row {m}", start=start, end=end,
@@ -844,7 +879,7 @@ class _Reader:
     def _footnote(self, para: Para) -> None:
         """A note after the paragraph that calls it: a passage of the instrument holding the call."""
         mark = para.note or ""
-        owner = self.calls.get(mark) or self.container
+        owner, caller = self.calls.get(mark) or (self.container, None)
         slug = "fn-" + ("star" * len(mark) if set(mark) == {"*"} else slugify(mark))
         node = Node(
             kind=PassageKind.FOOTNOTE.value,
@@ -856,14 +891,14 @@ class _Reader:
             passage=True,
             body_start=para.body_start,
             label=mark,
+            # what the note is a note to: its context for search ("Iraq: draft resolution")
+            lead_in=(caller[:197] + "...") if caller and len(caller) > 200 else caller,
         )
         owner.node.add(node)
 
     # -- helpers ------------------------------------------------------------------------------------
 
     def _passage(self, para: Para, *, kind: str, slug: str, cite: str, label: bool = True) -> Node:
-        for call in re.findall(r"\[\^([^\]\s]{1,12})\]", para.text):
-            self.calls[call] = self.container
         node = Node(
             kind=kind,
             slug=slug,
