@@ -287,18 +287,22 @@ class VersionRelation(_ChoiceEnum):
 
 @dataclass(frozen=True, slots=True)
 class DocPair:
-    """Two documents to align, earlier first."""
+    """Two documents to align, earlier first; ``instrument`` (a reference key) limits the alignment to
+    that instrument's passages in each (two editions of one resolution in two collections)."""
 
     earlier: str
     later: str
     kind: PairKind
+    instrument: str | None = None
 
     def to_dict(self) -> dict[str, str]:
-        return {"earlier": self.earlier, "later": self.later, "kind": self.kind.value}
+        data = {"earlier": self.earlier, "later": self.later, "kind": self.kind.value}
+        return data | ({"instrument": self.instrument} if self.instrument else {})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DocPair:
-        return cls(data["earlier"], data["later"], PairKind.from_str(data["kind"]))  # type: ignore[arg-type]
+        kind = PairKind.from_str(data["kind"])
+        return cls(data["earlier"], data["later"], kind, data.get("instrument"))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +435,48 @@ def version_pairs(documents: Sequence[DocumentMeta]) -> list[DocPair]:
         kind = PairKind.DRAFTS if x.event == y.event else PairKind.COUNTERPARTS
         pairs.append(DocPair(earlier.id, later.id, kind))
     return pairs
+
+
+def instrument_pairs(keys: Mapping[tuple[str, str | None], str], documents: Sequence[DocumentMeta]) -> list[DocPair]:
+    """Editions of one instrument in two documents, where one was added with ``rag add``.
+
+    "Resolution 2 (Rev. Dubai, 2018)" in the PP-18 Final Acts and "Resolution 2 (Rev. Bucharest,
+    2022)" in the PP-22 Final Acts have one reference key (``itu/pp/res/2``): their passages are aligned
+    as drafts of one text, the edition with the earlier year first. Documents already paired whole
+    (:func:`version_pairs`) are not paired again.
+    """
+    meta = {d.id: d for d in documents}
+    whole = {frozenset((p.earlier, p.later)) for p in version_pairs(documents)}
+    editions: dict[str, dict[str, str]] = {}
+    for (doc, name), key in keys.items():
+        if name is not None and doc in meta:
+            editions.setdefault(key, {}).setdefault(doc, name)
+    pairs = []
+    for key, docs in sorted(editions.items()):
+        for x, y in combinations(sorted(docs), 2):
+            if "auto" not in (meta[x].kind, meta[y].kind) or frozenset((x, y)) in whole:
+                continue
+            earlier, later = sorted((x, y), key=lambda d: (_edition_year(docs[d]) or meta[d].date[:4], meta[d].date))
+            pairs.append(DocPair(earlier, later, PairKind.DRAFTS, instrument=key))
+    return pairs
+
+
+def _instrument_keys(by_doc: Mapping[str, Sequence[Passage]], events: Mapping[str, str]) -> dict[tuple[str, str | None], str]:
+    """(document, instrument name) -> the instrument's reference key, for every named instrument."""
+    from rag.references import instrument_key
+
+    keys: dict[tuple[str, str | None], str] = {}
+    for doc, rows in by_doc.items():
+        for name in {p.instrument for p in rows if p.instrument}:
+            key = instrument_key(name, events.get(doc))
+            if key is not None:
+                keys[(doc, name)] = key
+    return keys
+
+
+def _edition_year(name: str) -> str | None:
+    m = re.search(r"\b((?:19|20)\d\d)\)\s*$", name)
+    return m.group(1) if m else None
 
 
 def _same_text(x: DocumentMeta, y: DocumentMeta) -> bool:
@@ -916,11 +962,17 @@ class VersionIndex:
         for p in passages:
             by_doc.setdefault(p.doc, []).append(p)
         events = {d.id: d.event for d in documents}
+        keys = _instrument_keys(by_doc, events)
+        if pairs is None:
+            pairs = version_pairs(documents) + instrument_pairs(keys, documents)
         reports = []
-        for pair in version_pairs(documents) if pairs is None else pairs:
+        for pair in pairs:
             earlier, later = by_doc.get(pair.earlier, []), by_doc.get(pair.later, [])
+            if pair.instrument is not None:
+                earlier = [p for p in earlier if keys.get((p.doc, p.instrument)) == pair.instrument]
+                later = [p for p in later if keys.get((p.doc, p.instrument)) == pair.instrument]
             if pair.kind is PairKind.DRAFTS and earlier and later:
-                report = align_drafts(earlier, later)
+                report = replace(align_drafts(earlier, later), pair=pair)
             elif pair.kind is PairKind.COUNTERPARTS and _has_clauses(earlier) and _has_clauses(later):
                 report = align_counterparts(
                     earlier, later, earlier_event=events.get(pair.earlier), later_event=events.get(pair.later)

@@ -511,3 +511,32 @@ def test_cli_versions_json(capsys):
 def test_cli_versions_of_unknown_passage_fails_with_a_hint(capsys):
     assert main(["-q", "versions", f"{WTPF26}/99.99"]) == 1
     assert "rag passages --doc wtpf-26-sg-report" in capsys.readouterr().err
+
+
+def test_an_added_edition_of_a_resolution_is_aligned_with_the_seed_edition():
+    """A WTDC-22 report added with `rag add` holds Resolution 15 (Rev. Kigali, 2022); the WTDC-25 report
+    holds its Baku revision: one key (itu/wtdc/res/15), so their items are versions of each other."""
+    from rag.parse import parse_document
+    from rag.types import DocumentMeta
+    from rag.versions import PairKind, VersionIndex
+    from tests.conftest import parsed_doc
+
+    seed = parsed_doc("wtdc-25-final-report")
+    res15 = [p for p in seed.passages if p.instrument and p.instrument.startswith("Resolution 15 ")]
+    instructs = next(p for p in res15 if p.id.endswith("/instructs/4"))
+    text = (
+        "RESOLUTION 15 (Rev. Kigali, 2022)\n\nApplied research and transfer of technology\n\n"
+        "The World Telecommunication Development Conference (Kigali, 2022),\n\n"
+        "instructs the Director of the Telecommunication Development Bureau\n\n"
+        f"4\t{instructs.text}\n"
+    )
+    meta = DocumentMeta(
+        id="wtdc-22", file="w.txt", title="WTDC-22 Final Report", short_title="WTDC-22 Final Report",
+        event="WTDC-22", date="2022-06-16", kind="auto",
+    )  # fmt: skip
+    added = parse_document(meta, text)
+    index = VersionIndex.build([*seed.passages, *added.passages], [seed.meta, meta])
+    links = index.versions_of("wtdc-22/res-15/instructs-director-bdt/4") or index.versions_of("wtdc-22/instructs/4")
+    assert [(link.passage_id, link.relation.value) for link in links][:1] == [(instructs.id, "later")]
+    report = next(r for r in index.reports if r.pair.instrument == "itu/wtdc/res/15")
+    assert report.pair.kind is PairKind.DRAFTS and report.pair.earlier == "wtdc-22"

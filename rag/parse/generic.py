@@ -185,8 +185,12 @@ class _Reader:
     def _dispatch(self, para: Para) -> None:
         if para.index in self.skip:
             return
-        for call in _CALL.findall(para.text):
-            self.calls[call] = (self.container, _CALL.sub("", para.text))
+        self._read(para)
+        # a note that follows belongs where its call now stands (after a heading opened its instrument)
+        for call in _CALL.findall(self.text, para.start, para.end) if para.note is None else ():
+            self.calls[call] = (self.container, para.text)  # (para.text has the calls removed)
+
+    def _read(self, para: Para) -> None:
         if para.table:
             self._flush_front()
             self._table(para)
@@ -880,6 +884,8 @@ class _Reader:
         """A note after the paragraph that calls it: a passage of the instrument holding the call."""
         mark = para.note or ""
         owner, caller = self.calls.get(mark) or (self.container, None)
+        if owner.instrument != self.container.instrument:
+            owner, caller = self.container, None  # a stale call of another instrument's note 1
         slug = "fn-" + ("star" * len(mark) if set(mark) == {"*"} else slugify(mark))
         node = Node(
             kind=PassageKind.FOOTNOTE.value,
