@@ -68,6 +68,11 @@ TYPE_ALIASES: dict[str, str] = {
     "dec": "decision",
 }
 # British spellings and qualified headings of clause roles, as a delegate may type them.
+# Function words of French and Spanish titles (English ones are not BM25 tokens at all).
+_FUNCTION_WORDS = frozenset(
+    "pour dans avec sans sont cette leur leurs entre sous chez aussi même tout tous toute toutes "
+    "para como entre sobre desde hasta todos todas este esta estos estas cual cuando donde".split()
+)
 _ROLE_VARIANTS: dict[str, str] = {
     "recognising": "recognizing",
     "emphasising": "emphasizing",
@@ -512,7 +517,8 @@ class ReferenceResolver:
     @staticmethod
     def _document_words(
         passages: Sequence[Passage], documents: Sequence[DocumentMeta]
-    ) -> dict[str, tuple[str, ...]]:
+    ) -> dict[str, tuple[str, ...]]:  # (words under 4 letters and function words of the texts'
+        # languages never name a document: "un", "de", "pour" in a French title are everywhere else)
         """Title words that stand for one document ("roadmap", "Baku"): token -> document ids.
 
         A word of one document's title (and no other's) that at least half of that document's
@@ -526,14 +532,24 @@ class ReferenceResolver:
                 counts[t] = counts.get(t, 0) + 1
         size: dict[str, int] = {}
         held: dict[tuple[str, str], int] = {}
-        candidates = {t for t, n in counts.items() if n == 1 and not any(c.isdigit() for c in t)}
+        candidates = {
+            t
+            for t, n in counts.items()
+            if n == 1 and len(t) >= 4 and t not in _FUNCTION_WORDS and not any(c.isdigit() for c in t)
+        }
         for p in passages:
             size[p.doc] = size.get(p.doc, 0) + 1
             for t in candidates.intersection(tokenize(f"{p.context} {p.text}")):
                 held[(p.doc, t)] = held.get((p.doc, t), 0) + 1
         total = sum(size.values())
         out: dict[str, tuple[str, ...]] = {}
+        added = {d.id for d in documents if d.kind == "auto"}
         for doc, tokens in title_tokens.items():
+            if doc in added:
+                # a title read from an added text holds its subject's words ("security", "health"),
+                # which would name the document in every question on the subject; it is named by
+                # its symbol or short title instead (``_doc_names``)
+                continue
             n_in = size.get(doc, 0)
             n_out = total - n_in
             for t in tokens & candidates:

@@ -152,6 +152,21 @@ _ROLE_INTENT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# A UN operative verb answers a question in the ITU preambular form the intents use: "What does the
+# General Assembly recognize ..." asks for "recognizing" and is answered by a paragraph that
+# "Recognizes ...". (The seed texts hold none of these roles, so their features do not change.)
+_ROLE_FAMILY = {
+    "recognizes": "recognizing",
+    "notes": "noting",
+    "takes note": "noting",
+    "emphasizes": "emphasizing",
+    "stresses": "emphasizing",
+    "acknowledges": "acknowledging",
+    "recalls": "recalling",
+    "considers": "considering",
+}
+
+
 def role_intent(question: str) -> str | None:
     """The clause role a question asks about ("What did WTDC resolve ..." -> "resolves"), or None.
 
@@ -176,7 +191,8 @@ def block_roles(clause: str | None, lead_in: str | None) -> frozenset[str]:
     if not clause:
         return frozenset()
     verbs = (lead_in or "").split(",")[0]  # the operative phrase, before any qualification
-    return frozenset({clause, *(role for pattern, role in _ROLE_INTENT if pattern.search(verbs))})
+    roles = {clause, *(role for pattern, role in _ROLE_INTENT if pattern.search(verbs))}
+    return frozenset(roles | {_ROLE_FAMILY[r] for r in roles if r in _ROLE_FAMILY})
 
 
 def fact_intent(question: str) -> tuple[bool, bool]:
