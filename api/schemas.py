@@ -448,7 +448,9 @@ class DocumentPublic(BaseModel):
     kind: str = Field(description="document kind (which parser read it; auto: added with `rag add`)")
     source: str = Field(description="source file name in corpus/")
     passages: int = Field(description="number of passages")
-    symbol: str | None = Field(None, description="the instrument's symbol as printed", examples=["A/RES/80/118"])
+    symbol: str | None = Field(
+        None, description="the instrument's symbol as printed", examples=["A/RES/80/118"]
+    )
     lang: str | None = Field(None, description="language (ISO 639-1)", examples=["en"])
     format: str | None = Field(
         None, description="format of the added file: docx, doc, pdf, html, akn, md, txt", examples=["pdf"]

@@ -78,7 +78,9 @@ def docx_of(pages: int) -> bytes:
     for _ in range(max(0, -(-pages * WORDS_PER_PAGE // words) - 1)):
         for el in blocks:
             body.insert(list(body).index(sect), copy.deepcopy(el))
-    members["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    members["word/document.xml"] = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
@@ -92,7 +94,10 @@ def report(name: str, data: bytes, repeat: int, *, label: str | None = None) -> 
     per_page = f"{seconds / pages * 1000:6.1f} ms/page" if pages else " " * 14
     passages = item.report.passages  # type: ignore[attr-defined]
     words = len(item.converted.text.split())  # type: ignore[attr-defined]
-    print(f"{label or name:44} {len(data) / 1024:8.0f} KiB {pages or '-':>5} {words:>8} {passages:>6} {seconds:7.2f} s {per_page}")
+    print(
+        f"{label or name:44} {len(data) / 1024:8.0f} KiB {pages or '-':>5} {words:>8} {passages:>6} "
+        f"{seconds:7.2f} s {per_page}"
+    )
 
 
 def embed_only_new(data: bytes, name: str) -> None:
@@ -120,7 +125,9 @@ def embed_only_new(data: bytes, name: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--embed", action="store_true", help="also add the 50-page PDF to a copy of the index")
+    parser.add_argument(
+        "--embed", action="store_true", help="also add the 50-page PDF to a copy of the index"
+    )
     args = parser.parse_args()
     print(f"{'file':44} {'size':>12} {'pages':>5} {'words':>8} {'passages':>6} {'prepare':>9}")
     big_pdf, big_docx = pdf_of(PAGES), docx_of(PAGES)

@@ -47,7 +47,8 @@ def free_port() -> int:
 
 def gold_questions(n: int) -> list[str]:
     questions = []
-    for f in sorted((REPO_ROOT / "eval" / "gold").glob("*.jsonl")):
+    seed_gold = (REPO_ROOT / "eval" / "gold" / f"{split}.jsonl" for split in ("dev", "test", "train"))
+    for f in (p for p in seed_gold if p.is_file()):
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 questions.append(json.loads(line)["question"])

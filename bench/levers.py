@@ -42,7 +42,8 @@ def pct(values: list[float], q: float) -> float:
 
 def questions(n: int) -> list[str]:
     out: list[str] = []
-    for path in sorted((REPO_ROOT / "eval" / "gold").glob("*.jsonl")):
+    seed_gold = (REPO_ROOT / "eval" / "gold" / f"{split}.jsonl" for split in ("dev", "test", "train"))
+    for path in (p for p in seed_gold if p.is_file()):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out.append(json.loads(line)["question"])

@@ -45,7 +45,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def gold_questions() -> list[str]:
     questions = []
-    for path in sorted((REPO_ROOT / "eval" / "gold").glob("*.jsonl")):
+    seed_gold = (REPO_ROOT / "eval" / "gold" / f"{split}.jsonl" for split in ("dev", "test", "train"))
+    for path in (p for p in seed_gold if p.is_file()):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 questions.append(json.loads(line)["question"])

@@ -46,7 +46,8 @@ def main() -> int:
     load_s = time.perf_counter() - started
     loaded = peak_mib()
     questions = []
-    for f in sorted((REPO_ROOT / "eval" / "gold").glob("*.jsonl")):
+    seed_gold = (REPO_ROOT / "eval" / "gold" / f"{split}.jsonl" for split in ("dev", "test", "train"))
+    for f in (p for p in seed_gold if p.is_file()):
         questions += [
             json.loads(line)["question"] for line in f.read_text(encoding="utf-8").splitlines() if line
         ]

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 DEVELOPMENT_SET = REPO_ROOT.parent / "shared" / "corpus-more"
 ADDED_GOLD = REPO_ROOT / "eval" / "gold" / "added.jsonl"
+# questions on the development documents written only to train the ranker (never scored)
+ADDED_TRAIN = REPO_ROOT / "eval" / "gold" / "added-train.jsonl"
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -47,7 +49,9 @@ def development_files(folder: Path = DEVELOPMENT_SET) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.name != "README.md")
 
 
-def added_corpus(settings: Settings, folder: Path, sources: Path = DEVELOPMENT_SET) -> tuple[Settings, dict[str, str]]:
+def added_corpus(
+    settings: Settings, folder: Path, sources: Path = DEVELOPMENT_SET
+) -> tuple[Settings, dict[str, str]]:
     """Write the seed corpus plus every development document (added as ``rag add`` adds them) to
     ``folder/corpus``. Returns settings pointing at it and at ``folder/index``, and the text file
     each published file became (``{"a-res-80-118.pdf": "a-res-80-118.txt"}``)."""
@@ -65,7 +69,9 @@ def added_corpus(settings: Settings, folder: Path, sources: Path = DEVELOPMENT_S
     if not (index_dir / CACHE_FILE).exists() and seed_cache.is_file():
         index_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(seed_cache, index_dir / CACHE_FILE)  # the seeds' vectors: only new texts are embedded
-    files = {path.name: item.meta.file for path, item in zip(development_files(sources), prepared, strict=True)}
+    files = {
+        path.name: item.meta.file for path, item in zip(development_files(sources), prepared, strict=True)
+    }
     return make_settings(**{**settings.model_dump(), "corpus_dir": corpus_dir, "index_dir": index_dir}), files
 
 
@@ -97,7 +103,9 @@ def snap(gold: Path, folder: Path) -> int:
             exact = _place(texts.get(meta.file, "") if meta else "", answer["quote"])
             if meta is None or exact is None:
                 missing += 1
-                logger.error("%s: quote not placed in %s: %r", record["id"], answer["source"], answer["quote"][:60])
+                logger.error(
+                    "%s: quote not placed in %s: %r", record["id"], answer["source"], answer["quote"][:60]
+                )
                 continue
             answer["source"], answer["quote"] = meta.file, exact
         lines.append(json.dumps(record, ensure_ascii=False))

@@ -231,6 +231,24 @@ def training_questions(
     return select_questions(questions, "dev"), [q for q in questions if q.split == TRAIN_SPLIT]
 
 
+def added_examples(settings: Settings) -> list[Example]:
+    """Candidates of the training questions on added documents (``eval/gold/added-train.jsonl``), from
+    the added corpus (the seeds plus the development documents, as ``rag eval --split added`` builds
+    it): the ranker also learns from UN paragraphs, Word recommendations, reports and Final Acts, whose
+    layouts the seed documents lack. None when the file or the development set is missing."""
+    from eval.added import ADDED_TRAIN, DEVELOPMENT_SET, added_settings
+    from eval.gold_data import load_gold
+    from eval.harness import CACHE_DIR
+    from eval.pipelines import settings_with
+    from rag.search import Searcher
+
+    if not ADDED_TRAIN.is_file() or not DEVELOPMENT_SET.is_dir():
+        return []
+    added = added_settings(settings, CACHE_DIR)
+    questions = load_gold([ADDED_TRAIN], corpus_dir=added.corpus_dir)
+    return collect(added, questions, searcher=Searcher.load(settings_with(added, {"rerank": False})))
+
+
 def train(
     settings: Settings,
     *,
@@ -247,6 +265,8 @@ def train(
     dev_questions, train_questions = training_questions(settings, gold)
     examples = collect(settings, dev_questions, searcher=searcher)
     extra = collect(settings, train_questions, searcher=searcher) if train_questions else []
+    added = added_examples(settings) if gold is None else []
+    extra += added
     if sum(1 for ex in examples if ex.labels.any()) < folds * 2:
         raise ValueError(f"too few dev questions with an answer among the candidates for {folds} folds")
     first_stage = _scores(examples, None)
@@ -274,6 +294,7 @@ def train(
         "questions_with_answer_in_candidates": sum(1 for ex in examples if ex.labels.any()),
         "train_questions": len(extra),
         "train_questions_with_answer_in_candidates": sum(1 for ex in extra if ex.labels.any()),
+        "added_train_questions": len(added),
         "rerank_depth": settings.rerank_depth,
         "first_stage": {
             "fusion": settings.fusion,

@@ -96,14 +96,20 @@ def _cmd_add(args: argparse.Namespace) -> int:
     for name in args.paths:
         path = Path(name)
         if not path.is_file():
-            raise NotFoundError(f"no file {path}", hint="give the path of a .docx, .doc, .pdf, .html, .xml, .md or .txt")
+            raise NotFoundError(
+                f"no file {path}", hint="give the path of a .docx, .doc, .pdf, .html, .xml, .md or .txt"
+            )
         files.append((path.read_bytes(), path.name))
     overrides = Overrides(
         id=args.id, title=args.title, short_title=args.short_title, event=args.event, date=args.date,
         lang=args.lang,
     )  # fmt: skip
     result = add_documents(
-        settings, files, overrides=overrides, build=not args.no_build, show_progress=False if args.quiet else None
+        settings,
+        files,
+        overrides=overrides,
+        build=not args.no_build,
+        show_progress=False if args.quiet else None,
     )
     for item in result.added:
         _print_added(item, settings.corpus_dir)

@@ -18,7 +18,6 @@ from rag.index_store import BuildReport, build_index
 from rag.ingest.library import Overrides, Prepared, add_prepared, prepare, remove_from_corpus, restore_entries
 from rag.types import DocumentMeta
 
-
 Builder = Callable[[Settings], BuildReport]
 """Brings the index at ``settings.index_dir`` up to date with the corpus; tests and the API inject one."""
 
@@ -91,7 +90,11 @@ def remove_document(
 
 
 def _files(corpus_dir: Path, meta: DocumentMeta) -> dict[str, bytes]:
-    return {f: (corpus_dir / f).read_bytes() for f in (meta.file, meta.original) if f and (corpus_dir / f).is_file()}
+    return {
+        f: (corpus_dir / f).read_bytes()
+        for f in (meta.file, meta.original)
+        if f and (corpus_dir / f).is_file()
+    }
 
 
 def _build_or_restore(

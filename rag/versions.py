@@ -437,7 +437,9 @@ def version_pairs(documents: Sequence[DocumentMeta]) -> list[DocPair]:
     return pairs
 
 
-def instrument_pairs(keys: Mapping[tuple[str, str | None], str], documents: Sequence[DocumentMeta]) -> list[DocPair]:
+def instrument_pairs(
+    keys: Mapping[tuple[str, str | None], str], documents: Sequence[DocumentMeta]
+) -> list[DocPair]:
     """Editions of one instrument in two documents, where one was added with ``rag add``.
 
     "Resolution 2 (Rev. Dubai, 2018)" in the PP-18 Final Acts and "Resolution 2 (Rev. Bucharest,
@@ -456,12 +458,16 @@ def instrument_pairs(keys: Mapping[tuple[str, str | None], str], documents: Sequ
         for x, y in combinations(sorted(docs), 2):
             if "auto" not in (meta[x].kind, meta[y].kind) or frozenset((x, y)) in whole:
                 continue
-            earlier, later = sorted((x, y), key=lambda d: (_edition_year(docs[d]) or meta[d].date[:4], meta[d].date))
+            earlier, later = sorted(
+                (x, y), key=lambda d: (_edition_year(docs[d]) or meta[d].date[:4], meta[d].date)
+            )
             pairs.append(DocPair(earlier, later, PairKind.DRAFTS, instrument=key))
     return pairs
 
 
-def _instrument_keys(by_doc: Mapping[str, Sequence[Passage]], events: Mapping[str, str]) -> dict[tuple[str, str | None], str]:
+def _instrument_keys(
+    by_doc: Mapping[str, Sequence[Passage]], events: Mapping[str, str]
+) -> dict[tuple[str, str | None], str]:
     """(document, instrument name) -> the instrument's reference key, for every named instrument."""
     from rag.references import instrument_key
 

@@ -480,7 +480,8 @@ def _place_call(blocks: list[_Block], index: int, mark: str) -> int | None:
 # "... end of the calendar year 2021. ANNEX 1 TO DECISION 5 (REV. DUBAI, 2018) TABLE 1 Financial plan ..."
 _RUN_IN_ANNEX = re.compile(
     r"(?<=[.;:,])\s+(?P<heading>(?:ANNEX|APPENDIX|ATTACHMENT)(?:\s+(?:\d{1,2}|[A-Z]))?\s+TO\s+"
-    r"(?:RESOLUTION|DECISION|RECOMMENDATION|ANNEX)\s+\d{1,3}(?:\s*\((?:REV\.\s*)?[A-Z][A-Z .\-]*,\s*\d{4}\))?)"
+    r"(?:RESOLUTION|DECISION|RECOMMENDATION|ANNEX)\s+\d{1,3}"
+    r"(?:\s*\((?:REV\.\s*)?[A-Z][A-Z .\-]*,\s*\d{4}\))?)"
     r"(?:\s+|$)"
 )
 # A role heading run into the end of the item before it: "..., instructs the Secretary-General, with ..."

@@ -32,7 +32,6 @@ from pathlib import Path, PurePath
 
 from rag.corpus import METADATA_FILE, load_corpus
 from rag.errors import (
-    CorpusError,
     DocumentExistsError,
     DocumentTooLargeError,
     NoTextLayerError,
@@ -98,7 +97,9 @@ def prepare(
         )
     converted = convert(data, name)
     if not any(ch.isalnum() for ch in converted.text):
-        raise NoTextLayerError(f"{name} holds no text", hint="a scanned document needs OCR before it can be added")
+        raise NoTextLayerError(
+            f"{name} holds no text", hint="a scanned document needs OCR before it can be added"
+        )
     detected = with_overrides(detect_metadata(converted, name), **_meta_overrides(overrides))
     doc_id = overrides.id or document_id(detected, name, taken)
     if doc_id in taken:
@@ -125,11 +126,14 @@ def add_prepared(corpus_dir: Path, items: Sequence[Prepared]) -> list[DocumentMe
                 raise DocumentExistsError(
                     f"{item.meta.original.split('.source')[0]}: this file is already in the corpus as "
                     f"{by_sha[item.meta.original_sha256]!r}",
-                    hint=f"nothing to do; to add it again, first: rag remove {by_sha[item.meta.original_sha256]}",
+                    hint="nothing to do; to add it again, first: "
+                    f"rag remove {by_sha[item.meta.original_sha256]}",
                 )
             for file in (item.meta.file, item.meta.original):
                 if (corpus_dir / file).exists():
-                    raise DocumentExistsError(f"{corpus_dir / file} already exists", hint="choose another --id")
+                    raise DocumentExistsError(
+                        f"{corpus_dir / file} already exists", hint="choose another --id"
+                    )
         written: list[Path] = []
         try:
             for item in items:

@@ -28,7 +28,9 @@ _MONTHS = {
                                    "agosto", "septiembre", "octubre", "noviembre", "diciembre"], 1)},
 }  # fmt: skip
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(?P<d>\d{1,2})(?:er|º)?\s+(?:de\s+)?(?P<m>" + "|".join(_MONTHS) + r")\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)\b",
+    r"\b(?P<d>\d{1,2})(?:er|º)?\s+(?:de\s+)?(?P<m>"
+    + "|".join(_MONTHS)
+    + r")\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
 # A deliverable's designation where there is no symbol: "FG-AI4H DEL01", "FG-DPM TR 1.2".
@@ -41,20 +43,24 @@ _MONTH_YEAR = re.compile(r"\((?P<m>\d{2})/(?P<y>(?:19|20)\d\d)\)")
 _ADOPTED = re.compile(r"\b(?:adopted|approved|adoptée?|aprobada?|approuvée?)\b", re.IGNORECASE)
 _PLACE_YEAR = re.compile(r"\((?:Rev\.|Rév\.)?\s*(?P<place>[^\W\d][^(),]{1,40}),\s*(?P<y>(?:19|20)\d\d)\)")
 # Bodies named in an enacting formula or heading, and how their events are called ("WTSA-16").
-_BODIES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"Plenipotentiary\s+Conference|Conférence\s+de\s+plénipotentiaires|Conferencia\s+de\s+Plenipotenciarios", re.I), "PP"),
-    (re.compile(r"World\s+Telecommunication\s+Standardization\s+Assembly|Assemblée\s+mondiale\s+de\s+normalisation|Asamblea\s+Mundial\s+de\s+Normalización", re.I), "WTSA"),
-    (re.compile(r"World\s+Telecommunication\s+Development\s+Conference|Conférence\s+mondiale\s+de\s+développement|Conferencia\s+Mundial\s+de\s+Desarrollo", re.I), "WTDC"),
-    (re.compile(r"World\s+Radiocommunication\s+Conference|Conférence\s+mondiale\s+des\s+radiocommunications", re.I), "WRC"),
-    (re.compile(r"Radiocommunication\s+Assembly|Assemblée\s+des\s+radiocommunications", re.I), "RA"),
-    (re.compile(r"Telecommunication/ICT\s+Policy\s+Forum|Policy\s+Forum", re.I), "WTPF"),
-    (re.compile(r"World\s+Summit\s+on\s+the\s+Information\s+Society", re.I), "WSIS"),
-    (re.compile(r"\bThe\s+Council\b|Conseil\s+de\s+l['’]UIT|ITU\s+Council", re.I), "ITU Council"),
-    (re.compile(r"General\s+Assembly|Assemblée\s+générale|Asamblea\s+General", re.I), "UNGA"),
-    (re.compile(r"\bITU-T\b|\bUIT-T\b", re.I), "ITU-T"),
-    (re.compile(r"\bITU-R\b|\bUIT-R\b", re.I), "ITU-R"),
-    (re.compile(r"\bITU-D\b|\bUIT-D\b", re.I), "ITU-D"),
+_BODY_NAMES: list[tuple[str, str]] = [
+    (r"Plenipotentiary\s+Conference|Conférence\s+de\s+plénipotentiaires"
+     r"|Conferencia\s+de\s+Plenipotenciarios", "PP"),
+    (r"World\s+Telecommunication\s+Standardization\s+Assembly|Assemblée\s+mondiale\s+de\s+normalisation"
+     r"|Asamblea\s+Mundial\s+de\s+Normalización", "WTSA"),
+    (r"World\s+Telecommunication\s+Development\s+Conference|Conférence\s+mondiale\s+de\s+développement"
+     r"|Conferencia\s+Mundial\s+de\s+Desarrollo", "WTDC"),
+    (r"World\s+Radiocommunication\s+Conference|Conférence\s+mondiale\s+des\s+radiocommunications", "WRC"),
+    (r"Radiocommunication\s+Assembly|Assemblée\s+des\s+radiocommunications", "RA"),
+    (r"Telecommunication/ICT\s+Policy\s+Forum|Policy\s+Forum", "WTPF"),
+    (r"World\s+Summit\s+on\s+the\s+Information\s+Society", "WSIS"),
+    (r"\bThe\s+Council\b|Conseil\s+de\s+l['’]UIT|ITU\s+Council", "ITU Council"),
+    (r"General\s+Assembly|Assemblée\s+générale|Asamblea\s+General", "UNGA"),
+    (r"\bITU-T\b|\bUIT-T\b", "ITU-T"),
+    (r"\bITU-R\b|\bUIT-R\b", "ITU-R"),
+    (r"\bITU-D\b|\bUIT-D\b", "ITU-D"),
 ]  # fmt: skip
+_BODIES = [(re.compile(pattern, re.IGNORECASE), body) for pattern, body in _BODY_NAMES]
 _STOPWORDS = {
     "en": {"the", "of", "and", "to", "in", "that", "for", "is", "on", "with", "as", "by", "be", "are"},
     "fr": {"le", "la", "les", "de", "des", "et", "du", "que", "dans", "pour", "est", "une", "sur", "au"},
@@ -92,7 +98,11 @@ def detect_metadata(converted: Converted, name: str) -> DetectedMeta:
     title = _capitalised(_TRAILING_PAREN.sub("", title or PurePath(name).stem))
     event = _event(text, symbol, title)
     designation = _DESIGNATION.search(text[:60000])
-    short = symbol or (designation.group(1) if designation else "") or _short_title(title, event, len(instruments))
+    short = (
+        symbol
+        or (designation.group(1) if designation else "")
+        or _short_title(title, event, len(instruments))
+    )
     return DetectedMeta(
         symbol=symbol,
         title=title,
@@ -183,7 +193,7 @@ def _event(text: str, symbol: str, title: str) -> str:
 
 
 def _capitalised(title: str) -> str:
-    """Words printed in capitals for emphasis read as a title: "FINAL ACTS of the ..." -> "Final Acts of the ..."."""
+    """Words printed in capitals read as a title: "FINAL ACTS of the ..." -> "Final Acts of the ..."."""
     words = title.split()
     if sum(w.isupper() and len(w) > 2 for w in words) < 2:
         return " ".join(words)

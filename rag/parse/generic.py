@@ -44,7 +44,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.parse.labels import FIRST_LABEL, INDENT_KINDS, KINDS_WITH_SEQUENCE, label_kinds, reader_value, successor
+from rag.parse.blocks import ADDRESSEE_PURPOSE, BlockInfo, name_blocks
+from rag.parse.labels import (
+    FIRST_LABEL,
+    INDENT_KINDS,
+    KINDS_WITH_SEQUENCE,
+    label_kinds,
+    reader_value,
+    successor,
+)
 from rag.parse.names import (
     InstrumentName,
     masthead_symbol,
@@ -53,7 +61,6 @@ from rag.parse.names import (
     un_number_heading,
 )
 from rag.parse.paragraphs import Para, ends_sentence, heading_like, lone_label, read_paragraphs
-from rag.parse.blocks import ADDRESSEE_PURPOSE, BlockInfo, name_blocks
 from rag.parse.roles import RoleWords, declaration_verb, itu_block_heading, un_operative, un_preambular
 from rag.parse.spans import clean_text, has_words
 from rag.parse.tree import Node, ParseContext, slugify
@@ -407,7 +414,7 @@ class _Reader:
         self.last = None
 
     def _name_with_title(self, node: Node) -> None:
-        """"Resolution 2 (Rev. Dubai, 2018) – World telecommunication/ICT policy forum": the title in the
+        """ "Resolution 2 (Rev. Dubai, 2018) – World telecommunication/ICT policy forum": the title in the
         instrument's (or annex's) outline node, so every passage under it has it in its context."""
         base = self.base_titles.setdefault(id(node), node.title)
         node.title = f"{base} – {node.instrument_title}" if node.instrument_title else base
@@ -415,7 +422,11 @@ class _Reader:
     def _preamble(self, para: Para) -> None:
         self.title_due = None
         owner = self.container if self.container is not self.doc_container else None
-        title = self.front.pop() if owner is None and self.front and heading_like(self.front[-1].text, max_chars=300) else None
+        title = (
+            self.front.pop()
+            if owner is None and self.front and heading_like(self.front[-1].text, max_chars=300)
+            else None
+        )
         self._flush_front()
         if owner is None:
             owner = self._implicit_instrument(para)
@@ -424,7 +435,9 @@ class _Reader:
                 self._title_passage(owner.node, title, start=title.start, title=title.text)
         self._close_structures()
         owner.node.add(
-            self._passage(para, kind=PassageKind.PREAMBLE.value, slug="preamble", cite="preamble", label=False)
+            self._passage(
+                para, kind=PassageKind.PREAMBLE.value, slug="preamble", cite="preamble", label=False
+            )
         )
 
     def _implicit_instrument(self, para: Para) -> _Container:
@@ -582,7 +595,9 @@ class _Reader:
         number = para.label.rstrip(".") if para.label and para.label.rstrip(".").isdigit() else None
         if not frame.declaration and frame.node.kind == "annex" and _FIRST_PERSON.match(para.body):
             self._annexed_declaration(frame)
-        if frame.declaration and (number is not None or para.label is None and _FIRST_PERSON.match(para.text)):
+        if frame.declaration and (
+            number is not None or para.label is None and _FIRST_PERSON.match(para.text)
+        ):
             return self._declaration_paragraph(para, number)
         role = un_operative(para.body if number else para.text) if number or para.label is None else None
         if role is None or (number is None and frame.op == 0):
@@ -594,7 +609,9 @@ class _Reader:
         self._un_passage(para, role, slug=f"op-{number}", cite=f"operative paragraph {number}", label=number)
         return True
 
-    def _un_passage(self, para: Para, role: RoleWords, *, slug: str, cite: str, label: str | None = None) -> None:
+    def _un_passage(
+        self, para: Para, role: RoleWords, *, slug: str, cite: str, label: str | None = None
+    ) -> None:
         node = self._passage(para, kind=PassageKind.CLAUSE.value, slug=self._unique(self.container, slug),
                              cite=cite, label=label is not None)  # fmt: skip
         node.label = label
@@ -620,8 +637,9 @@ class _Reader:
         n = int(number) if number else frame.op + 1
         frame.op = n
         role = declaration_verb(para.body)
-        node = self._passage(para, kind=PassageKind.CLAUSE.value if role else PassageKind.PARAGRAPH.value,
-                             slug=self._unique(frame, str(n)), cite=f"paragraph {n}", label=number is not None)  # fmt: skip
+        kind = PassageKind.CLAUSE.value if role else PassageKind.PARAGRAPH.value
+        slug = self._unique(frame, str(n))
+        node = self._passage(para, kind=kind, slug=slug, cite=f"paragraph {n}", label=number is not None)
         node.label = str(n) if number else None
         node.clause = role.role.value if role else None
         self._base_for_paragraphs().add(node)
@@ -662,7 +680,7 @@ class _Reader:
         return False
 
     def _item_with_body(self, para: Para) -> bool:
-        """"1.\tClarify the objectives" over one paragraph of text: an item whose words follow its name.
+        """ "1.\tClarify the objectives" over one paragraph of text: an item whose words follow its name.
 
         A numbered line too short to be a sentence heads a section when numbered lines follow it
         ("1.1\tFrequency of meetings" over "1.1.1\t..."), but when prose follows, the two are one
@@ -680,7 +698,9 @@ class _Reader:
     def _un_verb(self, para: Para) -> bool:
         return bool(un_operative(para.body) or declaration_verb(para.body))
 
-    def _open_section(self, para: Para, label: str | None, level: int, division: re.Match[str] | None) -> None:
+    def _open_section(
+        self, para: Para, label: str | None, level: int, division: re.Match[str] | None
+    ) -> None:
         self._flush_front()
         self.title_due = None
         number = label.rstrip(".") if label else None
@@ -690,7 +710,11 @@ class _Reader:
             self.sections.pop()
         if division is not None:
             word, n = division.group("word").lower(), division.group("n")
-            slug, title, cite = f"{slugify(word)}-{n.lower()}", clean_text(para.text), f"{word.capitalize()} {n}"
+            slug, title, cite = (
+                f"{slugify(word)}-{n.lower()}",
+                clean_text(para.text),
+                f"{word.capitalize()} {n}",
+            )
         elif key:
             assert number is not None and label is not None
             digits = number[:1].isdigit()
@@ -725,10 +749,12 @@ class _Reader:
         return self.sections[-1].node if self.sections else self.container.node
 
     def _numbered_paragraph(self, para: Para) -> bool:
-        """"1.1.1\\tStudy groups meet ..." or a report's "12. ...": a paragraph cited by its number."""
+        """ "1.1.1\\tStudy groups meet ..." or a report's "12. ...": a paragraph cited by its number."""
         assert para.label is not None
         number = para.label.rstrip(".")
-        if not re.fullmatch(r"\d{1,3}(?:bis|ter)?(?:\.\d{1,3}(?:bis|ter)?)*|[A-Z]\.\d{1,3}(?:\.\d{1,3})*", number):
+        if not re.fullmatch(
+            r"\d{1,3}(?:bis|ter)?(?:\.\d{1,3}(?:bis|ter)?)*|[A-Z]\.\d{1,3}(?:\.\d{1,3})*", number
+        ):
             return False
         if "." not in number and self.stack and self.stack[0].kind == "number":
             return False
@@ -753,7 +779,9 @@ class _Reader:
             self.stack.clear()
             self.op = None
             slug = self._unique(self.container, "adoption")
-            node = self._passage(para, kind=PassageKind.PARAGRAPH.value, slug=slug, cite="adoption", label=False)
+            node = self._passage(
+                para, kind=PassageKind.PARAGRAPH.value, slug=slug, cite="adoption", label=False
+            )
             nxt = self.paras[para.index + 1] if para.index + 1 < len(self.paras) else None
             if nxt is not None and _DATE_LINE.fullmatch(nxt.text):  # "25 March 2025" on the next line
                 node.end = nxt.end
@@ -774,7 +802,9 @@ class _Reader:
         holder = self._holder(para)
         if holder is not None:
             n = self._count(holder, "p", start=1)
-            holder.add(self._passage(para, kind=self._kind(), slug=f"p{n}", cite=f"paragraph {n}", label=False))
+            holder.add(
+                self._passage(para, kind=self._kind(), slug=f"p{n}", cite=f"paragraph {n}", label=False)
+            )
             return
         if self.block is not None and not self.block.passage and not self.block.children:
             self._block_body(para)
@@ -783,7 +813,9 @@ class _Reader:
         n = self._count(base, "p")
         numbered = bool(self.sections) and base is self.sections[-1].node and self.sections[-1].key
         slug = f"{self.sections[-1].number}/p{n}" if numbered else f"p{n}"
-        self._attach(base, self._passage(para, kind=self._kind(), slug=slug, cite=f"paragraph {n}", label=False))
+        self._attach(
+            base, self._passage(para, kind=self._kind(), slug=slug, cite=f"paragraph {n}", label=False)
+        )
 
     def _attach(self, parent: Node, node: Node) -> None:
         """Add ``node`` under ``parent``, its citation placed in the open sections ("§9.1.4, ...")."""
@@ -871,10 +903,10 @@ class _Reader:
                 continue
             start, end = row.start + words[0], row.start + words[-1] + 1
             first = _ROW_LABEL.match(inner)
-            table.add(
-                Node(kind=PassageKind.TABLE_ROW.value, slug=f"row-{m}", title=f"row {m}", start=start, end=end,
-                     cite=f"row {m}", passage=True, label=first.group(1) if first else None)
-            )  # fmt: skip
+            label = first.group(1) if first else None
+            row_node = Node(kind=PassageKind.TABLE_ROW.value, slug=f"row-{m}", title=f"row {m}", start=start)
+            row_node.end, row_node.cite, row_node.passage, row_node.label = end, f"row {m}", True, label
+            table.add(row_node)
         for row in para.lines:
             if row not in para.rows:
                 self.ctx.mark_layout(row)

@@ -67,7 +67,24 @@ _NAMED = re.compile(
     r"\s*(?:\[\^[^\]]+\])*",
     re.IGNORECASE,
 )
-_SMALL_WORDS = {"of", "on", "for", "the", "and", "in", "to", "de", "du", "des", "la", "le", "et", "sur", "para", "y"}
+_SMALL_WORDS = {
+    "of",
+    "on",
+    "for",
+    "the",
+    "and",
+    "in",
+    "to",
+    "de",
+    "du",
+    "des",
+    "la",
+    "le",
+    "et",
+    "sur",
+    "para",
+    "y",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +206,9 @@ def _cited_case(paren: str) -> str:
     """``(REV. DUBAI, 2018)`` -> ``(Rev. Dubai, 2018)``; mixed case is left as printed."""
     inner = paren[1:-1]
     if not any(c.islower() for c in inner):
-        inner = " ".join(w.capitalize() if w.isalpha() or w.rstrip(".,").isalpha() else w for w in inner.split())
+        inner = " ".join(
+            w.capitalize() if w.isalpha() or w.rstrip(".,").isalpha() else w for w in inner.split()
+        )
     return f"({' '.join(inner.split())})"
 
 

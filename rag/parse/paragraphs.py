@@ -33,7 +33,8 @@ _LABEL_ANY = (
 _LABEL_TAB = re.compile(rf"(?P<label>{_LABEL_ANY})\t+(?=\S)")
 _LABEL_SPACE = re.compile(
     rf"(?P<label>(?:{_DECIMAL})(?=[ \u00a0]+[A-Z(\"“‘'])|{_NUM}[.)]|\({_NUM}\)|[a-z]{{1,2}}\)(?:bis|ter)?"
-    rf"|\([a-z]{{1,2}}\)|{_ROMAN_LOWER}\)|\({_ROMAN_LOWER}\)|\([A-Z]\)|{_ROMAN_UPPER}\.|[A-Z]\.(?=[ \u00a0]+[A-Z])"
+    rf"|\([a-z]{{1,2}}\)|{_ROMAN_LOWER}\)|\({_ROMAN_LOWER}\)|\([A-Z]\)|{_ROMAN_UPPER}\."
+    rf"|[A-Z]\.(?=[ \u00a0]+[A-Z])"
     rf"|[–—•▪➢►])[ \u00a0]+(?=\S)"
 )
 _LONE_LABEL = re.compile(rf"(?:{_LABEL_ANY})")

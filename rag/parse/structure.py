@@ -124,7 +124,12 @@ def _role_lines(text: str) -> int:
         if not words or len(words) > 2000:
             continue
         numbered = _NUMBERED_VERB.match(words)
-        if itu_block_heading(words) or un_preambular(words) or numbered and un_operative(numbered.group("rest")):
+        if (
+            itu_block_heading(words)
+            or un_preambular(words)
+            or numbered
+            and un_operative(numbered.group("rest"))
+        ):
             count += 1
     return count
 

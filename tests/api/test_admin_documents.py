@@ -39,7 +39,9 @@ def _client(settings: Settings) -> TestClient:
 
 
 def _upload(client: TestClient, name: str, data: bytes, **fields: str) -> Any:
-    return client.post("/admin/documents", headers=AUTH, files={"file": (name, io.BytesIO(data))}, data=fields)
+    return client.post(
+        "/admin/documents", headers=AUTH, files={"file": (name, io.BytesIO(data))}, data=fields
+    )
 
 
 def _snapshot(settings: Settings) -> dict[str, Any]:
@@ -63,7 +65,11 @@ def test_an_uploaded_resolution_is_searchable_and_cited_to_the_operative_paragra
 
         hits = client.post(
             "/search",
-            json={"query": "Global ICT Security Cooperation and Capacity-Building Portal", "k": 3, "mode": "bm25"},
+            json={
+                "query": "Global ICT Security Cooperation and Capacity-Building Portal",
+                "k": 3,
+                "mode": "bm25",
+            },
         ).json()["results"]
         assert hits[0]["id"] == "a-res-80-16/op-3"
         assert hits[0]["citation"] == "A/RES/80/16, operative paragraph 3"
@@ -142,7 +148,9 @@ def test_the_same_file_twice_is_a_409_and_a_seed_cannot_be_deleted(small):
         error = assert_error(_upload(client, "copy.md", data), 409, "document_exists")
         assert "a-res-80-16" in error["message"]
         assert _snapshot(small) == after_first
-        assert_error(client.delete("/admin/documents/wtpf-26-first-draft-outline", headers=AUTH), 409, "not_removable")
+        assert_error(
+            client.delete("/admin/documents/wtpf-26-first-draft-outline", headers=AUTH), 409, "not_removable"
+        )
         assert_error(client.delete("/admin/documents/no-such-doc", headers=AUTH), 404, "not_found")
 
 
@@ -154,7 +162,9 @@ def test_metadata_fields_override_what_was_read_from_the_text(small):
         )  # fmt: skip
         assert r.status_code == 201, r.text
         assert r.json()["document"]["short_title"] == "UNGA 80/16"
-        hits = client.post("/search", json={"query": "Global ICT Security Cooperation Portal", "mode": "bm25"})
+        hits = client.post(
+            "/search", json={"query": "Global ICT Security Cooperation Portal", "mode": "bm25"}
+        )
         top = hits.json()["results"][0]
         assert top["id"] == "ga-80-16/op-3" and top["citation"].startswith("UNGA 80/16, A/RES/80/16")
 

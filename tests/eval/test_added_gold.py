@@ -36,10 +36,19 @@ def test_every_added_question_quotes_its_converted_text_exactly_once(added):
 
 def test_the_development_set_is_the_ten_published_files():
     names = [p.name for p in development_files()]
-    assert len(names) == 10 and {Path(n).suffix for n in names} == {".pdf", ".md", ".html", ".xml", ".doc", ".docx"}
+    assert len(names) == 10 and {Path(n).suffix for n in names} == {
+        ".pdf",
+        ".md",
+        ".html",
+        ".xml",
+        ".doc",
+        ".docx",
+    }
 
 
 def test_added_ids_never_clash_with_the_seed_gold():
-    seed_ids = {json.loads(line)["id"] for p in training_gold_paths() for line in p.read_text().splitlines() if line}
+    seed_ids = {
+        json.loads(line)["id"] for p in training_gold_paths() for line in p.read_text().splitlines() if line
+    }
     added_ids = {json.loads(line)["id"] for line in ADDED_GOLD.read_text().splitlines() if line}
     assert not seed_ids & added_ids

@@ -45,8 +45,6 @@ def test_most_key_items_of_each_document_are_cited_right(name):
 def test_no_passage_is_longer_than_a_paragraph_unless_one_unbroken_paragraph(name):
     parsed, text = added(more_file(name))
     long = [
-        p.id
-        for p in parsed.passages
-        if p.end - p.start > PARAGRAPH_CHARS and "\n\n" in text[p.start : p.end]
+        p.id for p in parsed.passages if p.end - p.start > PARAGRAPH_CHARS and "\n\n" in text[p.start : p.end]
     ]
     assert not long

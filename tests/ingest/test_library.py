@@ -29,13 +29,19 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 def _prepare(corpus_dir: Path, name: str, **overrides: str):  # type: ignore[no-untyped-def]
     taken = {d.id for d in load_corpus(corpus_dir).documents}
-    return prepare(more_file(name).read_bytes(), name, overrides=Overrides(**overrides), taken=taken, max_bytes=LIMIT)
+    return prepare(
+        more_file(name).read_bytes(), name, overrides=Overrides(**overrides), taken=taken, max_bytes=LIMIT
+    )
 
 
 def test_an_added_file_is_written_as_text_and_original_with_its_entry(corpus_dir):
     item = _prepare(corpus_dir, MD)
     add_prepared(corpus_dir, [item])
-    entry = next(d for d in json.loads((corpus_dir / "documents.json").read_text())["documents"] if d["id"] == "a-res-80-16")
+    entry = next(
+        d
+        for d in json.loads((corpus_dir / "documents.json").read_text())["documents"]
+        if d["id"] == "a-res-80-16"
+    )
     data = more_file(MD).read_bytes()
     assert entry["file"] == "a-res-80-16.txt" and entry["original"] == "a-res-80-16.source.md"
     assert entry["original_sha256"] == hashlib.sha256(data).hexdigest()
@@ -52,7 +58,11 @@ def test_an_added_file_is_written_as_text_and_original_with_its_entry(corpus_dir
 
 def test_overrides_replace_what_was_read(corpus_dir):
     item = _prepare(corpus_dir, MD, id="ga-80-16", title="OEWG on ICT security", event="UNGA 80th session")
-    assert (item.meta.id, item.meta.title, item.meta.event) == ("ga-80-16", "OEWG on ICT security", "UNGA 80th session")
+    assert (item.meta.id, item.meta.title, item.meta.event) == (
+        "ga-80-16",
+        "OEWG on ICT security",
+        "UNGA 80th session",
+    )
     assert item.meta.short_title == "A/RES/80/16"  # not overridden: still read from the text
 
 

@@ -14,7 +14,14 @@ from rag.types import DocumentMeta, ParsedDocument, Passage
 
 def read(text: str, *, short_title: str = "Doc", symbol: str = "") -> ParsedDocument:
     meta = DocumentMeta(
-        id="d", file="d.txt", title="T", short_title=short_title, event="", date="", kind="auto", symbol=symbol
+        id="d",
+        file="d.txt",
+        title="T",
+        short_title=short_title,
+        event="",
+        date="",
+        kind="auto",
+        symbol=symbol,
     )
     return parse_document(meta, text)
 
@@ -95,7 +102,10 @@ a participar activamente en el Foro.
 def test_a_spanish_resolution_has_its_roles_and_abbreviated_addressee():
     doc = read(SPANISH, short_title="Final Acts")
     assert by_words(doc, "lugar de intercambio").clause == "considering"
-    assert by_words(doc, "mantener el Foro").citation == "Final Acts, Resolución 2 (Rev. Dubái, 2018), resuelve, 1"
+    assert (
+        by_words(doc, "mantener el Foro").citation
+        == "Final Acts, Resolución 2 (Rev. Dubái, 2018), resuelve, 1"
+    )
     assisted = by_words(doc, "preste asistencia")
     assert assisted.clause == "instructs" and "encarga al Director de la BDT" in assisted.citation
     body = by_words(doc, "participar activamente")  # a block with one unnumbered body is the passage
@@ -258,7 +268,9 @@ def test_report_sections_numbered_paragraphs_indents_notes_and_tables():
     assert scope.citation == "Recommendation ITU-T A.1, §1, paragraph 1" and scope.id == "d/1/p1"
     provision = by_words(doc, "meet to approve")
     assert (provision.id, provision.label, provision.citation) == (
-        "d/2.1.1", "2.1.1", "Recommendation ITU-T A.1, §2.1.1"
+        "d/2.1.1",
+        "2.1.1",
+        "Recommendation ITU-T A.1, §2.1.1",
     )
     assert provision.path[-2:] == ("2 Study groups", "2.1 Meetings")
     second = by_words(doc, "timetable is set")
@@ -285,7 +297,8 @@ Building the Information Society: a global challenge in the new Millennium
 
 ## A. Our Common Vision of the Information Society
 
-1.\tWe, the representatives of the peoples of the world, assembled in Geneva, declare our common desire to build a people-centred Information Society.
+1.\tWe, the representatives of the peoples of the world, assembled in Geneva, declare our common desire \
+to build a people-centred Information Society.
 
 2.\tOur challenge is to harness the potential of information and communication technology.
 
@@ -302,7 +315,9 @@ def test_a_wsis_declaration_numbers_its_paragraphs_across_sections():
     first = by_words(doc, "declare our common desire")
     assert (first.instrument, first.id, first.label) == ("Declaration of Principles", "d/1", "1")
     assert first.citation == "WSIS Geneva Declaration, Declaration of Principles, paragraph 1"
-    assert first.clause == "declares" and "A. Our Common Vision of the Information Society" in " ".join(first.path)
+    assert first.clause == "declares" and "A. Our Common Vision of the Information Society" in " ".join(
+        first.path
+    )
     assert by_words(doc, "universality of human rights").clause == "reaffirms"
     assert by_words(doc, "harness the potential").clause is None
     assert by_words(doc, "global challenge in the new Millennium").kind == "title"
