@@ -135,7 +135,7 @@ def test_precedent_filters_restrict_the_results(client):
         ({"text": ""}, 422, "invalid_request"),
         ({"text": "!!! ... ???"}, 422, "invalid_query"),
         ({"text": "x" * 5001}, 422, "invalid_request"),
-        ({"text": "digital skills", "clause": "demands"}, 422, "invalid_value"),
+        ({"text": "digital skills", "clause": "ponders"}, 422, "invalid_value"),
         ({"text": "digital skills", "k": 0}, 422, "invalid_request"),
         ({"draft": "digital skills"}, 422, "invalid_request"),
     ],
@@ -169,4 +169,4 @@ def test_role_names_accept_british_spellings_and_reject_unknown_ones():
     assert role_from_str("recognising") is ClauseRole.RECOGNIZING
     assert role_from_str("Calls_Upon") is ClauseRole.CALLS_UPON
     with pytest.raises(ValueError, match="choose one of: recalling"):
-        role_from_str("demands")
+        role_from_str("ponders")

@@ -140,7 +140,7 @@ def test_bad_search_bodies_get_422_naming_the_problem(client, body, code, fragme
     ("field", "value", "valid"),
     [
         ("doc", "wtdc-99", "wtdc-25-final-report"),
-        ("clause", "demands", "instructs"),
+        ("clause", "ponders", "instructs"),
         ("kind", "poem", "table-row"),
         ("instrument", "Resolution 9999", "Baku Declaration"),
     ],

@@ -52,3 +52,23 @@ def test_added_ids_never_clash_with_the_seed_gold():
     }
     added_ids = {json.loads(line)["id"] for line in ADDED_GOLD.read_text().splitlines() if line}
     assert not seed_ids & added_ids
+
+
+def test_training_questions_on_added_documents_never_answer_on_an_added_split_line(added):
+    """The ranker learns from eval/gold/added-train.jsonl; the added split must stay unseen by it."""
+    from eval.added import ADDED_TRAIN
+
+    corpus_dir, _ = added
+    gold = load_gold([ADDED_GOLD], corpus_dir=corpus_dir)
+    train = load_gold([ADDED_TRAIN], corpus_dir=corpus_dir)
+    assert len(train) >= 100 and {q.split for q in train} == {"added-train"}
+
+    def lines(q):  # type: ignore[no-untyped-def]
+        found = set()
+        for answer in (q.answer, *q.also):
+            text = (corpus_dir / answer.source).read_text(encoding="utf-8")
+            found.add((answer.source, text.count("\n", 0, text.index(answer.quote))))
+        return found
+
+    used = set().union(*(lines(q) for q in gold))
+    assert not [q.id for q in train if lines(q) & used]
