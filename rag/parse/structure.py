@@ -32,7 +32,7 @@ class StructureReport:
     passages: int
     instruments: tuple[str, ...]
     roles: tuple[tuple[str, int], ...]  # clause passages per role, most first
-    items: int  # labelled passages
+    items: int  # labelled passages (footnotes aside)
     kinds: tuple[tuple[str, int], ...]
     longest: tuple[tuple[str, int], ...]  # (passage id, characters)
     oversized: tuple[tuple[str, int], ...]
@@ -52,7 +52,7 @@ class StructureReport:
             passages=len(passages),
             instruments=tuple(dict.fromkeys(p.instrument for p in passages if p.instrument)),
             roles=tuple(Counter(p.clause for p in clauses if p.clause).most_common()),
-            items=sum(1 for p in passages if p.label),
+            items=sum(1 for p in passages if p.label and p.kind != "footnote"),
             kinds=tuple(Counter(p.kind for p in passages).most_common()),
             longest=tuple(lengths[:3]),
             oversized=tuple((pid, n) for pid, n in lengths if n > OVERSIZED_CHARS and not _one_paragraph(
