@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 
 from rag.errors import UnsupportedFormatError
 from rag.ingest.base import Converted, SourceFormat
-from rag.ingest.reading import ReadingText, clean_inline, footnote_call
+from rag.ingest.reading import Block, ReadingText, clean_inline, footnote_call
 from rag.ingest.text import iso639_1, split_typed_label
 from rag.parse.labels import label_kinds, successor
 from rag.parse.roles import itu_block_heading
@@ -188,22 +187,11 @@ def _title(document: etree._Element) -> str | None:
 # --- the walk -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One unit of the reading text: a paragraph, a table, or a footnote."""
-
-    kind: str  # "p", "table" or "note"
-    text: str = ""
-    label: str | None = None
-    heading: int = 0
-    rows: tuple[tuple[str, ...], ...] = ()
-
-
 class _Writer:
     """Walks the documents in order and writes blocks; footnote notes follow their calling block."""
 
     def __init__(self, root: etree._Element) -> None:
-        self.blocks: list[_Block] = []
+        self.blocks: list[Block] = []
         self._label: str | None = None
         self._numbered = False  # the pending label came from <num> (else an unnumbered item)
         self._pending: list[tuple[str, str]] = []
@@ -215,11 +203,11 @@ class _Writer:
             if isinstance(el.tag, str) and _local(el) == "note" and (el.get("eId") or el.get("id"))
         }
 
-    def _add(self, block: _Block, *, flush_notes: bool = True) -> None:
+    def _add(self, block: Block, *, flush_notes: bool = True) -> None:
         self.blocks.append(block)
         if flush_notes:
             for mark, text in self._pending:
-                self.blocks.append(_Block("note", text, label=mark))
+                self.blocks.append(Block("note", text, label=mark))
             self._pending.clear()
 
     def paragraph(self, text: str, *, heading: int = 0) -> None:
@@ -234,7 +222,7 @@ class _Writer:
             if typed is not None:
                 label, text = typed, rest
         for item_label, item_text in _split_run_in_items(label, text):
-            self._add(_Block("p", item_text.replace("\t", " "), label=item_label, heading=heading))
+            self._add(Block("p", item_text.replace("\t", " "), label=item_label, heading=heading))
 
     def walk(self, el: etree._Element, *, level: int) -> None:
         """Write one element: a hierarchy level, a block, a table, or a container of those."""
@@ -282,12 +270,12 @@ class _Writer:
                 self.paragraph(child.tail)
         self._in_item = was_item
         if self._label is not None and num:  # a num with no words after it: write it alone
-            self._add(_Block("p", "", label=self._label))
+            self._add(Block("p", "", label=self._label))
             self._label = None
 
     def _set_label(self, label: str | None, *, numbered: bool = False) -> None:
         if self._label is not None:
-            self._add(_Block("p", "", label=self._label))
+            self._add(Block("p", "", label=self._label))
         self._label, self._numbered = label, numbered and label is not None
 
     def html_list(self, el: etree._Element, *, level: int) -> None:
@@ -305,7 +293,7 @@ class _Writer:
             rows.append(tuple(self._cell_text(cell) for cell in cells))
         if rows:
             width = max(len(row) for row in rows)
-            self._add(_Block("table", rows=tuple(r + ("",) * (width - len(r)) for r in rows)))
+            self._add(Block("table", rows=tuple(r + ("",) * (width - len(r)) for r in rows)))
 
     def _cell_text(self, cell: etree._Element) -> str:
         paragraphs = [p for p in cell.iter("{*}p")]
@@ -413,7 +401,7 @@ def _next_labels(label: str) -> list[str]:
     return nexts
 
 
-def _repair_inline_footnotes(blocks: list[_Block]) -> list[_Block]:
+def _repair_inline_footnotes(blocks: list[Block]) -> list[Block]:
     """Turn footnotes a PDF conversion left inline (``text ____ 1 note``) into calls and notes.
 
     The words after a run of underscores that start with a mark (``1``, ``*``) are the note; the call
@@ -436,13 +424,13 @@ def _repair_inline_footnotes(blocks: list[_Block]) -> list[_Block]:
                 body = f"{body} {part}"
             else:
                 notes.extend(_split_notes(match.group("mark"), part[match.end() :]))
-        out[index] = _Block("p", body, label=block.label, heading=block.heading)
+        out[index] = Block("p", body, label=block.label, heading=block.heading)
         for mark, note in notes:
             call_at = _place_call(out, index, mark)
             at = (call_at if call_at is not None else index) + 1
             while at < len(out) and out[at].kind == "note":
                 at += 1
-            out.insert(at, _Block("note", note, label=mark))
+            out.insert(at, Block("note", note, label=mark))
         index += 1
     return out
 
@@ -461,7 +449,7 @@ def _split_notes(mark: str, text: str) -> list[tuple[str, str]]:
     return notes
 
 
-def _place_call(blocks: list[_Block], index: int, mark: str) -> int | None:
+def _place_call(blocks: list[Block], index: int, mark: str) -> int | None:
     glued = re.compile(rf"(?<=[A-Za-z\)”\"'])({re.escape(mark)})(?=[\s,;.:)]|$)")
     for at in range(index, max(-1, index - 6), -1):
         block = blocks[at]
@@ -471,7 +459,7 @@ def _place_call(blocks: list[_Block], index: int, mark: str) -> int | None:
         if matches:
             last = matches[-1]
             text = block.text[: last.start()] + footnote_call(mark) + block.text[last.end() :]
-            blocks[at] = _Block("p", text, label=block.label, heading=block.heading)
+            blocks[at] = Block("p", text, label=block.label, heading=block.heading)
             return at
     return None
 
@@ -493,13 +481,13 @@ _RUN_IN_ROLE = re.compile(
 _FIRST_ITEMS = frozenset({"1", "1.", "a)", "(a)", "i)", "(i)"})
 
 
-def _split_run_in_headings(blocks: list[_Block]) -> list[_Block]:
+def _split_run_in_headings(blocks: list[Block]) -> list[Block]:
     """Split annex and role headings that the conversion ran into a paragraph onto lines of their own.
 
     A role heading is split off only when the paragraph after it opens a new list ("1", "a)"), so a
     clause that merely uses a role verb ("..., invites Member States to ...") stays whole.
     """
-    out: list[_Block] = []
+    out: list[Block] = []
     for index, block in enumerate(blocks):
         if block.kind != "p":
             out.append(block)
@@ -509,19 +497,19 @@ def _split_run_in_headings(blocks: list[_Block]) -> list[_Block]:
     return out
 
 
-def _split_block(block: _Block, following: _Block | None) -> list[_Block]:
+def _split_block(block: Block, following: Block | None) -> list[Block]:
     annex = _RUN_IN_ANNEX.search(block.text)
     if annex:
         before = block.text[: annex.start()].strip()
         after = block.text[annex.end() :].strip()
-        parts = [_Block("p", before, label=block.label, heading=block.heading)] if before else []
-        parts.append(_Block("p", annex.group("heading")))
-        return parts + (_split_block(_Block("p", after), following) if after else [])
+        parts = [Block("p", before, label=block.label, heading=block.heading)] if before else []
+        parts.append(Block("p", annex.group("heading")))
+        return parts + (_split_block(Block("p", after), following) if after else [])
     if following is None or following.label not in _FIRST_ITEMS:
         return [block]
     for m in _RUN_IN_ROLE.finditer(block.text):
         rest = block.text[m.end() :].strip()
         if itu_block_heading(rest):
             before = block.text[: m.start() + 1].strip()
-            return [_Block("p", before, label=block.label, heading=block.heading), _Block("p", rest)]
+            return [Block("p", before, label=block.label, heading=block.heading), Block("p", rest)]
     return [block]

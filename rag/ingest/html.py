@@ -41,7 +41,7 @@ from lxml import etree
 
 from rag.errors import UnreadableDocumentError, UnsupportedFormatError
 from rag.ingest.base import Converted, SourceFormat
-from rag.ingest.reading import ReadingText, clean_inline, footnote_call
+from rag.ingest.reading import Block, ReadingText, clean_inline, footnote_call
 from rag.ingest.text import iso639_1, split_typed_label
 
 logger = logging.getLogger(__name__)
@@ -418,18 +418,6 @@ def _note_text(definition: etree._Element, mark: str, call_ids: set[str]) -> str
 # --- the walk -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One unit of the reading text: a paragraph, a table, or a footnote."""
-
-    kind: str  # "p", "table" or "note"
-    text: str = ""
-    label: str | None = None
-    heading: int = 0
-    rows: tuple[tuple[str, ...], ...] = ()
-
-    def line(self) -> str:
-        return f"{self.label} {self.text}" if self.label else self.text
 
 
 class _Walker:
@@ -437,7 +425,7 @@ class _Walker:
 
     def __init__(self, notes: _Notes) -> None:
         self.notes = notes
-        self.blocks: list[_Block] = []
+        self.blocks: list[Block] = []
         self._pending_notes: list[int] = []
         self._written_notes: set[int] = set()
         self._label: str | None = None
@@ -448,25 +436,20 @@ class _Walker:
     def reading_text(self) -> ReadingText:
         out = ReadingText()
         for block in self.blocks:
-            if block.kind == "table":
-                out.table([list(row) for row in block.rows])
-            elif block.kind == "note":
-                out.footnote(block.label or "", block.text)
-            else:
-                out.paragraph(block.text, label=block.label, heading=block.heading)
+            block.write_to(out)
         for key, mark in enumerate(self.notes.marks):  # notes never called in the content
             if key not in self._written_notes and self.notes.texts[key]:
                 out.footnote(mark, self.notes.texts[key])
         return out
 
-    def _add(self, block: _Block) -> None:
+    def _add(self, block: Block) -> None:
         self.blocks.append(block)
         if self._depth:
             return
         for key in self._pending_notes:
             if key not in self._written_notes:
                 self._written_notes.add(key)
-                self.blocks.append(_Block("note", self.notes.texts[key], label=self.notes.marks[key]))
+                self.blocks.append(Block("note", self.notes.texts[key], label=self.notes.marks[key]))
         self._pending_notes.clear()
 
     def paragraph(self, text: str, *, heading: int = 0) -> None:
@@ -479,7 +462,7 @@ class _Walker:
             label, rest = (label, rest) if label else (self._label, text)
             self._label = None
         # A TAB is the label separator only: one left in the words (a Word tab stop) is a space.
-        self._add(_Block("p", rest.replace("\t", " "), label=label, heading=heading))
+        self._add(Block("p", rest.replace("\t", " "), label=label, heading=heading))
 
     # structure
 
@@ -567,7 +550,7 @@ class _Walker:
 
     def _set_label(self, label: str | None) -> None:
         if self._label is not None:  # an item whose first content was a nested list: its label alone
-            self._add(_Block("p", "", label=self._label))
+            self._add(Block("p", "", label=self._label))
         self._label = label
 
     def table(self, el: etree._Element) -> None:
@@ -585,7 +568,7 @@ class _Walker:
         texts = [tuple(self._cell_text(cell) for cell in row) for row in cells if row]
         width = max(len(row) for row in texts)
         padded = tuple(row + ("",) * (width - len(row)) for row in texts)
-        self._add(_Block("table", rows=padded))
+        self._add(Block("table", rows=padded))
 
     def _cell_text(self, cell: etree._Element) -> str:
         """A cell's paragraphs, one per line (the reading text joins them with ``<br>``)."""

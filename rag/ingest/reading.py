@@ -51,6 +51,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 # Removed outright: soft hyphen, zero-width space/joiners, BOM, word joiner, private-use characters
 # (symbol-font bullets and the like, which carry no words).
@@ -148,3 +149,30 @@ def _has_content(text: str) -> bool:
 def _cell(text: str) -> str:
     parts = [clean_inline(p) for p in re.split(r"[\r\n\x0b]+", text)]
     return "<br>".join(p.replace("\t", " ") for p in parts if p).replace("|", "\\|")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit waiting to be written: a paragraph, a table or a note.
+
+    Converters that repair their output before writing it (notes a conversion left inline, items run
+    into one paragraph) collect these, then write each with ``write_to``.
+    """
+
+    kind: str  # "p", "table" or "note"
+    text: str = ""
+    label: str | None = None
+    heading: int = 0
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    def line(self) -> str:
+        """The paragraph's words after its label, as one string."""
+        return f"{self.label} {self.text}" if self.label else self.text
+
+    def write_to(self, out: ReadingText) -> None:
+        if self.kind == "table":
+            out.table([list(row) for row in self.rows])
+        elif self.kind == "note":
+            out.footnote(self.label or "", self.text)
+        else:
+            out.paragraph(self.text, label=self.label, heading=self.heading)

@@ -49,6 +49,7 @@ from rag.parse.labels import (
     FIRST_LABEL,
     INDENT_KINDS,
     KINDS_WITH_SEQUENCE,
+    ListLevel,
     label_kinds,
     reader_value,
     successor,
@@ -106,16 +107,6 @@ _FRONT_LINE = 90
 
 
 @dataclass(slots=True)
-class _Level:
-    """One open list of items: its label kind, the node it hangs under, and the last value seen."""
-
-    kind: str
-    parent: Node
-    last: str | None = None
-    node: Node | None = None
-
-
-@dataclass(slots=True)
 class _Section:
     key: tuple[str, ...] | None  # the printed number's parts, None for an unnumbered heading
     level: int
@@ -153,7 +144,7 @@ class _Reader:
         self.sections: list[_Section] = []
         self.block: Node | None = None
         self.op: Node | None = None
-        self.stack: list[_Level] = []
+        self.stack: list[ListLevel] = []
         self.last: Node | None = None
         self.title_due: Node | None = None
         self.pending_label: Para | None = None
@@ -522,7 +513,7 @@ class _Reader:
         level.node = node
         level.last = value if level.kind in KINDS_WITH_SEQUENCE else None
 
-    def _place(self, kinds: list[tuple[str, str]]) -> tuple[_Level, str]:
+    def _place(self, kinds: list[tuple[str, str]]) -> tuple[ListLevel, str]:
         """The open list a label continues (closing deeper ones), or a new list under the last item."""
         for depth in range(len(self.stack) - 1, -1, -1):
             level = self.stack[depth]
@@ -544,7 +535,7 @@ class _Reader:
                 while self.stack and self.stack[-1].kind in INDENT_KINDS:
                     self.stack.pop()
             top = self.stack[-1].node if self.stack else None
-            level = _Level(kind, top if top is not None else self._base())
+            level = ListLevel(kind, top if top is not None else self._base())
             self.stack.append(level)
             return level, value
         kind, value = kinds[0]
@@ -552,7 +543,7 @@ class _Reader:
         del self.stack[depth + 1 :]
         return self.stack[depth], value
 
-    def _item_name(self, level: _Level, value: str, printed: str) -> tuple[str, str]:
+    def _item_name(self, level: ListLevel, value: str, printed: str) -> tuple[str, str]:
         if level.kind in INDENT_KINDS or level.kind == "other" and not value.strip("()").isalnum():
             n = self._count(level.parent, "indent")
             return f"indent-{n}", f"indent {n}"
@@ -764,7 +755,7 @@ class _Reader:
         cite = f"§{number}" if "." in number else f"paragraph {number}"
         node = self._passage(para, kind=self._kind(), slug=self._unique(self.container, number), cite=cite)
         self._base_for_paragraphs().add(node)
-        self.stack = [_Level("decimal", node, number, node)]
+        self.stack = [ListLevel("decimal", node, number, node)]
         return True
 
     # -- unlabelled paragraphs --------------------------------------------------------------------

@@ -8,6 +8,9 @@ in its sequence, so parsers ask ``reader_value`` what a printed label is worth a
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from rag.parse.tree import Node
 
 _ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
 def _to_roman(n: int) -> str:
@@ -104,3 +107,15 @@ def reader_value(kind: str, printed: str, expected: str | None) -> str | None:
         if kind == "number" and _is_subsequence(expected, printed):
             return expected
     return None
+
+
+@dataclass(slots=True)
+class ListLevel:
+    """One open list of items: its label kind, the node it hangs under, the last value seen, its
+    latest item, and the paragraph ending in ":" that led into it, if any."""
+
+    kind: str
+    parent: Node
+    last: str | None = None
+    node: Node | None = None
+    lead_in: str | None = None

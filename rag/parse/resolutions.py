@@ -70,6 +70,7 @@ from rag.parse.labels import (
     FIRST_LABEL,
     INDENT_KINDS,
     KINDS_WITH_SEQUENCE,
+    ListLevel,
     label_kinds,
     reader_value,
     successor,
@@ -343,15 +344,6 @@ def _block_heading(text: str) -> tuple[str, ClauseRole, str | None] | None:
 
 
 @dataclass(slots=True)
-class _Level:
-    kind: str
-    parent: Node
-    last: str | None = None
-    node: Node | None = None
-    lead_in: str | None = None
-
-
-@dataclass(slots=True)
 class _Body:
     """Parsing state inside one instrument: where blocks, items and loose paragraphs attach."""
 
@@ -362,7 +354,7 @@ class _Body:
     in_annex: bool = False
     block: Node | None = None
     section: Node | None = None
-    stack: list[_Level] = field(default_factory=list)
+    stack: list[ListLevel] = field(default_factory=list)
     blocks: dict[int, list[BlockInfo]] = field(default_factory=dict)
     table: Node | None = None
     row: Node | None = None
@@ -598,7 +590,7 @@ class _Body:
         if level.kind == "decimal":
             self._decimal_lead_in(item, value, para)
 
-    def _place(self, para: _Para, kinds: list[tuple[str, str]], text: str) -> tuple[_Level, str]:
+    def _place(self, para: _Para, kinds: list[tuple[str, str]], text: str) -> tuple[ListLevel, str]:
         """Find the level a labelled paragraph belongs to (popping deeper ones) or open a new one."""
         stack = self.stack
         open_kinds = {lv.kind for lv in stack}
@@ -660,12 +652,12 @@ class _Body:
                     return level, value
         raise AssertionError("unreachable: every label kind is either open or new")
 
-    def _push(self, kind: str, parent: Node) -> _Level:
-        level = _Level(kind=kind, parent=parent, lead_in=self.pending_lead.pop(id(parent), None))
+    def _push(self, kind: str, parent: Node) -> ListLevel:
+        level = ListLevel(kind=kind, parent=parent, lead_in=self.pending_lead.pop(id(parent), None))
         self.stack.append(level)
         return level
 
-    def _item(self, para: _Para, level: _Level, value: str) -> Node:
+    def _item(self, para: _Para, level: ListLevel, value: str) -> Node:
         if level.kind in ("dash", "bullet", "star"):
             n = self.indents[id(level.parent)] = self.indents.get(id(level.parent), 0) + 1
             slug, cite = f"indent-{n}", f"indent {n}"
