@@ -522,8 +522,10 @@ class ReferenceResolver:
         """Title words that stand for one document ("roadmap", "Baku"): token -> document ids.
 
         A word of one document's title (and no other's) that at least half of that document's
-        passages hold (in their text or headings) and at most 5 % of the other passages: it names the
-        document the way "roadmap" names the WSIS roadmaps, while "development" (everywhere) does not.
+        passages hold (in their text or headings), at most 5 % of the other passages, and at most 10 %
+        of any other one document's: it names the document the way "roadmap" names the WSIS roadmaps,
+        while "development" (everywhere) does not, nor "draft" once a report full of draft opinions or
+        a draft resolution is in the corpus beside the first draft outline.
         """
         title_tokens = {d.id: set(tokenize(f"{d.title} {d.short_title} {d.event or ''}")) for d in documents}
         counts: dict[str, int] = {}
@@ -554,8 +556,14 @@ class ReferenceResolver:
             n_out = total - n_in
             for t in tokens & candidates:
                 inside = held.get((doc, t), 0)
-                outside = sum(v for (d, tok), v in held.items() if tok == t and d != doc)
-                if n_in and inside / n_in >= 0.5 and (not n_out or outside / n_out <= 0.05):
+                others = [(v, size[d]) for (d, tok), v in held.items() if tok == t and d != doc]
+                outside = sum(v for v, _ in others)
+                if (
+                    n_in
+                    and inside / n_in >= 0.5
+                    and (not n_out or outside / n_out <= 0.05)
+                    and all(v / n <= 0.1 for v, n in others)
+                ):
                     out[t] = (doc,)
         return out
 
