@@ -258,14 +258,18 @@ def train(
     repeats: int = REPEATS,
     grid: Mapping[str, Sequence[Any]] = GRID,
     searcher: Any = None,
+    added_train: bool = False,
 ) -> dict[str, Any]:
     """Collect dev and train candidates, choose parameters by cross-validation over dev (train questions
-    in every fold), train on all of dev and train, write the model."""
+    in every fold), train on all of dev and train, write the model.
+
+    ``added_train``: also the training questions on added documents (``added_examples``); measured on
+    2026-12-04 and not kept for the shipped model (README, "Added documents")."""
     started = time.perf_counter()
     dev_questions, train_questions = training_questions(settings, gold)
     examples = collect(settings, dev_questions, searcher=searcher)
     extra = collect(settings, train_questions, searcher=searcher) if train_questions else []
-    added = added_examples(settings) if gold is None else []
+    added = added_examples(settings) if added_train else []
     extra += added
     if sum(1 for ex in examples if ex.labels.any()) < folds * 2:
         raise ValueError(f"too few dev questions with an answer among the candidates for {folds} folds")
@@ -394,6 +398,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--index", type=Path, default=None, help="index folder; None: RAG_INDEX_DIR or index/"
     )
+    parser.add_argument(
+        "--added-train",
+        action="store_true",
+        help="also learn from eval/gold/added-train.jsonl over the added corpus (see eval/added.py)",
+    )
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -409,6 +418,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         folds=args.folds,
         repeats=1 if args.quick else args.repeats,
         grid=QUICK_GRID if args.quick else GRID,
+        added_train=args.added_train,
     )
     cv, first = meta["cv_reranked"], meta["cv_first_stage"]
     print(
