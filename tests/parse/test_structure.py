@@ -45,7 +45,10 @@ def test_role_words_without_any_clause_are_warned_about_in_plain_words():
 
 def test_a_passage_spanning_paragraphs_over_the_limit_is_warned_about():
     body = "The study group shall meet. " * 90  # one paragraph of about 2,500 characters
-    text = f"RESOLUTION 5\n\nMeetings\n\n1.1\tMeeting rules\n\n{body}\n\n1.2\tReports\n\n1.2.1\tReports are published.\n"
+    text = (
+        f"RESOLUTION 5\n\nMeetings\n\n1.1\tMeeting rules\n\n{body}\n\n"
+        "1.2\tReports\n\n1.2.1\tReports are published.\n"
+    )
     found = report(text)
     assert found.oversized and found.oversized[0][1] > OVERSIZED_CHARS
     assert any("longer than 2,000 characters" in p for p in found.problems)
