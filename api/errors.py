@@ -137,7 +137,7 @@ async def rag_error_handler(request: Request, exc: RagError) -> JSONResponse:
     status, code = rag_error_status(exc)
     if status == 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc)
-    message = error_message(exc, request.app.state.settings.index_dir)
+    message = error_message(exc, request.app.state.settings.index.index_dir)
     return error_response(status, code, message, exc.hint or _DEFAULT_HINTS.get(code, ""))
 
 

@@ -85,17 +85,17 @@ def create_app(
         settings: defaults to ``get_settings()`` (``RAG_*`` environment variables); ``rag serve``
             passes its options through the environment so that every worker process sees them.
         holder: an index holder to use (tests share one loaded index between apps); by default a new
-            one that loads ``settings.index_dir`` at start-up.
+            one that loads ``settings.index.index_dir`` at start-up.
         reload_interval: seconds between looks for a rebuilt index on disk (negative: never).
-        builder: what ``POST /admin/reindex`` runs (default ``rag.index_store.build_index``); the
-            route exists only when ``settings.admin_token`` is set.
+        builder: what ``POST /admin/reindex`` runs (default ``rag.index.store.build_index``); the
+            route exists only when ``settings.server.admin_token`` is set.
 
     Raises:
         ConfigError: the admin token is too short to be safe.
     """
     settings = settings or get_settings()
-    if settings.admin_token:
-        admin.check_admin_token(settings.admin_token)
+    if settings.server.admin_token:
+        admin.check_admin_token(settings.server.admin_token)
     holder = holder or IndexHolder(settings, check_interval=reload_interval)
 
     @asynccontextmanager
@@ -114,22 +114,26 @@ def create_app(
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.compute_gate = threading.BoundedSemaphore(compute_slots(settings.workers))
+    app.state.compute_gate = threading.BoundedSemaphore(compute_slots(settings.server.workers))
     install_error_handlers(app)
     # an uploaded document may be larger than a query body: its own limit (and the multipart framing)
-    uploads = {"/admin/documents": settings.max_document_bytes + (64 << 10)} if settings.admin_token else {}
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, larger=uploads)
-    if settings.cors_origins:
+    uploads = (
+        {"/admin/documents": settings.index.max_document_bytes + (64 << 10)}
+        if settings.server.admin_token
+        else {}
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes, larger=uploads)
+    if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
+            allow_origins=list(settings.server.cors_origins),
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Authorization", "X-Request-ID"],
         )
     app.add_middleware(RequestLogMiddleware)  # added last: outermost, so it sees every answer
     for router in ROUTERS:
         app.include_router(router)
-    if settings.admin_token:  # otherwise /admin/reindex is a 404 and not in OpenAPI
+    if settings.server.admin_token:  # otherwise /admin/reindex is a 404 and not in OpenAPI
         app.state.reindexer = admin.Reindexer(settings, holder, builder or admin.default_builder)
         app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -13,14 +13,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from rag.precedents import ROLE_FORMS
-from rag.references import RefKind
+from rag.citator.references import RefKind
+from rag.citator.versions import VersionRelation
+from rag.config import DRAFT_MAX_CHARS, K_MAX, QUERY_MAX_CHARS
+from rag.precedents.finder import ROLE_FORMS
 from rag.types import ClauseRole, Mode, PassageKind
-from rag.versions import VersionRelation
 
-QUERY_MAX_CHARS = 2000  # issue 4: a query is 1-2000 characters
-DRAFT_MAX_CHARS = 5000  # a draft clause may be long; its first QUERY_MAX_CHARS rank, all of it is matched
-K_MAX = 100
+# The request limits are rag.config's, defined there once (the settings' defaults read them too).
 FILTER_MAX_VALUES = 50
 
 Span = Annotated[

@@ -21,8 +21,6 @@ if a new one is swapped in meanwhile.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 import time
@@ -31,13 +29,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from rag.citator.versions import VersionIndex
 from rag.config import Settings
-from rag.embed import Encoder
 from rag.errors import IndexError_, IndexMissingError, NotFoundError, RagError
-from rag.index_store import read_manifest
-from rag.search import Searcher
+from rag.index.encoders import Encoder
+from rag.index.manifest import Manifest
+from rag.index.store import read_manifest
+from rag.rank.search import Searcher
 from rag.types import DocumentMeta, OutlineNode, Passage
-from rag.versions import VersionIndex
 
 logger = logging.getLogger(__name__)
 
@@ -55,16 +54,14 @@ def serving_settings(settings: Settings) -> Settings:
     CPU as the work itself (measured: 12.7 ms of CPU per query on 2 threads against 6.3 ms on one, and
     a slower median, with the machine busy). An explicitly set value is kept.
     """
-    if "embed_threads" in settings.model_fields_set:
+    if "embed_threads" in settings.index.model_fields_set:
         return settings
-    return settings.model_copy(update={"embed_threads": 1})
+    return settings.updated(embed_threads=1)
 
 
-def build_id(manifest: dict[str, Any] | None) -> str | None:
-    """A short fingerprint of a manifest: changes whenever ``rag build`` writes a new index."""
-    if manifest is None:
-        return None
-    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+def build_id(manifest: Manifest | None) -> str | None:
+    """A short fingerprint of a manifest (None for no manifest): changes with every ``rag build``."""
+    return None if manifest is None else manifest.build_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +89,7 @@ class Engine:
 
     @classmethod
     def load(cls, settings: Settings, *, encoder: Encoder | None = None) -> Engine:
-        """Load and check the index at ``settings.index_dir`` (``IndexError_`` subclasses if unusable).
+        """Load and check the index at ``settings.index.index_dir`` (``IndexError_`` subclasses if unusable).
 
         A build may swap a new folder into ``index_dir`` while this reads it file by file, so a load
         could mix files of two builds. Every build writes a new manifest, so the manifest on disk is
@@ -105,7 +102,7 @@ class Engine:
         settings = serving_settings(settings)
         for _ in range(LOAD_ATTEMPTS):
             searcher = Searcher.load(settings, encoder=encoder)
-            if build_id(read_manifest(settings.index_dir)) == build_id(searcher.index.manifest):
+            if build_id(read_manifest(settings.index.index_dir)) == build_id(searcher.index.manifest):
                 return cls.from_searcher(searcher)
             logger.warning("the index was replaced while it was loading; loading it again")
         raise IndexError_(
@@ -148,7 +145,7 @@ class Engine:
     # ---------------------------------------------------------------------------------- lookups
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
         return self.searcher.index.manifest
 
     @property
@@ -195,14 +192,14 @@ class Engine:
         m = self.manifest
         return {
             "build_id": self.build_id,
-            "built_at": m.get("built_at"),
+            "built_at": m.built_at,
             "loaded_at": self.loaded_at.isoformat(timespec="seconds"),
-            "schema": m.get("schema"),
-            "rag_version": m.get("rag_version"),
-            "passages": m.get("passages"),
-            "documents": m.get("documents"),
-            "encoder": m.get("encoder", {}).get("name"),
-            "fusion": m.get("fusion", {}).get("method"),
+            "schema": m.schema,
+            "rag_version": m.rag_version,
+            "passages": m.passages,
+            "documents": m.documents,
+            "encoder": m.encoder.name,
+            "fusion": m.fusion.get("method"),
         }
 
 
@@ -217,7 +214,7 @@ def _as_index_error(exc: Exception) -> IndexError_:
 
 def _public_reason(error: RagError, settings: Settings) -> str:
     """The error with its hint, the index folder's absolute path shortened to its name (for /healthz)."""
-    return str(error).replace(str(settings.index_dir), settings.index_dir.name)
+    return str(error).replace(str(settings.index.index_dir), settings.index.index_dir.name)
 
 
 def _collect_parents(node: OutlineNode, parents: dict[str, OutlineNode]) -> None:
@@ -282,7 +279,7 @@ class IndexHolder:
 
     def load(self) -> Engine | None:
         """Load the index now; on failure keep the reason (``current()`` raises it) and return None."""
-        self._disk_id = build_id(read_manifest(self.settings.index_dir))
+        self._disk_id = build_id(read_manifest(self.settings.index.index_dir))
         try:
             engine = self._loader(self.settings)
         except RagError as exc:
@@ -316,14 +313,14 @@ class IndexHolder:
             IndexError_: as ``reload()``; the old engine, if any, keeps serving.
         """
         with self._reload_lock:
-            disk = build_id(read_manifest(self.settings.index_dir))
+            disk = build_id(read_manifest(self.settings.index.index_dir))
             if self._engine is not None and disk is not None and self._engine.build_id == disk:
                 return False
             self._reload_locked()
             return True
 
     def _reload_locked(self) -> Engine:
-        self._disk_id = build_id(read_manifest(self.settings.index_dir))
+        self._disk_id = build_id(read_manifest(self.settings.index.index_dir))
         try:
             engine = self._loader(self.settings)
         except RagError as exc:
@@ -355,7 +352,7 @@ class IndexHolder:
         if now < self._next_check:
             return
         self._next_check = now + self.check_interval
-        disk = build_id(read_manifest(self.settings.index_dir))
+        disk = build_id(read_manifest(self.settings.index.index_dir))
         loaded = self._engine.build_id if self._engine is not None else None
         if disk is None or disk == loaded or disk == self._disk_id:
             return  # nothing new on disk (or this build was tried already and failed)

@@ -9,7 +9,7 @@ are made here from the development set: the three UN PDFs' pages imported one af
 (pypdfium2), and Recommendation ITU-T A.1's body repeated in one .docx until it has about 50 pages'
 words (A.1 is 21 pages). The target (issue 16) is well under a minute for 50 pages.
 
-``--embed`` also adds the 50-page PDF to a copy of the corpus and index (``rag.documents``) and
+``--embed`` also adds the 50-page PDF to a copy of the corpus and index (``rag.manage``) and
 reports how many texts the build embedded against how many came from the cache: only the new
 document's passages go through the encoder.
 """
@@ -33,7 +33,7 @@ from lxml import etree
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
-from rag.config import get_settings, make_settings  # noqa: E402
+from rag.config import get_settings  # noqa: E402
 from rag.ingest.library import prepare  # noqa: E402
 
 CORPUS_MORE = REPO_ROOT.parent / "shared" / "corpus-more"
@@ -101,14 +101,14 @@ def report(name: str, data: bytes, repeat: int, *, label: str | None = None) -> 
 
 
 def embed_only_new(data: bytes, name: str) -> None:
-    from rag.documents import add_documents
+    from rag.manage import add_documents
 
     settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
         corpus, index = Path(tmp) / "corpus", Path(tmp) / "index"
-        shutil.copytree(settings.corpus_dir, corpus, ignore=shutil.ignore_patterns(".*"))
-        shutil.copytree(settings.index_dir, index)
-        copy_settings = make_settings(**{**settings.model_dump(), "corpus_dir": corpus, "index_dir": index})
+        shutil.copytree(settings.index.corpus_dir, corpus, ignore=shutil.ignore_patterns(".*"))
+        shutil.copytree(settings.index.index_dir, index)
+        copy_settings = settings.updated(corpus_dir=corpus, index_dir=index)
         start = time.perf_counter()
         result = add_documents(copy_settings, [(data, name)], show_progress=False)
         seconds = time.perf_counter() - start

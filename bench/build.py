@@ -20,7 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 from rag.config import REPO_ROOT, make_settings  # noqa: E402
-from rag.index_store import build_index, encoder_spec, load_index  # noqa: E402
+from rag.index.store import build_index, encoder_spec, load_index  # noqa: E402
 
 
 def timed(label: str, fn):  # type: ignore[no-untyped-def]
@@ -88,7 +88,7 @@ def main() -> int:
             f"({full.embedded / full_s:.0f} texts/s overall)"
         )
         if args.encode_sample:
-            encode_speeds(settings, settings.index_dir, args.encode_sample)
+            encode_speeds(settings, settings.index.index_dir, args.encode_sample)
     return 0
 
 

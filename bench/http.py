@@ -31,7 +31,7 @@ import time  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.config import REPO_ROOT, make_settings  # noqa: E402
-from rag.search import Searcher  # noqa: E402
+from rag.rank.search import Searcher  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -56,7 +56,7 @@ def gold_questions(n: int) -> list[str]:
 
 
 def start_server(port: int, index: str | None, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "rag", "-q", "serve", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "rag_cli", "-q", "serve", "--port", str(port), "--workers", str(workers)]
     if index:
         command += ["--index", index]
     with log.open("w") as fh:

@@ -22,7 +22,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.config import REPO_ROOT, make_settings  # noqa: E402
-from rag.search import Searcher  # noqa: E402
+from rag.rank.search import Searcher  # noqa: E402
 
 CONFIGS: dict[str, dict[str, object]] = {
     "served": {},
@@ -69,7 +69,7 @@ def main() -> int:
     searchers = {
         name: served
         if not overrides
-        else Searcher(served.index, served.dense.encoder, base.model_copy(update=overrides))
+        else Searcher(served.index, served.dense.encoder, base.updated(**overrides))
         for name, overrides in CONFIGS.items()
     }
     qs = questions(args.n)

@@ -74,7 +74,7 @@ def start_server(
     port: int, index: str | None, workers: int, log: Path, timeout: float = 600
 ) -> subprocess.Popen:
     """``rag serve`` in its own process group; returns once all ``workers`` have finished starting."""
-    command = [sys.executable, "-m", "rag", "serve", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "rag_cli", "serve", "--port", str(port), "--workers", str(workers)]
     if index:
         command += ["--index", index]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}

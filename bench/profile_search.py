@@ -45,7 +45,7 @@ from api.routes.search import run_search  # noqa: E402
 from api.schemas import SearchRequest  # noqa: E402
 from api.state import serving_settings  # noqa: E402
 from rag.config import make_settings  # noqa: E402
-from rag.search import Searcher  # noqa: E402
+from rag.rank.search import Searcher  # noqa: E402
 
 
 def gold_questions() -> list[str]:
@@ -92,8 +92,8 @@ class Timers:
 def instrument(searcher: Searcher, timers: Timers) -> None:
     """Wrap the pieces of a hybrid search (on the instances, so nothing else is affected)."""
     import api.routes.search as search_route
-    import rag.search as search_module
-    from rag import rerank
+    import rag.rank.search as search_module
+    from rag.rank import rerank
 
     timers.wrap(searcher.dense.encoder, "embed_queries", "encoder (embed_queries)")
     timers.wrap(searcher.resolver, "parse", "query parse (references)")

@@ -16,8 +16,8 @@ import sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.cli import main  # noqa: E402
 from rag.config import REPO_ROOT  # noqa: E402
+from rag_cli.main import main  # noqa: E402
 
 DEFAULTS = [
     "--split",

@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.config import REPO_ROOT, make_settings  # noqa: E402
-from rag.search import Searcher  # noqa: E402
+from rag.rank.search import Searcher  # noqa: E402
 
 
 def peak_mib() -> float:
@@ -61,7 +61,8 @@ def main() -> int:
         embed.append(1000 * (time.perf_counter() - t))
     embed_p50 = pct(embed, 0.5)
     print(
-        f"index {settings.index_dir}: {len(searcher.passages)} passages, encoder {searcher.index.backend}; "
+        f"index {settings.index.index_dir}: {len(searcher.passages)} passages, "
+        f"encoder {searcher.index.backend}; "
         f"loaded in {load_s:.2f} s; peak RSS {before:.0f} MiB before, {loaded:.0f} MiB loaded"
     )
     print(

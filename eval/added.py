@@ -27,7 +27,7 @@ from pathlib import Path
 from rag.config import REPO_ROOT, Settings, make_settings
 from rag.corpus import load_corpus
 from rag.errors import ConfigError
-from rag.index_store import CACHE_FILE, build_index
+from rag.index.store import CACHE_FILE, build_index
 from rag.ingest.library import Prepared, add_prepared, prepare
 
 logger = logging.getLogger(__name__)
@@ -57,22 +57,22 @@ def added_corpus(
     each published file became (``{"a-res-80-118.pdf": "a-res-80-118.txt"}``)."""
     corpus_dir, index_dir = folder / "corpus", folder / "index"
     shutil.rmtree(corpus_dir, ignore_errors=True)
-    shutil.copytree(settings.corpus_dir, corpus_dir, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(settings.index.corpus_dir, corpus_dir, ignore=shutil.ignore_patterns(".*"))
     taken = {d.id for d in load_corpus(corpus_dir).documents}
     prepared: list[Prepared] = []
     for path in development_files(sources):
-        item = prepare(path.read_bytes(), path.name, taken=taken, max_bytes=settings.max_document_bytes)
+        item = prepare(path.read_bytes(), path.name, taken=taken, max_bytes=settings.index.max_document_bytes)
         taken.add(item.meta.id)
         prepared.append(item)
     add_prepared(corpus_dir, prepared)
-    seed_cache = settings.index_dir / CACHE_FILE
+    seed_cache = settings.index.index_dir / CACHE_FILE
     if not (index_dir / CACHE_FILE).exists() and seed_cache.is_file():
         index_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy2(seed_cache, index_dir / CACHE_FILE)  # the seeds' vectors: only new texts are embedded
     files = {
         path.name: item.meta.file for path, item in zip(development_files(sources), prepared, strict=True)
     }
-    return make_settings(**{**settings.model_dump(), "corpus_dir": corpus_dir, "index_dir": index_dir}), files
+    return settings.updated(corpus_dir=corpus_dir, index_dir=index_dir), files
 
 
 def added_settings(settings: Settings, cache_dir: Path, *, show_progress: bool | None = None) -> Settings:
@@ -89,7 +89,7 @@ def snap(gold: Path, folder: Path) -> int:
     (each is reported; the file is rewritten only when every quote was placed).
     """
     settings, converted = added_corpus(make_settings(), folder)
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.index.corpus_dir)
     by_file = {d.file: d for d in corpus.documents}
     by_source = {**by_file, **{name: by_file[file] for name, file in converted.items()}}
     texts = {d.file: corpus.text(d) for d in corpus.documents}

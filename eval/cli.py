@@ -1,6 +1,6 @@
 """The ``rag eval`` options, kept free of heavy imports so that ``rag --help`` stays cheap.
 
-``rag.cli`` adds these to its ``eval`` subcommand and calls ``eval.harness.run_from_args`` only when
+``rag_cli.main`` adds these to its ``eval`` subcommand and calls ``eval.harness.run_from_args`` only when
 the command runs (the dependency points from ``eval`` to ``rag``, never back at import time).
 """
 

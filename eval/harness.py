@@ -380,7 +380,7 @@ def load_texts(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
     """Decoded source texts by file name, and the document id of each file."""
     from rag.corpus import load_corpus
 
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.index.corpus_dir)
     return {d.file: corpus.text(d) for d in corpus.documents}, {d.file: d.id for d in corpus.documents}
 
 
@@ -411,7 +411,7 @@ def run_eval(
         settings = added_settings(settings, config.cache_dir, show_progress=config.show_progress)
         gold = gold or (ADDED_GOLD,)
     resources = resources or Resources(settings, config.cache_dir, show_progress=config.show_progress)
-    questions = select_questions(load_gold(gold, corpus_dir=settings.corpus_dir), config.split)
+    questions = select_questions(load_gold(gold, corpus_dir=settings.index.corpus_dir), config.split)
     texts, doc_of = load_texts(settings)
     logger.info(
         "scoring %d %s questions, k=%d, modes %s", len(questions), config.split, config.k, config.modes
@@ -776,11 +776,16 @@ def run_from_args(args: Any) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m eval.harness``: the same as ``rag eval``."""
-    import sys
+    import argparse
 
-    from rag.cli import main as rag_main
+    from eval.cli import DESCRIPTION, Formatter, add_arguments
 
-    return rag_main(["eval", *(sys.argv[1:] if argv is None else argv)])
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.harness", description=DESCRIPTION, formatter_class=Formatter
+    )
+    add_arguments(parser)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return run_from_args(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

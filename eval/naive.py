@@ -4,12 +4,12 @@ Each source file's text is cut by langchain-text-splitters' ``RecursiveCharacter
 (1000 characters, 200 overlap, ``add_start_index=True``, so every chunk keeps its offset in the file
 and can be scored by span like any passage). The chunks are indexed with the *same* pieces as the
 clause-level index, so the comparison shows what parsing and context buy and nothing else: the same
-encoder (``rag/embed.py``, the one the index was built with), the same BM25 engine and parameters
-(``rag/bm25.py``) over the same tokenizer (``rag/textindex.py``), and reciprocal rank fusion
-(``rag/fusion.py``, the configured RRF constant and branch depth). It gets no query understanding:
+encoder (``rag/index/encoders.py``, the one the index was built with), the same BM25 engine and parameters
+(``rag/index/bm25.py``) over the same tokenizer (``rag/index/textindex.py``), and reciprocal rank fusion
+(``rag/rank/fusion.py``, the configured RRF constant and branch depth). It gets no query understanding:
 no references, no phrase boost, no context fields.
 
-Chunk vectors are cached by text hash (``rag.index_store.cache_key``) in
+Chunk vectors are cached by text hash (``rag.index.store.cache_key``) in
 ``<cache_dir>/naive-embeddings.npz``, so only the first run pays for embedding the chunks.
 
 Example:
@@ -27,15 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.bm25 import BM25Index, BM25Params
 from rag.config import Settings
 from rag.corpus import Corpus
-from rag.dense import DenseIndex
-from rag.embed import Encoder
 from rag.errors import ConfigError
-from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever, Retriever
-from rag.index_store import EmbeddingCache, cache_key
-from rag.textindex import tokenize
+from rag.index.bm25 import BM25Index, BM25Params
+from rag.index.dense import DenseIndex
+from rag.index.encoders import Encoder
+from rag.index.store import EmbeddingCache, cache_key
+from rag.index.textindex import tokenize
+from rag.rank.retrievers import BM25Retriever, DenseRetriever, HybridRetriever, Retriever
 from rag.types import Mode, Passage, PassageKind
 
 logger = logging.getLogger(__name__)
@@ -123,10 +123,10 @@ class NaiveIndex:
         self.retrievers[Mode.HYBRID] = HybridRetriever(
             self.retrievers[Mode.BM25],  # type: ignore[arg-type]
             self.retrievers[Mode.DENSE],  # type: ignore[arg-type]
-            method=settings.fusion,
-            weights={"bm25": settings.weight_bm25, "dense": settings.weight_dense},
-            rrf_k=settings.rrf_k,
-            depth=settings.branch_depth,
+            method=settings.retrieval.fusion,
+            weights={"bm25": settings.retrieval.weight_bm25, "dense": settings.retrieval.weight_dense},
+            rrf_k=settings.retrieval.rrf_k,
+            depth=settings.retrieval.branch_depth,
         )
 
     @classmethod
@@ -145,7 +145,8 @@ class NaiveIndex:
         chunks = split_corpus(corpus, params)
         texts = [c.text for c in chunks]
         bm25 = BM25Index.fit(
-            [tokenize(t) for t in texts], BM25Params(settings.bm25_k1, settings.bm25_b, settings.bm25_epsilon)
+            [tokenize(t) for t in texts],
+            BM25Params(settings.index.bm25_k1, settings.index.bm25_b, settings.index.bm25_epsilon),
         )
         vectors = embed_cached(texts, encoder, cache_dir, show_progress=show_progress)
         dense = DenseIndex.from_vectors(vectors)

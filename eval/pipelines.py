@@ -3,7 +3,7 @@
 A pipeline answers ``search(query, k, mode)`` with ranked ``Retrieved`` passages that carry their
 source file and spans, which is all the scorer needs. Three kinds exist:
 
-- ``library``: the clause-level index through ``rag.search.Searcher``, optionally with ``Settings``
+- ``library``: the clause-level index through ``rag.rank.search.Searcher``, optionally with ``Settings``
   overrides (a variant). Query-time overrides (fusion, weights, boosts, pinning) reuse the loaded
   index; index-time overrides (BM25 field weights, dense context weight, BM25 parameters) get their
   own index, built once into the cache folder and reused while nothing changes.
@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from rag.config import Settings, make_settings
+from rag.config import Settings, flat_names
 from rag.errors import ConfigError, RagError
 from rag.types import Passage
 
@@ -189,13 +189,13 @@ PIPELINES: dict[str, PipelineConfig] = {
             "clause-no-precedents",
             "library",
             {"precedent_search": False},
-            "clause without precedent ordering of draft-like queries (rag/precedents.py)",
+            "clause without precedent ordering of draft-like queries (rag/precedents/finder.py)",
         ),
         PipelineConfig(
             "clause-no-spelling",
             "library",
             {"spelling": False},
-            "clause without the correction of misspelt query words (rag/spelling.py)",
+            "clause without the correction of misspelt query words (rag/query/spelling.py)",
         ),
         PipelineConfig(
             "clause-vocabulary",
@@ -273,15 +273,14 @@ def resolve_pipeline(name: str) -> PipelineConfig:
 
 def settings_with(base: Settings, overrides: Mapping[str, Any], *, ignore: Sequence[str] = ()) -> Settings:
     """``base`` with ``overrides`` applied and validated (unknown keys are an error, not ignored)."""
-    fields = set(Settings.model_fields)
+    fields = set(flat_names())
     unknown = sorted(set(overrides) - fields - set(ignore))
     if unknown:
         raise ConfigError(
             f"unknown setting(s) {', '.join(unknown)}",
             hint=f"settings are: {', '.join(sorted(fields | set(ignore)))}",
         )
-    values = base.model_dump() | {k: v for k, v in overrides.items() if k in fields}
-    return make_settings(**values)
+    return base.updated(**{k: v for k, v in overrides.items() if k in fields})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -309,9 +308,14 @@ class LibraryPipeline:
             "description": self.description,
             "passages": len(self.searcher.passages),
             "index": str(self.searcher.index.folder),
-            "built_at": manifest.get("built_at"),
-            "code": manifest.get("params", {}).get("code"),
-            "fusion": {"method": s.fusion, "rrf_k": s.rrf_k, "bm25": s.weight_bm25, "dense": s.weight_dense},
+            "built_at": manifest.built_at,
+            "code": manifest.code,
+            "fusion": {
+                "method": s.retrieval.fusion,
+                "rrf_k": s.retrieval.rrf_k,
+                "bm25": s.retrieval.weight_bm25,
+                "dense": s.retrieval.weight_dense,
+            },
         }
 
 
@@ -421,7 +425,7 @@ class Resources:
 
     def searcher(self) -> Any:
         if self._searcher is None:
-            from rag.search import Searcher
+            from rag.rank.search import Searcher
 
             self._searcher = Searcher.load(self.settings)
         return self._searcher
@@ -432,7 +436,7 @@ class Resources:
     def corpus(self) -> Any:
         from rag.corpus import load_corpus
 
-        return load_corpus(self.settings.corpus_dir)
+        return load_corpus(self.settings.index.corpus_dir)
 
 
 def open_pipeline(config: PipelineConfig, resources: Resources, *, api_url: str | None = None) -> Pipeline:
@@ -468,8 +472,8 @@ _FALSE = frozenset({"false", "0", "no", "off"})
 
 def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -> Any:
     """A searcher with the variant's settings: on the loaded index, or on its own index if it must."""
-    from rag.index_store import CACHE_FILE, build_index, index_params
-    from rag.search import Searcher
+    from rag.index.store import CACHE_FILE, build_index, index_params
+    from rag.rank.search import Searcher
 
     settings = settings_with(resources.settings, config.overrides, ignore=RERANK_KEYS)
     without = config.overrides.get("rerank_without") or ()
@@ -492,7 +496,7 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
     folder = resources.cache_dir / "indexes" / config.name
     settings = settings_with(settings, {"index_dir": folder})
     folder.mkdir(parents=True, exist_ok=True)
-    seed = resources.settings.index_dir / CACHE_FILE
+    seed = resources.settings.index.index_dir / CACHE_FILE
     if seed.is_file() and not (folder / CACHE_FILE).is_file():
         shutil.copy2(seed, folder / CACHE_FILE)
     logger.info("variant %s changes the index: building it in %s", config.name, folder)

@@ -3,7 +3,7 @@
 Training data: for every dev question, the first stage's best ``rerank_depth`` passages (exactly what
 ``Searcher.search`` hands the reranker: ``Searcher.first_stage`` then ``Searcher.rerank_features``),
 labelled 1 where a passage covers the gold answer (the harness's span rule, ``eval.harness.Judge``).
-Draft clauses are in: their candidates are the precedent search's (``rag.precedents``), and one model
+Draft clauses are in: their candidates are the precedent search's (``rag.precedents.finder``), and one model
 orders drafts and questions alike. Questions whose answer is not among the candidates teach nothing
 and are left out of training, but count (as misses) in the cross-validation scores.
 
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.config import Settings, get_settings
-from rag.rerank import FEATURES, META_FILE, MODEL_FILE
+from rag.rank.rerank import FEATURES, META_FILE, MODEL_FILE
 
 if TYPE_CHECKING:
     from eval.gold_data import GoldQuestion
@@ -84,7 +84,7 @@ def collect(settings: Settings, questions: Sequence[GoldQuestion], *, searcher: 
     """Candidates and features of every question (first stage only: the reranker switched off)."""
     from eval.harness import Judge, load_texts
     from eval.pipelines import settings_with
-    from rag.search import Searcher
+    from rag.rank.search import Searcher
 
     if searcher is None:
         searcher = Searcher.load(settings_with(settings, {"rerank": False}))
@@ -227,7 +227,9 @@ def training_questions(
     from eval.gold_data import TRAIN_SPLIT, load_gold, training_gold_paths
     from eval.harness import select_questions
 
-    questions = load_gold(gold if gold is not None else training_gold_paths(), corpus_dir=settings.corpus_dir)
+    questions = load_gold(
+        gold if gold is not None else training_gold_paths(), corpus_dir=settings.index.corpus_dir
+    )
     return select_questions(questions, "dev"), [q for q in questions if q.split == TRAIN_SPLIT]
 
 
@@ -240,12 +242,12 @@ def added_examples(settings: Settings) -> list[Example]:
     from eval.gold_data import load_gold
     from eval.harness import CACHE_DIR
     from eval.pipelines import settings_with
-    from rag.search import Searcher
+    from rag.rank.search import Searcher
 
     if not ADDED_TRAIN.is_file() or not DEVELOPMENT_SET.is_dir():
         return []
     added = added_settings(settings, CACHE_DIR)
-    questions = load_gold([ADDED_TRAIN], corpus_dir=added.corpus_dir)
+    questions = load_gold([ADDED_TRAIN], corpus_dir=added.index.corpus_dir)
     return collect(added, questions, searcher=Searcher.load(settings_with(added, {"rerank": False})))
 
 
@@ -299,12 +301,12 @@ def train(
         "train_questions": len(extra),
         "train_questions_with_answer_in_candidates": sum(1 for ex in extra if ex.labels.any()),
         "added_train_questions": len(added),
-        "rerank_depth": settings.rerank_depth,
+        "rerank_depth": settings.retrieval.rerank_depth,
         "first_stage": {
-            "fusion": settings.fusion,
-            "rrf_k": settings.rrf_k,
-            "weight_bm25": settings.weight_bm25,
-            "weight_dense": settings.weight_dense,
+            "fusion": settings.retrieval.fusion,
+            "rrf_k": settings.retrieval.rrf_k,
+            "weight_bm25": settings.retrieval.weight_bm25,
+            "weight_dense": settings.retrieval.weight_dense,
         },
         "cv_folds": folds,
         "cv_repeats": repeats,

@@ -1,4 +1,4 @@
-"""Gold questions with one typo each, to measure query spelling (``rag/spelling.py``) on real questions.
+"""Gold questions with one typo each, to measure query spelling (``rag/query/spelling.py``) on real questions.
 
     .venv/bin/python -m eval.typos eval/gold/test.jsonl /tmp/test-typos.jsonl [--seed 1]
     .venv/bin/rag eval --gold /tmp/test-typos.jsonl --split all --modes hybrid --no-baseline \

@@ -11,7 +11,7 @@
     │   ├── UnsupportedFormatError   not a format the converters read, or not the format it claims
     │   ├── EncryptedDocumentError   password-protected or encrypted
     │   ├── NoTextLayerError         a scan: pages without a text layer
-    │   ├── DocumentTooLargeError    over the size limit (``Settings.max_document_bytes``)
+    │   ├── DocumentTooLargeError    over the size limit (``Settings.index.max_document_bytes``)
     │   └── UnreadableDocumentError  damaged: the converter's library could not open it
     ├── NotFoundError        an unknown passage or document id
     └── IndexError_          base of index problems

@@ -220,7 +220,7 @@ class Mode(_ChoiceEnum):
 
 
 class FusionMethod(_ChoiceEnum):
-    """How hybrid retrieval merges the BM25 and dense rankings (see ``rag/fusion.py``)."""
+    """How hybrid retrieval merges the BM25 and dense rankings (see ``rag/rank/fusion.py``)."""
 
     RRF = "rrf"
     WEIGHTED = "weighted"
@@ -412,7 +412,7 @@ class SearchFilters:
     within a field with OR. ``instrument`` values match the full instrument (``"Resolution 15 (Rev.
     Kigali, 2022)"``) or its name before the parenthesis (``"Resolution 15"``), case-insensitively.
     ``cites`` keeps passages citing one of the instruments, given as keys or as written
-    (``"Resolution 70/1"``, ``"UNGA 70/1"``, ``"itu/pp/res/64"``; see ``rag.citator``).
+    (``"Resolution 70/1"``, ``"UNGA 70/1"``, ``"itu/pp/res/64"``; see ``rag.citator.citator``).
     Values are checked against the index when the search runs (unknown ones raise ``ConfigError``).
     """
 

@@ -70,8 +70,8 @@ DOC_IDS = [d.id for d in load_corpus(CORPUS_DIR).documents]
 def real_encoder_spec():
     """The configured encoder (the fine-tuned MiniLM, trained once per checkout if missing); not loaded."""
     from rag.config import make_settings
-    from rag.finetune import ensure_encoder
-    from rag.index_store import encoder_spec
+    from rag.index.finetune import ensure_encoder
+    from rag.index.store import encoder_spec
 
     settings = make_settings()
     ensure_encoder(settings)
@@ -88,7 +88,7 @@ def torch_encoder(real_encoder_spec):
 def real_index_settings(tmp_path_factory):
     """The real corpus built once with the real model (ONNX) into a temporary index folder."""
     from rag.config import make_settings
-    from rag.index_store import build_index
+    from rag.index.store import build_index
 
     settings = make_settings(index_dir=tmp_path_factory.mktemp("real") / "index")
     build_index(settings, show_progress=False)
@@ -97,7 +97,7 @@ def real_index_settings(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_searcher(real_index_settings):
-    from rag.search import Searcher
+    from rag.rank.search import Searcher
 
     return Searcher.load(real_index_settings)
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from rag.bm25 import BM25Index, BM25Params
-from rag.textindex import FieldWeights, bm25_tokens, tokenize
+from rag.index.bm25 import BM25Index, BM25Params
+from rag.index.textindex import FieldWeights, bm25_tokens, tokenize
 from tests.conftest import DOC_IDS, parsed_doc
 
 SMALL = [

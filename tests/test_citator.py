@@ -12,21 +12,21 @@ import json
 
 import pytest
 
-from rag import index_store
-from rag.citator import (
+from rag.citator.citator import (
     REFERENCES_FILE,
     Citation,
     Citator,
     ReferenceIndex,
     resolve_target,
 )
-from rag.cli import main
-from rag.embed import HashEncoder
+from rag.citator.versions import VersionIndex
 from rag.errors import ConfigError, IndexStaleError, NotFoundError
-from rag.index_store import VERSIONS_FILE, build_index, load_index, read_manifest
-from rag.query import cited_keys, parse_query
+from rag.index import store as index_store
+from rag.index.encoders import HashEncoder
+from rag.index.store import VERSIONS_FILE, build_index, load_index, read_manifest
+from rag.query.analysis import cited_keys, parse_query
 from rag.types import SearchFilters
-from rag.versions import VersionIndex
+from rag_cli.main import main
 from tests.conftest import DOC_IDS, _corpus, parsed_doc
 from tests.retrieval_fixtures import make_corpus, settings_for
 
@@ -337,10 +337,10 @@ def small_settings(tmp_path):
 
 def test_build_writes_references_and_versions_with_checksums(small_settings):
     build_index(small_settings, encoder=HashEncoder(dim=32))
-    manifest = read_manifest(small_settings.index_dir)
-    assert {REFERENCES_FILE, VERSIONS_FILE} <= set(manifest["files"])
-    data = json.loads((small_settings.index_dir / REFERENCES_FILE).read_text(encoding="utf-8"))
-    assert data["schema"] == 1 and data["counts"] == manifest["references"]
+    manifest = read_manifest(small_settings.index.index_dir)
+    assert {REFERENCES_FILE, VERSIONS_FILE} <= set(manifest.files)
+    data = json.loads((small_settings.index.index_dir / REFERENCES_FILE).read_text(encoding="utf-8"))
+    assert data["schema"] == 1 and data["counts"] == manifest.references
     # the first draft outline cites Council Decision 641 and PP Resolution 2
     assert {"itu/council/dec/641", "itu/pp/res/2"} <= set(data["cited_by"])
     index = load_index(small_settings)
@@ -350,9 +350,9 @@ def test_build_writes_references_and_versions_with_checksums(small_settings):
 
 def test_rebuild_with_nothing_changed_is_still_a_no_op(small_settings):
     build_index(small_settings, encoder=HashEncoder(dim=32))
-    before = read_manifest(small_settings.index_dir)
+    before = read_manifest(small_settings.index.index_dir)
     report = build_index(small_settings, encoder=HashEncoder(dim=32))
-    assert report.status == "unchanged" and read_manifest(small_settings.index_dir) == before
+    assert report.status == "unchanged" and read_manifest(small_settings.index.index_dir) == before
 
 
 def test_new_citator_code_rebuilds_reusing_every_passage_and_vector(small_settings, monkeypatch):
@@ -360,12 +360,12 @@ def test_new_citator_code_rebuilds_reusing_every_passage_and_vector(small_settin
     monkeypatch.setattr(index_store, "derived_fingerprint", lambda: "changed")
     report = build_index(small_settings, encoder=HashEncoder(dim=32))
     assert report.status == "built" and report.parsed == 0 and report.embedded == 0
-    assert read_manifest(small_settings.index_dir)["params"]["derived"] == "changed"
+    assert read_manifest(small_settings.index.index_dir).params["derived"] == "changed"
 
 
 def test_an_altered_references_file_is_caught_at_load(small_settings):
     build_index(small_settings, encoder=HashEncoder(dim=32))
-    path = small_settings.index_dir / REFERENCES_FILE
+    path = small_settings.index.index_dir / REFERENCES_FILE
     path.write_text(path.read_text(encoding="utf-8").replace("641", "642"), encoding="utf-8")
     with pytest.raises(index_store.IndexCorruptError, match=REFERENCES_FILE):
         load_index(small_settings)
@@ -373,8 +373,8 @@ def test_an_altered_references_file_is_caught_at_load(small_settings):
 
 def test_an_index_without_references_file_still_gets_a_citator(small_settings):
     build_index(small_settings, encoder=HashEncoder(dim=32))
-    folder = small_settings.index_dir
-    manifest = read_manifest(folder)
+    folder = small_settings.index.index_dir
+    manifest = json.loads((folder / index_store.MANIFEST_FILE).read_text(encoding="utf-8"))
     del manifest["files"][REFERENCES_FILE]
     (folder / index_store.MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     (folder / REFERENCES_FILE).unlink()
@@ -388,7 +388,7 @@ def test_an_index_without_references_file_still_gets_a_citator(small_settings):
 
 
 def test_cli_cites_prints_groups_with_citations_and_marked_snippets(real_index_settings, capsys):
-    index = str(real_index_settings.index_dir)
+    index = str(real_index_settings.index.index_dir)
     assert main(["-q", "cites", "Resolution 70/1", "--index", index]) == 0
     out = capsys.readouterr().out
     assert out.startswith("UNGA Resolution 70/1 (un/ga/res/70/1): ")
@@ -397,7 +397,7 @@ def test_cli_cites_prints_groups_with_citations_and_marked_snippets(real_index_s
 
 
 def test_cli_cites_json_and_a_passage_id(real_index_settings, capsys):
-    index = str(real_index_settings.index_dir)
+    index = str(real_index_settings.index.index_dir)
     assert main(["-q", "cites", "WTDC Resolution 11", "--json", "--index", index]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["key"] == "itu/wtdc/res/11" and report["targets"] == [f"{WTDC}/res-11/title"]
@@ -409,26 +409,28 @@ def test_cli_cites_json_and_a_passage_id(real_index_settings, capsys):
 
 
 def test_cli_cites_of_no_instrument_fails_in_one_line(real_index_settings, capsys):
-    assert main(["-q", "cites", "the digital divide", "--index", str(real_index_settings.index_dir)]) == 1
+    assert (
+        main(["-q", "cites", "the digital divide", "--index", str(real_index_settings.index.index_dir)]) == 1
+    )
     err = capsys.readouterr().err
     assert err.startswith("error: 'the digital divide' names no instrument") and err.count("\n") == 1
 
 
 def test_cli_versions_is_served_from_the_index(real_index_settings, capsys, monkeypatch):
-    import rag.cli
+    import rag_cli.main
 
     def no_parsing(passage_id):
         raise AssertionError("parsed although the index has versions.json")
 
-    monkeypatch.setattr(rag.cli, "_versions_from_parsing", no_parsing)
-    index = str(real_index_settings.index_dir)
+    monkeypatch.setattr(rag_cli.main, "_versions_from_parsing", no_parsing)
+    index = str(real_index_settings.index.index_dir)
     assert main(["-q", "versions", f"{WTPF26}/2.2", "--index", index]) == 0
     out = capsys.readouterr().out
     assert "earlier draft: wtpf-26-first-draft-outline/2.2" in out
 
 
 def test_cli_versions_without_an_index_parses_the_documents(real_index_settings, tmp_path, capsys):
-    index = str(real_index_settings.index_dir)
+    index = str(real_index_settings.index.index_dir)
     assert main(["-q", "versions", "--json", f"{WTPF26}/2.2", "--index", index]) == 0
     from_index = json.loads(capsys.readouterr().out)
     assert main(["-q", "versions", "--json", f"{WTPF26}/2.2", "--index", str(tmp_path / "none")]) == 0

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from rag.cli import main
 from rag.config import get_settings
+from rag_cli.main import main
 from tests.retrieval_fixtures import make_corpus
 
 

@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pytest
 
-from rag.embed import (
+from rag.index.encoders import (
     MIN_ONNX_COSINE,
     Encoder,
     HashEncoder,

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from rag.cli import main
 from rag.config import make_settings
-from rag.embed import default_model_dir
 from rag.errors import ConfigError, IndexStaleError
-from rag.finetune import (
+from rag.index import store as index_store
+from rag.index.encoders import default_model_dir
+from rag.index.finetune import (
     INFO_FILE,
     Pair,
     Recipe,
@@ -24,7 +24,9 @@ from rag.finetune import (
     train,
     train_encoder,
 )
-from rag.index_store import check_fresh, corpus_entries, encoder_spec
+from rag.index.manifest import EncoderInfo, Manifest
+from rag.index.store import check_fresh, corpus_entries, encoder_spec
+from rag_cli.main import main
 from tests.conftest import DOC_IDS, _corpus, parsed_doc
 
 # A recipe small enough for a test: two steps of three pairs, short sequences.
@@ -86,7 +88,7 @@ def test_the_packaged_weights_are_named_by_their_recorded_hash_not_their_mtime(t
     import hashlib
     import shutil
 
-    from rag.embed import _weights_id
+    from rag.index.encoders import _weights_id
 
     weights = default_model_dir() / "model.safetensors"
     digest = base64.urlsafe_b64encode(hashlib.sha256(weights.read_bytes()).digest()).rstrip(b"=").decode()
@@ -112,17 +114,17 @@ def test_batches_never_hold_a_text_twice_and_keep_each_pair_at_most_once():
 def test_the_name_changes_with_the_recipe_not_with_where_the_model_lies(tmp_path):
     settings = make_settings(encoder="finetuned", encoder_dir=tmp_path / "a")
     name = finetuned_name(settings)
-    assert name.startswith(settings.model_name + "+itu-ft-")
+    assert name.startswith(settings.index.model_name + "+itu-ft-")
     assert finetuned_name(make_settings(encoder="finetuned", encoder_dir=tmp_path / "b")) == name
     assert finetuned_name(settings, TINY) != name
     spec = encoder_spec(settings)
     assert spec.model_dir == tmp_path / "a" and spec.model_name == name
-    assert encoder_spec(make_settings(encoder="stock")).model_name == settings.model_name
+    assert encoder_spec(make_settings(encoder="stock")).model_name == settings.index.model_name
 
 
 def test_encoder_and_backend_settings_take_their_two_values_in_any_case():
     settings = make_settings(encoder=" Stock ", embed_backend="TORCH")
-    assert (settings.encoder, settings.embed_backend) == ("stock", "torch")
+    assert (settings.index.encoder, settings.index.embed_backend) == ("stock", "torch")
     with pytest.raises(ConfigError, match="RAG_ENCODER: .*must be finetuned or stock, not 'large'"):
         make_settings(encoder="large")
     with pytest.raises(ConfigError, match="RAG_EMBED_BACKEND: .*must be onnx or torch, not 'gpu'"):
@@ -131,11 +133,15 @@ def test_encoder_and_backend_settings_take_their_two_values_in_any_case():
 
 def test_an_index_of_the_other_encoder_is_stale(tmp_path):
     stock, tuned = make_settings(encoder="stock"), make_settings(encoder="finetuned")
-    manifest = {
-        "schema": 1,
-        "corpus": corpus_entries(_corpus()),
-        "params": {"model": {"name": stock.model_name}},
-    }
+    manifest = Manifest(
+        schema=index_store.SCHEMA_VERSION,
+        passages=0,
+        documents=1,
+        encoder=EncoderInfo(stock.index.model_name, "torch", 384),
+        files={},
+        corpus=tuple(corpus_entries(_corpus())),
+        params={"model": {"name": stock.index.model_name}},
+    )
     check_fresh(manifest, stock)
     with pytest.raises(IndexStaleError, match=r"built with model .*all-MiniLM-L6-v2, not .*\+itu-ft-"):
         check_fresh(manifest, tuned)
@@ -176,7 +182,7 @@ def test_training_is_deterministic(tiny_model, base_dir, pairs, tmp_path):
 
 @pytest.mark.slow
 def test_the_fine_tuned_weights_export_to_onnx_that_matches_torch(tiny_model, tmp_path):
-    from rag.embed import EncoderSpec, prepare_onnx
+    from rag.index.encoders import EncoderSpec, prepare_onnx
 
     folder, _ = tiny_model
     spec = EncoderSpec(model_dir=folder, model_name="tiny-ft")
@@ -189,7 +195,7 @@ def _every_40th(passages, recipe):
 
 @pytest.mark.slow
 def test_train_encoder_writes_once_then_is_up_to_date(tmp_path, monkeypatch):
-    monkeypatch.setattr("rag.finetune.mine_pairs", _every_40th)
+    monkeypatch.setattr("rag.index.finetune.mine_pairs", _every_40th)
     settings = make_settings(encoder="finetuned", encoder_dir=tmp_path / "enc")
     first = train_encoder(settings, recipe=TINY)
     assert first["status"] == "trained" and first["name"] == finetuned_name(settings, TINY)
@@ -200,7 +206,7 @@ def test_train_encoder_writes_once_then_is_up_to_date(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_cli_trains_into_a_folder_and_refuses_steps_for_the_served_model(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("rag.finetune.mine_pairs", _every_40th)
+    monkeypatch.setattr("rag.index.finetune.mine_pairs", _every_40th)
     assert main(["-q", "train-encoder", "--steps", "1", "--out", str(tmp_path / "m")]) == 0
     out = capsys.readouterr().out
     assert "trained in" in out and "1 steps" in out and " title" in out
@@ -211,14 +217,14 @@ def test_cli_trains_into_a_folder_and_refuses_steps_for_the_served_model(tmp_pat
 
 @pytest.mark.slow
 def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_path, monkeypatch):
-    import rag.finetune as finetune
-    from rag.index_store import build_index, read_manifest
+    import rag.index.finetune as finetune
+    from rag.index.store import build_index, read_manifest
     from tests.retrieval_fixtures import make_corpus
 
     real, calls = finetune.train_encoder, []
 
     def two_steps(settings, **kwargs):  # the path a fresh checkout's first `rag build` takes, shortened
-        calls.append(settings.encoder_dir)
+        calls.append(settings.index.encoder_dir)
         return real(settings, recipe=TINY, **kwargs)
 
     monkeypatch.setattr(finetune, "train_encoder", two_steps)
@@ -232,5 +238,5 @@ def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_pat
     assert calls == [tmp_path / "enc"] and read_info(tmp_path / "enc") is not None
     manifest = read_manifest(tmp_path / "index")
     name = finetuned_name(settings)
-    assert manifest["params"]["model"]["name"] == name and manifest["encoder"]["name"] == f"{name}@onnx"
+    assert manifest is not None and manifest.model["name"] == name and manifest.encoder.name == f"{name}@onnx"
     assert build_index(settings, show_progress=False).status == "unchanged"

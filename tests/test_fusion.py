@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag.errors import ConfigError
-from rag.fusion import FUSERS, RRF_K, fuse, min_max, rrf, weighted_sum
+from rag.rank.fusion import FUSERS, RRF_K, fuse, min_max, rrf, weighted_sum
 from rag.types import FusionMethod, Hit
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.embed import HashEncoder
 from rag.errors import ConfigError, QueryError
-from rag.index_store import build_index
-from rag.search import PhraseIndex, Searcher, highlight_spans
+from rag.index.encoders import HashEncoder
+from rag.index.store import build_index
+from rag.rank.search import PhraseIndex, Searcher, highlight_spans
 from rag.types import SearchFilters
 from tests.retrieval_fixtures import make_corpus, settings_for
 

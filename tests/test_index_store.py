@@ -8,11 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from rag import index_store
-from rag.bm25 import BM25Index
-from rag.embed import HashEncoder
 from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
-from rag.index_store import build_index, load_index, read_manifest
+from rag.index import store as index_store
+from rag.index.bm25 import BM25Index
+from rag.index.encoders import HashEncoder
+from rag.index.manifest import EncoderInfo
+from rag.index.store import build_index, load_index, read_manifest
 from rag.types import OutlineNode
 from tests.retrieval_fixtures import make_corpus, settings_for
 
@@ -41,8 +42,8 @@ def settings(corpus_dir, tmp_path):
 
 def test_build_writes_every_index_file_with_its_checksum(settings):
     report = build_index(settings, encoder=HashEncoder(dim=32))
-    manifest = read_manifest(settings.index_dir)
-    names = set(manifest["files"])
+    manifest = read_manifest(settings.index.index_dir)
+    names = set(manifest.files)
     assert {
         "passages.jsonl",
         "outlines.json",
@@ -52,20 +53,20 @@ def test_build_writes_every_index_file_with_its_checksum(settings):
         "embed_cache.npz",
         "vocabulary.json",
     } <= names
-    for name, entry in manifest["files"].items():
-        path = settings.index_dir / name
-        assert entry["sha256"] == index_store.sha256_file(path) and entry["bytes"] == path.stat().st_size
+    for name, entry in manifest.files.items():
+        path = settings.index.index_dir / name
+        assert entry.sha256 == index_store.sha256_file(path) and entry.bytes == path.stat().st_size
     assert (
-        manifest["passages"]
+        manifest.passages
         == report.passages
-        == len((settings.index_dir / "passages.jsonl").read_text().splitlines())
+        == len((settings.index.index_dir / "passages.jsonl").read_text().splitlines())
     )
-    assert [e["file"] for e in manifest["corpus"]] == ["004_375cb176ada057d9.txt", "plain.txt"]
-    assert all(len(e["sha256"]) == 64 for e in manifest["corpus"])
-    assert manifest["encoder"] == {"name": "hash-32", "backend": "injected", "dim": 32}
-    assert manifest["params"]["bm25"] == {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
-    assert {"numpy", "faiss-cpu", "python"} <= set(manifest["libraries"])
-    assert manifest["schema"] == index_store.SCHEMA_VERSION and manifest["built_at"]
+    assert [e["file"] for e in manifest.corpus] == ["004_375cb176ada057d9.txt", "plain.txt"]
+    assert all(len(e["sha256"]) == 64 for e in manifest.corpus)
+    assert manifest.encoder == EncoderInfo(name="hash-32", backend="injected", dim=32)
+    assert manifest.params["bm25"] == {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
+    assert {"numpy", "faiss-cpu", "python"} <= set(manifest.libraries)
+    assert manifest.schema == index_store.SCHEMA_VERSION and manifest.built_at
 
 
 def test_loaded_index_holds_passages_outlines_and_aligned_indexes(settings):
@@ -83,7 +84,7 @@ def test_the_vocabulary_mined_at_build_time_is_stored_and_loaded(settings):
     build_index(settings, encoder=HashEncoder(dim=32))
     index = load_index(settings)
     assert index.vocabulary is not None
-    assert read_manifest(settings.index_dir)["vocabulary"] == {"acronyms": len(index.vocabulary)}
+    assert read_manifest(settings.index.index_dir).vocabulary == {"acronyms": len(index.vocabulary)}
     # the first draft outline defines its acronyms like the other reports ("... (WTPF-26)")
     assert all(forms for forms in index.vocabulary.acronyms.values())
 
@@ -96,11 +97,11 @@ def _walk(node: OutlineNode):
 
 def test_second_build_with_nothing_changed_is_a_no_op(settings):
     build_index(settings, encoder=HashEncoder(dim=32))
-    before = read_manifest(settings.index_dir)
+    before = read_manifest(settings.index.index_dir)
     encoder = CountingEncoder()
     report = build_index(settings, encoder=encoder)
     assert report.status == "unchanged"
-    assert read_manifest(settings.index_dir) == before
+    assert read_manifest(settings.index.index_dir) == before
     assert not encoder.seen
 
 
@@ -129,15 +130,15 @@ def test_forced_rebuild_takes_every_vector_from_the_cache(settings):
 
 def test_changed_setting_rebuilds(settings, corpus_dir, tmp_path):
     build_index(settings, encoder=HashEncoder(dim=32))
-    other = settings_for(corpus_dir, settings.index_dir, bm25_k1=1.2)
+    other = settings_for(corpus_dir, settings.index.index_dir, bm25_k1=1.2)
     report = build_index(other, encoder=HashEncoder(dim=32))
     assert report.status == "built"
-    assert read_manifest(settings.index_dir)["params"]["bm25"]["k1"] == 1.2
+    assert read_manifest(settings.index.index_dir).params["bm25"]["k1"] == 1.2
 
 
 def test_build_that_fails_midway_leaves_the_previous_index_intact(settings, monkeypatch, corpus_dir):
     build_index(settings, encoder=HashEncoder(dim=32))
-    before = {p.name: p.read_bytes() for p in settings.index_dir.iterdir()}
+    before = {p.name: p.read_bytes() for p in settings.index.index_dir.iterdir()}
     (corpus_dir / "plain.txt").write_text("Entirely new words about spectrum.\n", encoding="utf-8")
 
     def crash(self, folder):
@@ -146,18 +147,18 @@ def test_build_that_fails_midway_leaves_the_previous_index_intact(settings, monk
     monkeypatch.setattr(BM25Index, "save", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         build_index(settings, encoder=HashEncoder(dim=32))
-    assert {p.name: p.read_bytes() for p in settings.index_dir.iterdir()} == before
-    leftovers = [p.name for p in settings.index_dir.parent.iterdir() if ".tmp-" in p.name]
+    assert {p.name: p.read_bytes() for p in settings.index.index_dir.iterdir()} == before
+    leftovers = [p.name for p in settings.index.index_dir.parent.iterdir() if ".tmp-" in p.name]
     assert leftovers == []
 
 
 def test_swap_replaces_the_folder_and_keeps_readme(settings):
-    settings.index_dir.mkdir(parents=True)
-    (settings.index_dir / "README.md").write_text("kept\n")
-    (settings.index_dir / "stray.bin").write_text("old build output\n")
+    settings.index.index_dir.mkdir(parents=True)
+    (settings.index.index_dir / "README.md").write_text("kept\n")
+    (settings.index.index_dir / "stray.bin").write_text("old build output\n")
     build_index(settings, encoder=HashEncoder(dim=32))
-    assert (settings.index_dir / "README.md").read_text() == "kept\n"
-    assert not (settings.index_dir / "stray.bin").exists()
+    assert (settings.index.index_dir / "README.md").read_text() == "kept\n"
+    assert not (settings.index.index_dir / "stray.bin").exists()
 
 
 def test_missing_index_names_rag_build(settings):
@@ -175,7 +176,7 @@ def test_changed_corpus_file_makes_the_index_stale(settings, corpus_dir):
 @pytest.mark.parametrize("name", ["passages.jsonl", "dense.faiss", "bm25.npz"])
 def test_altered_index_file_is_detected_as_corrupt(settings, name):
     build_index(settings, encoder=HashEncoder(dim=32))
-    path = settings.index_dir / name
+    path = settings.index.index_dir / name
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -185,7 +186,7 @@ def test_altered_index_file_is_detected_as_corrupt(settings, name):
 
 def test_truncated_file_is_corrupt_and_the_next_build_repairs_it(settings):
     build_index(settings, encoder=HashEncoder(dim=32))
-    path = settings.index_dir / "passages.jsonl"
+    path = settings.index.index_dir / "passages.jsonl"
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(IndexCorruptError):
         load_index(settings)
@@ -195,7 +196,7 @@ def test_truncated_file_is_corrupt_and_the_next_build_repairs_it(settings):
 
 def test_unreadable_manifest_is_corrupt(settings):
     build_index(settings, encoder=HashEncoder(dim=32))
-    (settings.index_dir / "manifest.json").write_text("{not json")
+    (settings.index.index_dir / "manifest.json").write_text("{not json")
     with pytest.raises(IndexCorruptError, match="manifest"):
         load_index(settings)
 
@@ -218,5 +219,5 @@ def test_cache_file_round_trip_drops_other_dimensions(tmp_path):
 
 def test_manifest_is_plain_json(settings):
     build_index(settings, encoder=HashEncoder(dim=32))
-    json.loads((settings.index_dir / "manifest.json").read_text())
-    json.loads((settings.index_dir / "outlines.json").read_text())
+    json.loads((settings.index.index_dir / "manifest.json").read_text())
+    json.loads((settings.index.index_dir / "outlines.json").read_text())

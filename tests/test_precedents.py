@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError, QueryError
-from rag.precedents import (
+from rag.precedents.finder import (
     ShingleIndex,
     Words,
     draft_role,

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from rag.query import ReferenceResolver, instrument_key, parse_query
+from rag.query.analysis import ReferenceResolver, instrument_key, parse_query
 from rag.types import DocumentMeta, Passage
 from tests.conftest import DOC_IDS, _corpus, parsed_doc
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.references import (
+from rag.citator.references import (
     Reference,
     RefKind,
     canonical_key,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError
-from rag.rerank import (
+from rag.rank.rerank import (
     FEATURES,
     META_FILE,
     MODEL_FILE,
@@ -152,7 +152,8 @@ def test_a_missing_model_names_the_command_that_makes_it(tmp_path) -> None:  # t
 def test_features_follow_the_query(real_searcher) -> None:  # type: ignore[no-untyped-def]
     stage = real_searcher.first_stage("What does Resolution 15 instruct BDT to do about handbooks?")
     hits, matrix = real_searcher.rerank_features(stage)
-    assert matrix.shape == (len(hits), len(FEATURES)) and len(hits) == real_searcher.settings.rerank_depth
+    assert matrix.shape == (len(hits), len(FEATURES))
+    assert len(hits) == real_searcher.settings.retrieval.rerank_depth
     col = {name: i for i, name in enumerate(FEATURES)}
     for hit, row in zip(hits, matrix, strict=True):
         p = real_searcher.get(hit.passage_id)
@@ -188,7 +189,7 @@ def test_draft_features_carry_the_precedent_signals(real_searcher) -> None:  # t
 
 @pytest.mark.slow
 def test_search_and_find_precedents_rank_a_draft_alike(real_searcher) -> None:  # type: ignore[no-untyped-def]
-    from rag.precedents import find_precedents
+    from rag.precedents.finder import find_precedents
 
     for draft in (
         "invites Member States to share best practices on national emergency telecommunication plans",
@@ -206,7 +207,7 @@ def test_search_and_find_precedents_rank_a_draft_alike(real_searcher) -> None:  
 def test_reranking_reorders_the_first_stage_candidates_only(real_searcher) -> None:  # type: ignore[no-untyped-def]
     query = "How often are ITU Academy training centres assessed?"
     stage = real_searcher.first_stage(query, k=10)
-    depth = real_searcher.settings.rerank_depth
+    depth = real_searcher.settings.retrieval.rerank_depth
     candidates = {h.passage_id for h in stage.ranked[:depth]}
     hits = real_searcher.search(query, k=10).hits
     assert {h.passage.id for h in hits} <= candidates
@@ -256,7 +257,7 @@ def test_train_reranker_writes_a_loadable_model_from_dev_and_train_only(real_sea
 @pytest.mark.slow
 def test_k_beyond_the_rerank_depth_keeps_the_first_stage_order_below_it(real_searcher) -> None:  # type: ignore[no-untyped-def]
     query = "digital skills for women and girls"
-    depth = real_searcher.settings.rerank_depth
+    depth = real_searcher.settings.retrieval.rerank_depth
     stage = real_searcher.first_stage(query, k=100)
     hits = real_searcher.search(query, k=100).hits
     assert len(hits) == 100
@@ -314,7 +315,7 @@ def test_an_ablation_model_uses_only_its_features(real_searcher, tmp_path) -> No
 
 
 def test_rag_train_reranker_is_a_cli_command() -> None:
-    from rag.cli import build_parser
+    from rag_cli.main import build_parser
 
     args = build_parser().parse_args(["train-reranker", "--quick", "--out", "/tmp/r.txt", "--folds", "3"])
     assert args.quick and args.folds == 3 and str(args.out) == "/tmp/r.txt"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.bm25 import BM25Index
-from rag.dense import DenseIndex
-from rag.embed import HashEncoder
-from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever, Retriever
-from rag.textindex import tokenize
+from rag.index.bm25 import BM25Index
+from rag.index.dense import DenseIndex
+from rag.index.encoders import HashEncoder
+from rag.index.textindex import tokenize
+from rag.rank.retrievers import BM25Retriever, DenseRetriever, HybridRetriever, Retriever
 
 TEXTS = [
     "Member States are invited to develop digital skills strategies for women and girls",

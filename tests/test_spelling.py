@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from rag.spelling import Correction, SpellingCorrector, apply_corrections, english_words
+from rag.query.spelling import Correction, SpellingCorrector, apply_corrections, english_words
 
 CORPUS = Counter(
     {

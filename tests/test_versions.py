@@ -13,10 +13,7 @@ import json
 
 import pytest
 
-from rag.cli import main
-from rag.errors import IndexStaleError, NotFoundError
-from rag.types import DocumentMeta, Passage
-from rag.versions import (
+from rag.citator.versions import (
     DiffTag,
     DocPair,
     PairKind,
@@ -28,6 +25,9 @@ from rag.versions import (
     version_pairs,
     word_diff,
 )
+from rag.errors import IndexStaleError, NotFoundError
+from rag.types import DocumentMeta, Passage
+from rag_cli.main import main
 from tests.conftest import _corpus, parsed_doc
 
 WTPF26 = "wtpf-26-sg-report"
@@ -516,9 +516,9 @@ def test_cli_versions_of_unknown_passage_fails_with_a_hint(capsys):
 def test_an_added_edition_of_a_resolution_is_aligned_with_the_seed_edition():
     """A WTDC-22 report added with `rag add` holds Resolution 15 (Rev. Kigali, 2022); the WTDC-25 report
     holds its Baku revision: one key (itu/wtdc/res/15), so their items are versions of each other."""
+    from rag.citator.versions import PairKind, VersionIndex
     from rag.parse import parse_document
     from rag.types import DocumentMeta
-    from rag.versions import PairKind, VersionIndex
     from tests.conftest import parsed_doc
 
     seed = parsed_doc("wtdc-25-final-report")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.textindex import tokenize
-from rag.vocabulary import (
+from rag.index.textindex import tokenize
+from rag.index.vocabulary import (
     Vocabulary,
     find_definitions,
     fold_spelling,

@@ -14,9 +14,9 @@ from api.schemas import (
     SearchResultPublic,
     SpellingCorrectionPublic,
 )
-from rag.citator import Citation, CitingPassage
-from rag.references import describe
-from rag.search import Searcher, SearchHit, SearchResults, highlight_spans
+from rag.citator.citator import Citation, CitingPassage
+from rag.citator.references import describe
+from rag.rank.search import Searcher, SearchHit, SearchResults, highlight_spans
 from rag.types import Passage
 
 

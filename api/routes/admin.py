@@ -15,7 +15,7 @@ then; otherwise ``/admin/reindex`` is a 404 like any unknown path, and absent fr
   ``WWW-Authenticate: Bearer``), a wrong token a 403. The token is compared with
   ``hmac.compare_digest`` (the time taken does not depend on where the strings differ), and it is
   never logged nor echoed. A token shorter than 16 characters is refused at start-up.
-- Work: ``rag.index_store.build_index`` (incremental, atomic: a failed build leaves the served index
+- Work: ``rag.index.store.build_index`` (incremental, atomic: a failed build leaves the served index
   alone) and the load of the new index run in a worker thread, so the event loop keeps answering
   other requests; the old index serves every request until the new one is swapped in.
 - Concurrent calls: while a reindex runs in a worker process, another call to that worker gets 409
@@ -45,17 +45,17 @@ from api.errors import ApiError
 from api.routes._responses import error_responses
 from api.state import IndexHolder
 from rag.config import Settings
-from rag.documents import add_documents, remove_document
 from rag.errors import ConfigError
-from rag.index_store import BuildReport, build_index
+from rag.index.store import BuildReport, build_index
 from rag.ingest.library import Overrides
+from rag.manage import add_documents, remove_document
 
 logger = logging.getLogger(__name__)
 
 MIN_TOKEN_CHARS = 16
 
 Builder = Callable[[Settings, bool], BuildReport]
-"""Builds the index at ``settings.index_dir`` (``force``: even if nothing changed); tests inject one."""
+"""Builds the index at ``settings.index.index_dir`` (``force``: even if nothing changed); tests inject one."""
 
 
 def default_builder(settings: Settings, force: bool) -> BuildReport:
@@ -142,7 +142,6 @@ class Reindexer:
             seconds=round(ended - started, 3),
         )
 
-
     def add(self, data: bytes, name: str, overrides: Overrides) -> DocumentAddedResponse:
         """Add one uploaded file, build, swap (call after try_start); the corpus is restored on failure."""
         started = time.perf_counter()
@@ -224,7 +223,7 @@ def require_admin(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """401 without a bearer token, 403 with a wrong one; the comparison takes constant time."""
-    token = settings.admin_token
+    token = settings.server.admin_token
     if not token:  # the router is only mounted with a token; never let an empty one through
         raise ApiError(404, "not_found", "no such endpoint", "see /docs for the endpoints")
     if credentials is None or not credentials.credentials:

@@ -29,7 +29,7 @@ async def healthz(holder: HolderDep, settings: SettingsDep) -> HealthResponse | 
         return error_response(
             status,
             code,
-            error_message(exc, settings.index_dir),
+            error_message(exc, settings.index.index_dir),
             exc.hint or "",
             extra={"status": "unavailable"},
         )

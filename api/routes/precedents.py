@@ -15,7 +15,7 @@ from api.schemas import (
     SameWordingPublic,
     SharedWordingPublic,
 )
-from rag.precedents import find_precedents, role_from_str
+from rag.precedents.finder import find_precedents, role_from_str
 
 router = APIRouter(tags=["precedents"])
 

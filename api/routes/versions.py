@@ -15,8 +15,8 @@ from api.routes._convert import json_response, passage_public
 from api.routes._responses import error_responses
 from api.schemas import DiffOpPublic, RevisionPublic, VersionPublic, VersionsResponse
 from api.state import Engine
+from rag.citator.versions import DiffOp, DiffTag, PairKind, Revision, VersionLink, VersionRelation
 from rag.types import Passage
-from rag.versions import DiffOp, DiffTag, PairKind, Revision, VersionLink, VersionRelation
 
 router = APIRouter(tags=["citator"])
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.config import Settings
-from rag.search import Searcher, SearchHit, SearchResults
-from rag.spelling import apply_corrections
-from rag.textindex import tokenize
+from rag.index.textindex import tokenize
+from rag.query.spelling import apply_corrections
+from rag.rank.search import Searcher, SearchHit, SearchResults
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ class LLMError(Exception):
 
 
 def llm_configured(settings: Settings) -> bool:
-    return bool(settings.llm_base_url and settings.llm_model)
+    return bool(settings.llm.base_url and settings.llm.model)
 
 
 def _prompt(question: str, hits: Sequence[SearchHit]) -> list[dict[str, str]]:
@@ -182,13 +182,13 @@ def llm_answer(
     hits = list(hits[:LLM_PASSAGES])
     if not hits:
         raise LLMError("no passage matched, so there was nothing to send to the language model")
-    url = str(settings.llm_base_url).rstrip("/") + "/chat/completions"
+    url = str(settings.llm.base_url).rstrip("/") + "/chat/completions"
     body = json.dumps(
-        {"model": settings.llm_model, "messages": _prompt(question, hits), "temperature": 0}
+        {"model": settings.llm.model, "messages": _prompt(question, hits), "temperature": 0}
     ).encode()
     headers = {"Content-Type": "application/json"}
-    if settings.llm_api_key:
-        headers["Authorization"] = f"Bearer {settings.llm_api_key}"
+    if settings.llm.api_key:
+        headers["Authorization"] = f"Bearer {settings.llm.api_key}"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     started = time.perf_counter()
     try:

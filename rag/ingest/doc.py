@@ -32,6 +32,7 @@ from rag.errors import DocumentError, EncryptedDocumentError, UnreadableDocument
 from rag.ingest.base import Converted, SourceFormat
 from rag.ingest.docx import convert_docx, split_typed_label
 from rag.ingest.reading import ReadingText, footnote_call
+from rag.parse.layout import TABLE_ROW
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ _ANTIWORD_SECONDS = 60
 # antiword's footnotes, printed after the text: "[1] Kyoto, 2022." or "*<TAB>Note by the Secretariat."
 _NOTE_LINE = re.compile(r"^(?P<mark>\[\d{1,4}\]|\[[ivxlc]{1,8}\]|\*{1,4}|[†‡§]{1,3})[ \t]+(?P<text>\S.*)$")
 _SEPARATOR = re.compile(r"^[-_]{10,}$")
-_TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
 class _Rejected(Exception):
@@ -172,10 +172,10 @@ def antiword_reading_text(output: str) -> str:
     for line in body:
         if not line.strip():
             continue
-        if _TABLE_ROW.match(line.strip()) and paragraphs and isinstance(paragraphs[-1], list):
+        if TABLE_ROW.match(line.strip()) and paragraphs and isinstance(paragraphs[-1], list):
             paragraphs[-1].append(line.strip())
         else:
-            paragraphs.append([line.strip()] if _TABLE_ROW.match(line.strip()) else line)
+            paragraphs.append([line.strip()] if TABLE_ROW.match(line.strip()) else line)
     placed: dict[int, list[tuple[str, str]]] = {}
     cursor = (0, 0)
     for mark, text in notes:

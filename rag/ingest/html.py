@@ -418,8 +418,6 @@ def _note_text(definition: etree._Element, mark: str, call_ids: set[str]) -> str
 # --- the walk -------------------------------------------------------------------------------------
 
 
-
-
 class _Walker:
     """Walks a content tree in reading order, turning blocks into paragraphs, lists, tables and notes."""
 

@@ -8,7 +8,7 @@ Adding a file is three steps, and nothing is written until the first two succeed
 2. **write**: the reading text as ``corpus/<id>.txt`` (what every passage's span indexes), the
    original file beside it as ``corpus/<id>.source.<ext>``, and its entry in ``documents.json`` with
    the original's sha256, all under a lock, the JSON replaced atomically;
-3. **index**: the caller runs ``rag.index_store.build_index``, which reparses only the new document
+3. **index**: the caller runs ``rag.index.store.build_index``, which reparses only the new document
    and embeds only its passages (the embedding cache holds the rest). If the build fails, the
    corpus is put back as it was.
 

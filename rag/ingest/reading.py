@@ -64,12 +64,6 @@ _SPACES = re.compile(r"[ \u2000-\u200a\u3000]+")
 _BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\u2028\u2029]+\s*")
 _TABS = re.compile(r"[ ]*\t[\t ]*")
 
-FOOTNOTE_CALL = re.compile(r"\[\^(?P<mark>[^\]\s]{1,12})\]")
-FOOTNOTE_DEFINITION = re.compile(r"\[\^(?P<mark>[^\]\s]{1,12})\]:[ \t]*")
-HEADING_MARKS = re.compile(r"(?P<marks>#{1,6})[ \t]+")
-TABLE_ROW = re.compile(r"^\|.*\|$")
-TABLE_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
-
 
 def footnote_call(mark: str) -> str:
     """How a footnote call is written in the reading text: ``[^1]``."""

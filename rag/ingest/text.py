@@ -24,7 +24,8 @@ from markdown_it import MarkdownIt
 
 from rag.errors import UnsupportedFormatError
 from rag.ingest.base import Converted, SourceFormat
-from rag.ingest.reading import FOOTNOTE_CALL, ReadingText, clean_inline, footnote_call
+from rag.ingest.reading import ReadingText, clean_inline, footnote_call
+from rag.parse.layout import FOOTNOTE_CALL, TABLE_RULE
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,6 @@ _THEMATIC = re.compile(r"^(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$"
 _FENCE = re.compile(r"^(```|~~~)")
 _MD_ITEM = re.compile(r"^(?P<marker>[-*+]|\d{1,3}[.)])[ \t]+(?=\S)")
 _TABLE_LINE = re.compile(r"^\|.*\|$")
-_TABLE_RULE_LINE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
 _NOTE_DEFINITION = re.compile(r"^\[\^(?P<mark>[^\]\s]{1,12})\]:[ \t]*(?P<text>.*)$")
 _SEPARATOR_LINE = re.compile(r"^_{5,}$")
 _NOTE_MARK = re.compile(r"^(?P<mark>\d{1,3}|\*{1,3})[ \t]+(?=\S)")
@@ -457,7 +457,7 @@ def _make_paragraph(lines: list[str], *, markdown: bool, label: str | None) -> _
 
 
 def _add_table_row(paragraphs: list[_Para], line: str) -> None:
-    if _TABLE_RULE_LINE.match(line):
+    if TABLE_RULE.match(line):
         return
     cells = [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
     if paragraphs and paragraphs[-1].rows is not None:

@@ -23,7 +23,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from rag.parse import tabtext
+import rag.parse.tabtext as tabtext
 from rag.parse.spans import Line
 from rag.parse.tabtext import Block, Table, short_label
 from rag.parse.tree import Node, ParseContext, slugify

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from rag.parse.tree import Node
 
 _ROMAN = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
 def _to_roman(n: int) -> str:
     out = []
     for value, numeral in _ROMAN:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rag.ingest.reading import FOOTNOTE_DEFINITION, HEADING_MARKS, TABLE_ROW, TABLE_RULE
+from rag.parse.layout import FOOTNOTE_DEFINITION, HEADING_MARKS, TABLE_ROW, TABLE_RULE
 from rag.parse.spans import Line, clean_text
 
 # Label shapes. Decimal numbers may carry "bis"/"ter" ("1bis.5"); annex numbering "A.1.2", "I.3".

@@ -28,7 +28,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rag.parse import annexes, tabtext
+import rag.parse.annexes as annexes
+import rag.parse.tabtext as tabtext
 from rag.parse.spans import Line
 from rag.parse.tabtext import Block, Table
 from rag.parse.tree import Node, ParseContext

@@ -26,8 +26,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import rag.parse.resolutions as resolutions
 from rag.errors import ParseError
-from rag.parse import resolutions
 from rag.parse.plain import paragraph_nodes
 from rag.parse.spans import Line, clean_text
 from rag.parse.tree import Node, ParseContext, slugify

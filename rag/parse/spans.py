@@ -11,6 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+# a footnote call of the reading text: "countries[^1];" reads "countries;"
+from rag.parse.layout import FOOTNOTE_CALL
+
 # Whitespace as it appears in these extractions: tabs, NBSP (U+00A0) inside references such as
 # "Resolution 64", narrow NBSP, zero-width spaces and soft hyphens left by the PDF and Word converters.
 _WS = re.compile(r"[\s\u00a0\u202f\u2007\u200b\u00ad\ufeff]+")
@@ -21,8 +24,6 @@ _TAG_BEFORE_PUNCT = re.compile(r"(?:</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>)+(?
 # Symbol-font bullets (U+F0B7 and friends) are private-use characters: layout, not words.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
-# A footnote call of the reading text (rag.ingest.reading): "countries[^1];" reads "countries;".
-_FOOTNOTE_CALL = re.compile(r"\[\^[^\]\s]{1,12}\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ def strip_markup(text: str) -> str:
     """Remove HTML tags, decode entities, drop Word bookmark artefacts and footnote calls; keeps the words."""
     text = _BOOKMARK.sub(" ", text)
     if "[^" in text:
-        text = _FOOTNOTE_CALL.sub("", text)
+        text = FOOTNOTE_CALL.sub("", text)
     if "<" in text:
         text = _TAG.sub(" ", _TAG_BEFORE_PUNCT.sub("", text))
     text = _PRIVATE_USE.sub(" ", text)
@@ -104,7 +105,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 def markup_spans(text: str) -> Iterator[tuple[int, int]]:
     """Spans of markup (tags, bookmark artefacts) inside ``text``, for coverage and highlighting."""
-    for pattern in (_TAG, _BOOKMARK, _FOOTNOTE_CALL):
+    for pattern in (_TAG, _BOOKMARK, FOOTNOTE_CALL):
         for m in pattern.finditer(text):
             yield m.start(), m.end()
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.parse import initiatives, overview, questions, resolutions
+import rag.parse.initiatives as initiatives
+import rag.parse.overview as overview
+import rag.parse.questions as questions
+import rag.parse.resolutions as resolutions
 from rag.parse.spans import Line, normalize_ws
 from rag.parse.tree import Node, ParseContext
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from api.state import Engine
 from rag.config import Settings
-from rag.embed import HashEncoder
-from rag.index_store import BuildReport, build_index, swap_into_place
+from rag.index.encoders import HashEncoder
+from rag.index.store import BuildReport, build_index, swap_into_place
 from tests.api.conftest import rewrite_manifest
 from tests.retrieval_fixtures import PLAIN_TEXT, make_corpus, settings_for
 

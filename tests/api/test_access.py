@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 import api.routes.admin as admin_module
 from api.main import create_app
 from api.state import IndexHolder, build_id
-from rag.config import Settings
+from rag.config import Settings, make_settings
 from rag.errors import ConfigError
-from rag.index_store import read_manifest
+from rag.index.store import read_manifest
 from tests.api.conftest import assert_error
 from tests.api.small_index import build_variant, hash_builder, hash_loader
 
@@ -45,7 +45,7 @@ def _top(client: TestClient, query: str) -> list[str]:
 
 
 def test_without_a_token_reindex_is_a_404_and_absent_from_openapi(client):
-    assert client.app.state.settings.admin_token is None
+    assert client.app.state.settings.server.admin_token is None
     assert_error(client.post("/admin/reindex", headers=AUTH), 404, "not_found")
     schema = client.get("/openapi.json").json()
     assert not any(path.startswith("/admin") for path in schema["paths"])
@@ -72,11 +72,11 @@ def test_public_endpoints_are_read_only(client):
 
 
 def test_a_short_admin_token_is_refused_at_startup(tmp_path):
-    settings = Settings(index_dir=tmp_path, admin_token="changethis")
+    settings = make_settings(index_dir=tmp_path, admin_token="changethis")
     with pytest.raises(ConfigError, match="at least 16 characters"):
         create_app(settings)
     with pytest.raises(ConfigError):
-        create_app(Settings(index_dir=tmp_path, admin_token="sixteen chars with spaces"))
+        create_app(make_settings(index_dir=tmp_path, admin_token="sixteen chars with spaces"))
 
 
 # ------------------------------------------------------------------------------ with a token
@@ -137,7 +137,7 @@ def test_reindex_rebuilds_a_changed_corpus_and_swaps_the_new_index_in(small):
     with TestClient(_admin_app(small)) as client:
         first = client.get("/healthz").json()["index"]["build_id"]
         assert not any("zebra" in t for t in _top(client, "zebra crossings"))
-        with (small.corpus_dir / "plain.txt").open("a", encoding="utf-8") as fh:
+        with (small.index.corpus_dir / "plain.txt").open("a", encoding="utf-8") as fh:
             fh.write("\nZebra crossings near schools are mapped with open data.\n")
 
         r = client.post("/admin/reindex", headers=AUTH)
@@ -145,7 +145,7 @@ def test_reindex_rebuilds_a_changed_corpus_and_swaps_the_new_index_in(small):
         body = r.json()
         assert body["status"] == "rebuilt" and body["swapped"] is True
         assert body["previous_build_id"] == first and body["build_id"] != first
-        assert body["build_id"] == build_id(read_manifest(small.index_dir))
+        assert body["build_id"] == build_id(read_manifest(small.index.index_dir))
         assert body["parsed"] == 1 and body["embedded"] >= 1 and body["cached"] > 0
         assert body["documents"] == 2 and body["passages"] > 0
         assert 0 < body["build_seconds"] <= body["seconds"] and body["load_seconds"] > 0
@@ -162,7 +162,7 @@ def test_reindex_rebuilds_a_changed_corpus_and_swaps_the_new_index_in(small):
         # same manifest, so the build id may stay: nothing to swap then)
         forced = client.post("/admin/reindex", headers=AUTH, json={"force": True}).json()
         assert forced["status"] == "rebuilt" and forced["embedded"] == 0 and forced["cached"] > 0
-        assert forced["build_id"] == build_id(read_manifest(small.index_dir))
+        assert forced["build_id"] == build_id(read_manifest(small.index.index_dir))
         assert forced["swapped"] is (forced["build_id"] != body["build_id"])
         assert_error(client.post("/admin/reindex", headers=AUTH, json={"force": "yes please"}), 422)
         assert_error(client.post("/admin/reindex", headers=AUTH, json={"colour": 1}), 422)
@@ -201,9 +201,9 @@ def test_reindex_runs_off_the_event_loop_and_a_second_call_meanwhile_gets_409(sm
 def test_a_reindex_whose_new_index_cannot_be_loaded_answers_503_and_the_old_one_keeps_serving(small):
     def damaging_builder(settings: Settings, force: bool):  # type: ignore[no-untyped-def]
         report = hash_builder(settings, True)
-        data = bytearray((settings.index_dir / "dense.faiss").read_bytes())
+        data = bytearray((settings.index.index_dir / "dense.faiss").read_bytes())
         data[len(data) // 2] ^= 0x55  # the disk altered the new file after its checksum was taken
-        (settings.index_dir / "dense.faiss").write_bytes(bytes(data))
+        (settings.index.index_dir / "dense.faiss").write_bytes(bytes(data))
         return report
 
     with TestClient(_admin_app(small, builder=damaging_builder)) as client:
@@ -236,7 +236,7 @@ PREFLIGHT = {"Origin": "https://tool.example.org", "Access-Control-Request-Metho
 
 
 def test_cors_is_off_unless_origins_are_configured(client):
-    assert client.app.state.settings.cors_origins == ()
+    assert client.app.state.settings.server.cors_origins == ()
     r = client.options("/search", headers=PREFLIGHT)
     assert "access-control-allow-origin" not in r.headers
     assert r.status_code == 405
@@ -245,7 +245,7 @@ def test_cors_is_off_unless_origins_are_configured(client):
 
 
 def test_cors_answers_the_configured_origins_only(real_index_settings, api_holder):
-    settings = real_index_settings.model_copy(update={"cors_origins": ("https://tool.example.org",)})
+    settings = real_index_settings.updated(cors_origins=("https://tool.example.org",))
     with TestClient(create_app(settings, holder=api_holder, reload_interval=-1)) as client:
         r = client.options("/search", headers={**PREFLIGHT, "Access-Control-Request-Headers": "content-type"})
         assert r.status_code == 200

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.state import IndexHolder
 from rag.config import Settings
-from rag.index_store import read_manifest
+from rag.index.store import read_manifest
 from tests.api.conftest import assert_error
 from tests.api.small_index import build_variant, hash_builder, hash_loader
 from tests.conftest import more_file
@@ -46,9 +46,12 @@ def _upload(client: TestClient, name: str, data: bytes, **fields: str) -> Any:
 
 def _snapshot(settings: Settings) -> dict[str, Any]:
     """What must not change when a request fails: the corpus files and the index's build."""
-    corpus = {p.name: p.read_bytes() for p in settings.corpus_dir.iterdir() if not p.name.startswith(".")}
-    manifest = read_manifest(settings.index_dir) or {}
-    return {"corpus": corpus, "built_at": manifest.get("built_at"), "files": manifest.get("files")}
+    corpus = {
+        p.name: p.read_bytes() for p in settings.index.corpus_dir.iterdir() if not p.name.startswith(".")
+    }
+    manifest = read_manifest(settings.index.index_dir)
+    assert manifest is not None
+    return {"corpus": corpus, "built_at": manifest.built_at, "files": manifest.files}
 
 
 def test_an_uploaded_resolution_is_searchable_and_cited_to_the_operative_paragraph(small):
@@ -93,12 +96,14 @@ def test_an_uploaded_resolution_is_searchable_and_cited_to_the_operative_paragra
 
 def test_removing_the_document_leaves_the_index_as_if_it_had_never_been_added(small):
     def index_files(settings: Settings) -> dict[str, Any]:
-        files = dict((read_manifest(settings.index_dir) or {})["files"])
+        manifest = read_manifest(settings.index.index_dir)
+        assert manifest is not None
+        files = dict(manifest.files)
         files.pop("embed_cache.npz", None)  # a cache, not the index
         return files
 
     before = index_files(small)
-    entries_before = json.loads((small.corpus_dir / "documents.json").read_text(encoding="utf-8"))
+    entries_before = json.loads((small.index.corpus_dir / "documents.json").read_text(encoding="utf-8"))
     with _client(small) as client:
         assert _upload(client, RESOLUTION, more_file(RESOLUTION).read_bytes()).status_code == 201
         assert index_files(small) != before
@@ -109,8 +114,10 @@ def test_removing_the_document_leaves_the_index_as_if_it_had_never_been_added(sm
         assert "a-res-80-16" not in {d["id"] for d in client.get("/documents").json()["documents"]}
         assert_error(client.get("/passages/a-res-80-16/op-2"), 404, "not_found")
     assert index_files(small) == before
-    assert json.loads((small.corpus_dir / "documents.json").read_text(encoding="utf-8")) == entries_before
-    assert not list(small.corpus_dir.glob("a-res-80-16*"))
+    assert (
+        json.loads((small.index.corpus_dir / "documents.json").read_text(encoding="utf-8")) == entries_before
+    )
+    assert not list(small.index.corpus_dir.glob("a-res-80-16*"))
 
 
 @pytest.mark.parametrize(

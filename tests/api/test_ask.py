@@ -129,7 +129,7 @@ def fake_llm() -> Iterator[FakeLLM]:
 
 def _llm_client(real_index_settings, api_holder, url: str) -> TestClient:  # type: ignore[no-untyped-def]
     settings = make_settings(
-        index_dir=real_index_settings.index_dir,
+        index_dir=real_index_settings.index.index_dir,
         llm_base_url=url,
         llm_model="fake-model",
         llm_api_key="sk-test",

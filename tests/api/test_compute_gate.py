@@ -19,7 +19,7 @@ def test_a_worker_computes_one_search_per_core_it_has_and_at_least_one():
 
 def test_a_search_waits_for_a_free_slot_and_frees_it_after(client: TestClient):
     gate = client.app.state.compute_gate  # type: ignore[attr-defined]
-    slots = compute_slots(client.app.state.settings.workers)  # type: ignore[attr-defined]
+    slots = compute_slots(client.app.state.settings.server.workers)  # type: ignore[attr-defined]
     for _ in range(slots):  # every slot busy, as with other searches running
         assert gate.acquire(blocking=False)
     answers: list[int] = []

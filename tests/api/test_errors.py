@@ -17,7 +17,7 @@ def test_unknown_endpoints_and_methods_get_the_error_shape(client):
 
 
 def test_a_declared_body_over_the_limit_gets_413_before_it_is_read(client, api_holder):
-    limit = client.app.state.settings.max_body_bytes
+    limit = client.app.state.settings.server.max_body_bytes
     body = b'{"query": "' + b"a" * limit + b'"}'
     error = assert_error(
         client.post("/search", content=body, headers={"Content-Type": "application/json"}),
@@ -28,7 +28,7 @@ def test_a_declared_body_over_the_limit_gets_413_before_it_is_read(client, api_h
 
 
 def test_a_chunked_body_over_the_limit_gets_413(client):
-    limit = client.app.state.settings.max_body_bytes
+    limit = client.app.state.settings.server.max_body_bytes
 
     def chunks():
         yield b'{"query": "'

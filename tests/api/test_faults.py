@@ -27,7 +27,7 @@ from api.main import create_app
 from api.state import Engine, IndexHolder, build_id
 from rag.config import REPO_ROOT, Settings
 from rag.errors import IndexCorruptError, IndexStaleError
-from rag.index_store import MANIFEST_FILE, build_index, load_index, read_manifest, verify_files
+from rag.index.store import MANIFEST_FILE, build_index, load_index, read_manifest, verify_files
 from tests.api.conftest import assert_error
 from tests.api.small_index import build_variant, encoder, hash_loader, install
 from tests.retrieval_fixtures import make_corpus, settings_for
@@ -91,9 +91,9 @@ def test_a_damaged_index_file_at_startup_is_refused_with_503_naming_rag_build(
     tmp_path, variants, name, damage
 ):
     folder = tmp_path / "index"
-    shutil.copytree(variants["a"].index_dir, folder)
+    shutil.copytree(variants["a"].index.index_dir, folder)
     damage(folder / name)
-    settings = variants["a"].model_copy(update={"index_dir": folder})
+    settings = variants["a"].updated(index_dir=folder)
     with TestClient(_app(settings)) as client:
         for r in (
             client.get("/healthz"),
@@ -109,24 +109,26 @@ def test_a_damaged_index_file_at_startup_is_refused_with_503_naming_rag_build(
 
 def test_an_unreadable_manifest_at_startup_is_refused_with_503(tmp_path, variants):
     folder = tmp_path / "index"
-    shutil.copytree(variants["a"].index_dir, folder)
+    shutil.copytree(variants["a"].index.index_dir, folder)
     _truncate(folder / MANIFEST_FILE)
-    with TestClient(_app(variants["a"].model_copy(update={"index_dir": folder}))) as client:
+    with TestClient(_app(variants["a"].updated(index_dir=folder))) as client:
         error = assert_error(client.get("/healthz"), 503, "index_corrupt")
         assert "manifest.json" in error["message"] and "rag build" in error["hint"]
 
 
 def test_a_damaged_rebuild_is_refused_at_reload_and_the_old_index_keeps_answering(tmp_path, variants):
     folder = tmp_path / "index"
-    install(variants["a"].index_dir, folder, built_at="2030-01-01T00:00:01+00:00")
-    settings = variants["a"].model_copy(update={"index_dir": folder})
+    install(variants["a"].index.index_dir, folder, built_at="2030-01-01T00:00:01+00:00")
+    settings = variants["a"].updated(index_dir=folder)
     with TestClient(_app(settings, interval=0)) as client:
         holder: IndexHolder = client.app.state.holder
         served = client.get("/healthz").json()["index"]["build_id"]
         before = _answers(client)
 
         # a rebuild whose dense.faiss was damaged after its manifest was written
-        install(variants["a"].index_dir, folder, built_at="2030-01-01T00:00:02+00:00", damage=_flip_byte)
+        install(
+            variants["a"].index.index_dir, folder, built_at="2030-01-01T00:00:02+00:00", damage=_flip_byte
+        )
         client.get("/healthz")  # this look starts the reload in the background
         holder.wait_for_reload()
         health = client.get("/healthz").json()
@@ -140,7 +142,7 @@ def test_a_damaged_rebuild_is_refused_at_reload_and_the_old_index_keeps_answerin
         assert holder.current().build_id == served
 
         # `rag build` repairs it: the good index is swapped in and the error clears
-        install(variants["a"].index_dir, folder, built_at="2030-01-01T00:00:03+00:00")
+        install(variants["a"].index.index_dir, folder, built_at="2030-01-01T00:00:03+00:00")
         client.get("/healthz")
         holder.wait_for_reload()
         health = client.get("/healthz").json()
@@ -157,7 +159,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_intact_and_served(tmp_p
     index = tmp_path / "index"
     index.mkdir()
     # the session index's ONNX export, linked by both builds instead of exporting the model again
-    (index / "encoder").symlink_to(real_index_settings.index_dir / "encoder")
+    (index / "encoder").symlink_to(real_index_settings.index.index_dir / "encoder")
     settings = settings_for(corpus, index)
     build_index(settings, show_progress=False)  # the previous index, with the real model
     manifest = read_manifest(index)
@@ -175,7 +177,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_intact_and_served(tmp_p
 
         env = {**os.environ, "RAG_CORPUS_DIR": str(corpus), "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
         build = subprocess.Popen(
-            [sys.executable, "-m", "rag", "build", "--index", str(index)],
+            [sys.executable, "-m", "rag_cli", "build", "--index", str(index)],
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             env=env,
@@ -215,7 +217,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_intact_and_served(tmp_p
     # with the corpus as it was, the previous index loads as it did before the build
     (corpus / big).unlink()
     (corpus / "documents.json").write_text(documents_json, encoding="utf-8")
-    assert len(load_index(settings).passages) == manifest["passages"]
+    assert len(load_index(settings).passages) == manifest.passages
     # the kernel dropped the dead build's lock: the next build need not wait for it
     with (tmp_path / ".index.lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -230,7 +232,7 @@ def _two_corpus_loader(corpora: dict[str, Settings]) -> Callable[[Settings], Eng
     def load(settings: Settings) -> Engine:
         for variant in corpora.values():
             try:
-                return hash_loader(settings.model_copy(update={"corpus_dir": variant.corpus_dir}))
+                return hash_loader(settings.updated(corpus_dir=variant.index.corpus_dir))
             except IndexStaleError:
                 continue
         raise IndexStaleError("the index on disk was built from neither fixture corpus")
@@ -240,8 +242,8 @@ def _two_corpus_loader(corpora: dict[str, Settings]) -> Callable[[Settings], Eng
 
 def test_queries_during_index_swaps_never_fail_and_each_is_answered_from_one_index(tmp_path, variants):
     folder = tmp_path / "index"
-    install(variants["a"].index_dir, folder, built_at="2030-01-01T00:00:00+00:00")
-    settings = variants["a"].model_copy(update={"index_dir": folder})
+    install(variants["a"].index.index_dir, folder, built_at="2030-01-01T00:00:00+00:00")
+    settings = variants["a"].updated(index_dir=folder)
     # what each index answers alone
     expected: dict[str, dict[str, Any]] = {}
     for v, s in variants.items():
@@ -294,7 +296,7 @@ def test_queries_during_index_swaps_never_fail_and_each_is_answered_from_one_ind
         try:
             for n in range(1, 9):  # eight rebuilds, alternately of the other corpus
                 variant = "b" if n % 2 else "a"
-                install(variants[variant].index_dir, folder, built_at=f"2030-01-01T00:00:{n:02d}+00:00")
+                install(variants[variant].index.index_dir, folder, built_at=f"2030-01-01T00:00:{n:02d}+00:00")
                 deadline = time.monotonic() + 30
                 while holder.engine is None or holder.engine.build_id != build_id(read_manifest(folder)):
                     assert time.monotonic() < deadline, holder.reload_error
@@ -311,25 +313,25 @@ def test_queries_during_index_swaps_never_fail_and_each_is_answered_from_one_ind
 
 def test_a_load_that_sees_the_folder_replaced_midway_loads_again(tmp_path, variants, monkeypatch, caplog):
     folder = tmp_path / "index"
-    install(variants["a"].index_dir, folder, built_at="2030-01-01T00:00:00+00:00")
-    settings = variants["a"].model_copy(update={"index_dir": folder})
-    from rag.search import Searcher
+    install(variants["a"].index.index_dir, folder, built_at="2030-01-01T00:00:00+00:00")
+    settings = variants["a"].updated(index_dir=folder)
+    from rag.rank.search import Searcher
 
     real_load = Searcher.load
     calls = []
 
     def load_then_rebuild(s: Settings, *, encoder: Any = None) -> Searcher:
         searcher = real_load(s, encoder=encoder)
-        calls.append(searcher.index.manifest["built_at"])
+        calls.append(searcher.index.manifest.built_at)
         if len(calls) == 1:  # `rag build` swaps a new folder in while this load reads the old one
-            install(variants["a"].index_dir, folder, built_at="2030-01-01T00:00:09+00:00")
+            install(variants["a"].index.index_dir, folder, built_at="2030-01-01T00:00:09+00:00")
         return searcher
 
     monkeypatch.setattr("api.state.Searcher.load", load_then_rebuild)
     with caplog.at_level(logging.WARNING, logger="api.state"):
         engine = Engine.load(settings, encoder=encoder())
     assert calls == ["2030-01-01T00:00:00+00:00", "2030-01-01T00:00:09+00:00"]
-    assert engine.manifest["built_at"] == "2030-01-01T00:00:09+00:00"
+    assert engine.manifest.built_at == "2030-01-01T00:00:09+00:00"
     assert "replaced while it was loading" in caplog.text
 
 
@@ -337,5 +339,5 @@ def test_the_served_query_encoder_runs_on_one_thread_unless_configured(tmp_path)
     from api.state import serving_settings
     from rag.config import make_settings
 
-    assert serving_settings(make_settings(index_dir=tmp_path)).embed_threads == 1
-    assert serving_settings(make_settings(index_dir=tmp_path, embed_threads=3)).embed_threads == 3
+    assert serving_settings(make_settings(index_dir=tmp_path)).index.embed_threads == 1
+    assert serving_settings(make_settings(index_dir=tmp_path, embed_threads=3)).index.embed_threads == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from api.main import create_app
 from api.state import IndexHolder, build_id
 from rag.config import make_settings
 from rag.errors import IndexCorruptError, IndexMissingError
-from rag.index_store import read_manifest
+from rag.index.store import read_manifest
 from tests.api.conftest import assert_error, linked_index, rewrite_manifest
 
 INDEX_ENDPOINTS = [
@@ -59,8 +60,8 @@ def test_without_an_index_the_app_starts_and_every_index_endpoint_answers_503(tm
 
 
 def test_a_stale_index_is_refused_with_503(tmp_path, real_index_settings):
-    folder = linked_index(real_index_settings.index_dir, tmp_path / "index", copy=("manifest.json",))
-    corpus = read_manifest(folder)["corpus"]
+    folder = linked_index(real_index_settings.index.index_dir, tmp_path / "index", copy=("manifest.json",))
+    corpus = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["corpus"]
     corpus[0] = {**corpus[0], "sha256": "0" * 64}
     rewrite_manifest(folder, corpus=corpus)
     with TestClient(create_app(make_settings(index_dir=folder), reload_interval=-1)) as client:
@@ -68,7 +69,7 @@ def test_a_stale_index_is_refused_with_503(tmp_path, real_index_settings):
 
 
 def test_a_truncated_index_file_is_refused_with_503(tmp_path, real_index_settings):
-    folder = linked_index(real_index_settings.index_dir, tmp_path / "index", copy=("bm25.json",))
+    folder = linked_index(real_index_settings.index.index_dir, tmp_path / "index", copy=("bm25.json",))
     data = (folder / "bm25.json").read_bytes()
     (folder / "bm25.json").write_bytes(data[: len(data) // 2])
     with TestClient(create_app(make_settings(index_dir=folder), reload_interval=-1)) as client:
@@ -89,7 +90,7 @@ def test_the_app_notices_an_index_built_by_another_process_and_swaps_it_in(tmp_p
     settings = make_settings(index_dir=folder)
     with TestClient(create_app(settings, reload_interval=0)) as client:
         assert_error(client.get("/healthz"), 503, "index_missing")
-        linked_index(real_index_settings.index_dir, folder)  # `rag build` elsewhere
+        linked_index(real_index_settings.index.index_dir, folder)  # `rag build` elsewhere
         holder: IndexHolder = client.app.state.holder
         client.get("/healthz")  # this look starts the reload in the background
         holder.wait_for_reload()

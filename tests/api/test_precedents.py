@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.precedents import Words, draft_role, role_from_str
+from rag.precedents.finder import Words, draft_role, role_from_str
 from rag.types import ClauseRole
 from tests.api.conftest import assert_error
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.search import highlight_spans
-from rag.textindex import tokenize
+from rag.index.textindex import tokenize
+from rag.rank.search import highlight_spans
 from tests.api.conftest import assert_error
 
 RESULT_FIELDS = {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import cli
+import rag_cli.main as cli
 from rag.config import get_settings
 
 
@@ -45,12 +45,12 @@ def test_rag_serve_answers_over_http_and_stops_cleanly(real_index_settings, tmp_
     command = [
         sys.executable,
         "-m",
-        "rag",
+        "rag_cli",
         "serve",
         "--port",
         str(port),
         "--index",
-        str(real_index_settings.index_dir),
+        str(real_index_settings.index.index_dir),
     ]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -99,7 +99,7 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypat
             return "index is up to date"
 
     def fake_build(settings, **kwargs):  # type: ignore[no-untyped-def]
-        calls["built"] = settings.index_dir
+        calls["built"] = settings.index.index_dir
         return Report()
 
     def record(runner: str, options: dict, workers: int) -> None:
@@ -119,7 +119,7 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypat
     for name in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST"):
         monkeypatch.setenv(name, "")  # recorded, so the command's changes are undone afterwards
         monkeypatch.delenv(name)
-    monkeypatch.setattr("rag.index_store.build_index", fake_build)
+    monkeypatch.setattr("rag.index.store.build_index", fake_build)
     monkeypatch.setattr("uvicorn.run", fake_run)
     monkeypatch.setattr("api.workers.serve", fake_serve)
     argv = ["serve", "--port", "8765", "--workers", str(workers), "--index", str(tmp_path / "idx")]

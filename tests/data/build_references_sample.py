@@ -5,7 +5,7 @@ the text, every reference it holds as (surface, key). This script only locates t
 surfaces in the corpus (NBSP-insensitively) and records offsets, so the JSONL can be regenerated after
 an annotation is corrected: ``python tests/data/build_references_sample.py``.
 
-Annotation rules (the same as ``rag.references``):
+Annotation rules (the same as ``rag.citator.references``):
 - one entry per instrument referenced; lists and ranges give one entry per item;
 - a surface is the designation as printed: body words before it ("WTDC Resolution 37"), the number,
   and a revision in parentheses right after it; not a trailing "of the Plenipotentiary Conference";

@@ -57,8 +57,8 @@ def page_server(real_index_settings, tmp_path_factory) -> Iterator[str]:  # type
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("page-server") / "serve.log"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    command = [sys.executable, "-m", "rag", "serve", "--port", str(port)]
-    command += ["--index", str(real_index_settings.index_dir)]
+    command = [sys.executable, "-m", "rag_cli", "serve", "--port", str(port)]
+    command += ["--index", str(real_index_settings.index.index_dir)]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:

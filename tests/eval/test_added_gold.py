@@ -20,7 +20,7 @@ from rag.config import get_settings
 @pytest.fixture(scope="module")
 def added(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     settings, converted = added_corpus(get_settings(), tmp_path_factory.mktemp("added"))
-    return settings.corpus_dir, converted
+    return settings.index.corpus_dir, converted
 
 
 def test_every_added_question_quotes_its_converted_text_exactly_once(added):

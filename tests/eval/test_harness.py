@@ -42,8 +42,8 @@ from eval.pipelines import (
 from eval.report import write_report
 from rag.config import get_settings, make_settings
 from rag.corpus import load_corpus
-from rag.embed import HashEncoder
 from rag.errors import ConfigError
+from rag.index.encoders import HashEncoder
 from rag.types import Passage
 from tests.conftest import source_text
 from tests.retrieval_fixtures import make_corpus
@@ -303,10 +303,18 @@ def test_the_committed_baseline_gates_the_served_hybrid_run():
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_hybrid_quality_on_the_test_split_does_not_fall_below_the_baseline(real_index_settings, tmp_path):
-    from rag.cli import main
+    from rag_cli.main import main
 
     out = tmp_path / "gate"
-    args = ["-q", "eval", "--index", str(real_index_settings.index_dir), "--modes", "hybrid", "--no-baseline"]
+    args = [
+        "-q",
+        "eval",
+        "--index",
+        str(real_index_settings.index.index_dir),
+        "--modes",
+        "hybrid",
+        "--no-baseline",
+    ]
     assert main([*args, "--out", str(out)]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
     runs = {key: run["means"] for key, run in metrics["runs"].items()}
@@ -401,7 +409,7 @@ def test_a_malformed_variant_is_refused(spec, message):
 
 def test_variant_settings_are_validated():
     base = make_settings()
-    assert settings_with(base, {"rrf_k": 30}).rrf_k == 30
+    assert settings_with(base, {"rrf_k": 30}).retrieval.rrf_k == 30
     with pytest.raises(ConfigError, match="unknown setting"):
         settings_with(base, {"rrf_kk": 30})
     with pytest.raises(ConfigError, match="RRF_K"):

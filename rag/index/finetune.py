@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.embed import default_model_dir, model_fingerprint
+from rag.index.encoders import default_model_dir, model_fingerprint
 from rag.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -307,8 +307,8 @@ def recipe_id(recipe: Recipe, base_dir: Path) -> str:
 
 def finetuned_name(settings: Settings, recipe: Recipe = Recipe()) -> str:  # noqa: B008
     """The fine-tuned model's name (embedding cache keys and the manifest carry it)."""
-    base = settings.model_dir or default_model_dir()
-    return f"{settings.model_name}+itu-ft-{recipe_id(recipe, base)[:12]}"
+    base = settings.index.model_dir or default_model_dir()
+    return f"{settings.index.model_name}+itu-ft-{recipe_id(recipe, base)[:12]}"
 
 
 def read_info(folder: Path) -> dict[str, Any] | None:
@@ -338,7 +338,7 @@ def train_encoder(
     out_dir: Path | None = None,
     force: bool = False,
 ) -> dict[str, Any]:
-    """Mine pairs from the corpus, train, and put the model at ``out_dir`` (default ``settings.encoder_dir``).
+    """Mine pairs from the corpus, train, and put the model at ``out_dir`` (default: the encoder folder).
 
     Written into a temporary folder and renamed into place, so a crash never leaves half a model.
     Nothing is done when the folder already holds a model of this recipe (unless ``force``).
@@ -346,19 +346,19 @@ def train_encoder(
     Returns:
         The model's ``finetune.json`` (``"status"``: ``"trained"`` or ``"unchanged"``).
     """
-    folder = out_dir or settings.encoder_dir
-    base = settings.model_dir or default_model_dir()
+    folder = out_dir or settings.index.encoder_dir
+    base = settings.index.model_dir or default_model_dir()
     name = finetuned_name(settings, recipe)
     with _lock(folder):
         info = read_info(folder)
         if info is not None and info.get("name") == name and not force:
             return {**info, "status": "unchanged"}
         started = time.perf_counter()
-        passages = corpus_passages(settings.corpus_dir)
+        passages = corpus_passages(settings.index.corpus_dir)
         pairs = mine_pairs(passages, recipe)
         logger.info(
             "fine-tuning %s on %d pairs from %d passages (%d steps; a few minutes on 2 cores)",
-            settings.model_name,
+            settings.index.model_name,
             len(pairs),
             len(passages),
             recipe.steps,
@@ -366,7 +366,7 @@ def train_encoder(
         tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            info = train(pairs, base, tmp, recipe, max_seq_length=settings.max_seq_length)
+            info = train(pairs, base, tmp, recipe, max_seq_length=settings.index.max_seq_length)
             info = {"name": name, "base": model_fingerprint(base), **info}
             info["seconds"] = round(time.perf_counter() - started, 1)
             (tmp / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
@@ -381,7 +381,7 @@ def train_encoder(
 
 def ensure_encoder(settings: Settings) -> Path | None:
     """The fine-tuned model's folder, trained first if missing; None when settings ask for the stock one."""
-    if settings.encoder != "finetuned":
+    if settings.index.encoder != "finetuned":
         return None
     train_encoder(settings)
-    return settings.encoder_dir
+    return settings.index.encoder_dir

@@ -115,7 +115,7 @@ class BM25Index:
         """BM25Okapi score of every document for a tokenised query (float64, index order).
 
         ``query`` is a token list (a repeated token counts again) or token -> weight, for queries
-        whose tokens do not all count alike (expansions from ``rag.vocabulary`` count less).
+        whose tokens do not all count alike (expansions from ``rag.index.vocabulary`` count less).
         """
         if isinstance(query, Mapping):
             counts: Mapping[str, float] = {t: w for t, w in query.items() if t in self.term_ids and w}

@@ -7,7 +7,7 @@ holding its rank in each run (None where a run did not return it). Pick one thro
 Ties are broken by the best rank the passage reached in any run, then by passage id, so the output
 never depends on dict or set order.
 
-Which one is the default (``Settings.fusion``), and why. Tuned on the dev split only (191 questions,
+Which one is the default (``Settings.retrieval.fusion``), and why. Tuned on the dev split only (191 questions,
 hybrid, first stage without the reranker; issue 8):
 
 =========================================  =======  =========  =====

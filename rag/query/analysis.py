@@ -19,7 +19,7 @@ How references resolve:
 
 Reference questions ("which texts recall UNGA Resolution 70/1?", "WTDC resolutions recalling PP
 Res. 214", "where is Article 40 of the Constitution cited?") name an instrument as the object of a
-citing verb. ``cited_keys`` finds them and gives the instruments' canonical keys (``rag.references``);
+citing verb. ``cited_keys`` finds them and gives the instruments' canonical keys (``rag.citator.references``);
 the searcher then ranks the passages citing those keys first, and the instrument itself is not
 pinned: the question is about who cites it, not about its own text. "What does Resolution 15
 recall?" and "the project cited in Resolution 11" are not reference questions: there the instrument
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.references import extract_references
-from rag.textindex import normalize_text, tokenize, words
+from rag.citator.references import extract_references
+from rag.index.textindex import normalize_text, tokenize, words
 from rag.types import ClauseRole, DocumentMeta, Passage
 
 # Type words of instrument names, as written in queries -> the type word of ``Passage.instrument``.

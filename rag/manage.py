@@ -14,12 +14,12 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.corpus import load_corpus
-from rag.index_store import BuildReport, build_index
+from rag.index.store import BuildReport, build_index
 from rag.ingest.library import Overrides, Prepared, add_prepared, prepare, remove_from_corpus, restore_entries
 from rag.types import DocumentMeta
 
 Builder = Callable[[Settings], BuildReport]
-"""Brings the index at ``settings.index_dir`` up to date with the corpus; tests and the API inject one."""
+"""Brings the index up to date with the corpus (``settings.index``); tests and the API inject one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +59,14 @@ def add_documents(
 
     if overrides.id is not None and len(files) != 1:
         raise ConfigError("--id names one document; give one file with it", hint="add the files one by one")
-    corpus_dir = settings.corpus_dir
+    corpus_dir = settings.index.corpus_dir
     corpus = load_corpus(corpus_dir)
     taken = {d.id for d in corpus.documents}
     prepared: list[Prepared] = []
     for data, name in files:
-        item = prepare(data, name, overrides=overrides, taken=taken, max_bytes=settings.max_document_bytes)
+        item = prepare(
+            data, name, overrides=overrides, taken=taken, max_bytes=settings.index.max_document_bytes
+        )
         taken.add(item.meta.id)
         prepared.append(item)
     add_prepared(corpus_dir, prepared)
@@ -81,10 +83,10 @@ def remove_document(
     show_progress: bool | None = None,
 ) -> RemoveResult:
     """Remove an added document from the corpus and rebuild the index without it."""
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.index.corpus_dir)
     meta = corpus.get(doc_id)
-    saved = _files(settings.corpus_dir, meta)
-    removed = remove_from_corpus(settings.corpus_dir, doc_id)
+    saved = _files(settings.index.corpus_dir, meta)
+    removed = remove_from_corpus(settings.index.corpus_dir, doc_id)
     report = _build_or_restore(settings, corpus.documents, saved, builder, show_progress) if build else None
     return RemoveResult(removed, report)
 
@@ -109,5 +111,5 @@ def _build_or_restore(
             return builder(settings)
         return build_index(settings, show_progress=show_progress)
     except BaseException:
-        restore_entries(settings.corpus_dir, before, files)
+        restore_entries(settings.index.corpus_dir, before, files)
         raise

@@ -28,7 +28,7 @@ def _cmd_passages(args: argparse.Namespace) -> int:
     from rag.parse import parse_document
 
     settings = get_settings()
-    corpus = load_corpus(settings.corpus_dir)
+    corpus = load_corpus(settings.index.corpus_dir)
     docs = [corpus.get(args.doc)] if args.doc else list(corpus.documents)
     if args.stats or args.layout:
         return _print_stats(corpus, docs, show_layout=args.layout, show_uncovered=args.uncovered)
@@ -88,8 +88,8 @@ def _print_stats(corpus, docs, *, show_layout: bool, show_uncovered: bool) -> in
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from rag.documents import add_documents
     from rag.ingest.library import Overrides
+    from rag.manage import add_documents
 
     settings = get_settings()
     files = []
@@ -112,7 +112,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
         show_progress=False if args.quiet else None,
     )
     for item in result.added:
-        _print_added(item, settings.corpus_dir)
+        _print_added(item, settings.index.corpus_dir)
     if result.build is not None:
         print(result.build.summary())
     else:
@@ -134,14 +134,17 @@ def _print_added(item, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
-    from rag.documents import remove_document
+    from rag.manage import remove_document
 
     settings = get_settings()
     result = remove_document(
         settings, args.id, build=not args.no_build, show_progress=False if args.quiet else None
     )
     meta = result.removed
-    print(f"removed {meta.id}: {settings.corpus_dir / meta.file} and {settings.corpus_dir / meta.original}")
+    print(
+        f"removed {meta.id}: {settings.index.corpus_dir / meta.file} "
+        f"and {settings.index.corpus_dir / meta.original}"
+    )
     if result.build is not None:
         print(result.build.summary())
     return 0
@@ -149,7 +152,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from rag.config import make_settings
-    from rag.index_store import build_index
+    from rag.index.store import build_index
 
     settings = make_settings(index_dir=args.index) if args.index else get_settings()
     show = False if args.quiet else None
@@ -161,7 +164,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_train_encoder(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from rag.finetune import Recipe, train_encoder
+    from rag.index.finetune import Recipe, train_encoder
 
     recipe = Recipe() if args.steps is None else replace(Recipe(), steps=args.steps)
     if recipe != Recipe() and args.out is None:
@@ -181,7 +184,7 @@ _BOLD, _PLAIN = "\033[1m", "\033[0m"
 
 def _highlight(text: str, query: str, *, width: int, color: bool) -> str:
     """A snippet of ``text`` around the first query term, with the terms marked."""
-    from rag.search import highlight_spans
+    from rag.rank.search import highlight_spans
 
     spans = highlight_spans(text, query)
     start = max(0, spans[0][0] - width // 4) if spans and spans[0][0] > width // 2 else 0
@@ -199,7 +202,7 @@ def _highlight(text: str, query: str, *, width: int, color: bool) -> str:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     from rag.config import make_settings
-    from rag.search import Searcher
+    from rag.rank.search import Searcher
     from rag.types import SearchFilters
 
     settings = make_settings(index_dir=args.index) if args.index else get_settings()
@@ -230,12 +233,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def _versions_from_parsing(passage_id: str):  # type: ignore[no-untyped-def]
     """The passage and a VersionIndex of its related documents, parsed now (when there is no index)."""
+    from rag.citator.versions import VersionIndex, related_documents
     from rag.corpus import load_corpus
     from rag.errors import NotFoundError
     from rag.parse import parse_document
-    from rag.versions import VersionIndex, related_documents
 
-    corpus = load_corpus(get_settings().corpus_dir)
+    corpus = load_corpus(get_settings().index.corpus_dir)
     doc_id = passage_id.split("/", 1)[0]
     corpus.get(doc_id)  # an unknown document raises NotFoundError naming the known ones
     wanted = related_documents(corpus.documents, doc_id)
@@ -253,13 +256,13 @@ def _versions_from_index(passage_id: str, index_dir: str | None):  # type: ignor
     """The passage and the index's VersionIndex; None when there is no index (or it predates versions)."""
     from rag.config import make_settings
     from rag.errors import IndexMissingError, NotFoundError
-    from rag.index_store import load_index
+    from rag.index.store import load_index
 
     settings = make_settings(index_dir=index_dir) if index_dir else get_settings()
     try:
         index = load_index(settings)
     except IndexMissingError:
-        logger.info("no index in %s: parsing the documents", settings.index_dir)
+        logger.info("no index in %s: parsing the documents", settings.index.index_dir)
         return None
     if index.versions is None:
         return None
@@ -275,7 +278,7 @@ def _versions_from_index(passage_id: str, index_dir: str | None):  # type: ignor
 def _cmd_versions(args: argparse.Namespace) -> int:
     import textwrap
 
-    from rag.versions import VersionRelation
+    from rag.citator.versions import VersionRelation
 
     found = _versions_from_index(args.passage_id, args.index) or _versions_from_parsing(args.passage_id)
     target, index = found
@@ -327,9 +330,9 @@ def _mark(text: str, spans: Sequence[tuple[int, int]], *, width: int, color: boo
 
 
 def _cmd_cites(args: argparse.Namespace) -> int:
-    from rag.citator import Citator
+    from rag.citator.citator import Citator
     from rag.config import make_settings
-    from rag.index_store import load_index
+    from rag.index.store import load_index
 
     settings = make_settings(index_dir=args.index) if args.index else get_settings()
     index = load_index(settings)
@@ -408,7 +411,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rag.config import make_settings
-    from rag.index_store import build_index
+    from rag.index.store import build_index
 
     given = {"index_dir": args.index, "host": args.host, "port": args.port, "workers": args.workers}
     overrides = {name: value for name, value in given.items() if value is not None}
@@ -422,23 +425,27 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     get_settings.cache_clear()
     report = build_index(settings, show_progress=False if args.quiet else None)  # no-op when up to date
     print(report.summary(), flush=True)
-    print(f"serving on http://{settings.host}:{settings.port} ({settings.workers} worker(s))", flush=True)
+    print(
+        f"serving on http://{settings.server.host}:{settings.server.port} "
+        f"({settings.server.workers} worker(s))",
+        flush=True,
+    )
     options: dict[str, Any] = {
         "app": "api.main:create_app",
         "factory": True,
-        "host": settings.host,
-        "port": settings.port,
+        "host": settings.server.host,
+        "port": settings.server.port,
         "log_config": _serve_log_config(args.quiet),
         "access_log": False,  # the app logs one structured line per request itself
         "server_header": False,
         "timeout_graceful_shutdown": 10,
     }
-    if settings.workers > 1:
+    if settings.server.workers > 1:
         # uvicorn's workers share one socket and the first awake takes every waiting connection;
         # api.workers accepts in this process and hands connections to the workers in turn
         from api.workers import serve
 
-        return serve(options, workers=settings.workers)
+        return serve(options, workers=settings.server.workers)
     uvicorn.run(**options)
     return 0
 
@@ -529,7 +536,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="fine-tune the encoder on pairs mined from the corpus (`rag build` does it when missing)",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Mine (title, clause), (lead-in, item), (heading, paragraph) and agreed-language pairs "
-        "from the parsed corpus and fine-tune MiniLM on them with in-batch negatives (rag/finetune.py): "
+        "from the parsed corpus and fine-tune MiniLM on them with in-batch negatives "
+        "(rag/index/finetune.py): "
         "seeded, "
         "a fixed number of steps, a few minutes on 2 cores. No gold question is read.",
     )
@@ -595,7 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--addressee",
         help='also list what each citing instrument asks of this addressee, e.g. "Secretary-General"',
     )
-    c.add_argument("--json", action="store_true", help="JSON: the report (see rag.citator.ReferenceReport)")
+    c.add_argument(
+        "--json", action="store_true", help="JSON: the report (see rag.citator.citator.ReferenceReport)"
+    )
     c.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     c.set_defaults(func=_cmd_cites)
 

@@ -5,13 +5,13 @@ mask over the index rows, from the search filters) restricts the ranking inside 
 filtered search still returns ``k`` hits when ``k`` allowed passages match. ``HybridRetriever`` is
 composed from the other two, as pyserini's ``HybridSearcher``: each branch returns ``depth`` hits
 (more than the final ``k``; txtai asks for ``limit * 10``), and a fusion function from
-``rag.fusion`` merges them, keeping each hit's rank in each branch.
+``rag.rank.fusion`` merges them, keeping each hit's rank in each branch.
 
 Example:
-    >>> from rag.bm25 import BM25Index
-    >>> from rag.dense import DenseIndex
-    >>> from rag.embed import HashEncoder
-    >>> from rag.textindex import tokenize
+    >>> from rag.index.bm25 import BM25Index
+    >>> from rag.index.dense import DenseIndex
+    >>> from rag.index.encoders import HashEncoder
+    >>> from rag.index.textindex import tokenize
     >>> texts = ["digital divide", "space connectivity", "digital skills"]
     >>> enc = HashEncoder()
     >>> ids = ["d/1", "d/2", "d/3"]
@@ -28,11 +28,11 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from rag.bm25 import BM25Index
-from rag.dense import DenseIndex
-from rag.embed import Encoder
-from rag.fusion import RRF_K, Runs, fuse
-from rag.textindex import tokenize
+from rag.index.bm25 import BM25Index
+from rag.index.dense import DenseIndex
+from rag.index.encoders import Encoder
+from rag.index.textindex import tokenize
+from rag.rank.fusion import RRF_K, Runs, fuse
 from rag.types import FusionMethod, Hit
 
 
@@ -51,7 +51,7 @@ def _hits(rows: Sequence[tuple[int, float]], ids: Sequence[str]) -> list[Hit]:
 
 
 class BM25Retriever:
-    """Lexical ranking: BM25Okapi over the passages' indexed tokens (``rag.textindex``)."""
+    """Lexical ranking: BM25Okapi over the passages' indexed tokens (``rag.index.textindex``)."""
 
     name = "bm25"
 
@@ -104,10 +104,10 @@ class HybridRetriever:
 
     Args:
         bm25, dense: the branch retrievers.
-        method: a ``FusionMethod``; ``rag.fusion.FUSERS`` holds the functions.
+        method: a ``FusionMethod``; ``rag.rank.fusion.FUSERS`` holds the functions.
         weights: per-run weights (``{"bm25": 1.0, "dense": 1.0}``), also for extra runs such as
             the exact-phrase run the searcher adds.
-        rrf_k: the RRF constant (see ``rag.fusion.rrf``).
+        rrf_k: the RRF constant (see ``rag.rank.fusion.rrf``).
         depth: hits taken from each branch before fusing.
     """
 

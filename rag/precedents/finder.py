@@ -5,7 +5,7 @@ needs the clause it comes from first, then every other text that uses the same w
 decide, each cheap and explainable:
 
 - **wording**: the Dice coefficient of the word 3-gram (shingle) sets of draft and passage, after
-  folding case, punctuation and British spellings (``rag.vocabulary.fold_spelling``), so
+  folding case, punctuation and British spellings (``rag.index.vocabulary.fold_spelling``), so
   "recognising" and "recognizing" are one word. 1.0 for the same words in the same order, about 0.6
   for a clause with a few words changed, 0 for a paraphrase;
 - **meaning**: the cosine of the draft's and the passage's vectors (the dense index's), which keeps a
@@ -18,7 +18,7 @@ decide, each cheap and explainable:
 
 score = 0.5 x wording + 0.5 x meaning + 0.1 x addressee overlap, inside the role groups. Candidates are
 the hybrid ranking's best and the passages sharing the most shingles with the draft. When the searcher
-has a reranker (``rag.rerank``, whose features include these three signals), it reorders the best
+has a reranker (``rag.rank.rerank``, whose features include these three signals), it reorders the best
 ``rerank_depth`` candidates inside the role groups and its score is the result's score: the one model
 that orders questions, so ``find_precedents`` and ``Searcher.search`` rank a draft alike.
 
@@ -32,7 +32,7 @@ resolutions, opinions or drafts, grouped so the drafter sees every text using it
 (``looks_like_draft``), so the search box and ``POST /precedents`` agree.
 
 Example:
-    >>> from rag.search import Searcher                                           # doctest: +SKIP
+    >>> from rag.rank.search import Searcher                                           # doctest: +SKIP
     >>> searcher = Searcher.load()                                                # doctest: +SKIP
     >>> found = find_precedents(searcher, "instructs the Director of BDT to keep producing "
     ...                         "handbooks on technology transfer", k=3)          # doctest: +SKIP
@@ -51,13 +51,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.errors import QueryError
-from rag.textindex import STOPWORDS, normalize_text
+from rag.index.textindex import STOPWORDS, normalize_text
+from rag.index.vocabulary import fold_spelling
 from rag.types import ClauseRole, Hit, Passage, SearchFilters
-from rag.vocabulary import fold_spelling
 
 if TYPE_CHECKING:
-    from rag.search import Searcher
-    from rag.vocabulary import VocabularyMatcher
+    from rag.index.vocabulary import VocabularyMatcher
+    from rag.rank.search import Searcher
 
 SHINGLE = 3  # words per shingle: two-word runs recur everywhere ("Member States"), three rarely by chance
 WORDING = 0.5  # weight of shingle Dice in the score
@@ -441,9 +441,9 @@ def reranked(
     Same-role passages stay first; within each group the model's order, and its score replaces the
     precedent score (wording, meaning and role are kept for the drafter to see).
     """
-    from rag.rerank import rerank
+    from rag.rank.rerank import rerank
 
-    depth = min(searcher.settings.rerank_depth, len(scored.rows))
+    depth = min(searcher.settings.retrieval.rerank_depth, len(scored.rows))
     if depth < 2 or searcher.reranker is None:
         return scored
     head = [
@@ -565,8 +565,8 @@ def find_precedents(
     started = time.perf_counter()
     if not _WORD.search(text or ""):
         raise QueryError("the draft has no words", hint="paste the text of a draft clause")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= searcher.settings.max_k:
-        raise QueryError(f"k must be an integer from 1 to {searcher.settings.max_k}, not {k!r}")
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= searcher.settings.retrieval.max_k:
+        raise QueryError(f"k must be an integer from 1 to {searcher.settings.retrieval.max_k}, not {k!r}")
     detected = draft_role(text)
     source: str | None = None
     role = detected
@@ -576,7 +576,7 @@ def find_precedents(
         source = "given"
     elif detected is not None:
         source = "detected"
-    query = " ".join(text.replace('"', " ").split())[: searcher.settings.max_query_chars]
+    query = " ".join(text.replace('"', " ").split())[: searcher.settings.retrieval.max_query_chars]
     allowed = searcher.allowed_rows(filters)
     terms, dense_text = searcher.query_terms(query)
     vector = searcher.dense.embed(dense_text)
@@ -592,7 +592,7 @@ def find_precedents(
         query=(query, terms, vector),
     )
     scored = score_candidates(searcher, rows, draft, vector, role)
-    if searcher.reranker is not None and searcher.settings.rerank_drafts:
+    if searcher.reranker is not None and searcher.settings.retrieval.rerank_drafts:
         scored = reranked(searcher, scored, query, terms, vector, runs, role)
     results: list[Precedent] = []
     grouped: set[int] = set()

@@ -1,4 +1,4 @@
-"""Build, save and load the index folder (``Settings.index_dir``, default ``index/``).
+"""Build, save and load the index folder (``Settings.index.index_dir``, default ``index/``).
 
 Files, all plain and inspectable (JSON, JSON lines, npz without pickle, FAISS's own format)::
 
@@ -6,17 +6,17 @@ Files, all plain and inspectable (JSON, JSON lines, npz without pickle, FAISS's 
                        and size, passage count, parser/BM25/dense/fusion parameters, library versions
     passages.jsonl     one Passage record per line, in index (row) order
     outlines.json      per document: its metadata, the parser's outline tree and its warnings
-    bm25.npz/.json     term frequencies and vocabulary (``rag.bm25``)
+    bm25.npz/.json     term frequencies and vocabulary (``rag.index.bm25``)
     references.json    every passage's citations resolved to the corpus, and who cites each key
-                       (``rag.citator.ReferenceIndex``)
-    versions.json      passages aligned across drafts and forums, revision records (``rag.versions``)
-    vocabulary.json    acronyms and their long forms mined from the passages (``rag.vocabulary``)
-    dense.faiss        IndexFlatIP of the normalised passage vectors (``rag.dense``)
+                       (``rag.citator.citator.ReferenceIndex``)
+    versions.json      passages aligned across drafts and forums, revision records (``rag.citator.versions``)
+    vocabulary.json    acronyms and their long forms mined from the passages (``rag.index.vocabulary``)
+    dense.faiss        IndexFlatIP of the normalised passage vectors (``rag.index.dense``)
     embed_cache.npz    vectors keyed by sha256(model id + text): what a rebuild need not embed again
-    encoder/           the ONNX export of the model (``rag.embed``), checked against torch
+    encoder/           the ONNX export of the model (``rag.index.encoders``), checked against torch
 
-The model is the encoder fine-tuned on the corpus's structure (``rag.finetune``, kept in
-``Settings.encoder_dir`` outside this folder); a build trains it first when it is missing. Its name
+The model is the encoder fine-tuned on the corpus's structure (``rag.index.finetune``, kept in
+``Settings.index.encoder_dir`` outside this folder); a build trains it first when it is missing. Its name
 (with a hash of its recipe) is in the manifest and in every embedding cache key, so vectors of two
 encoders never mix, and an index of another encoder is stale.
 
@@ -59,12 +59,14 @@ from typing import Any
 import numpy as np
 
 import rag
-from rag.bm25 import BM25Index, BM25Params
-from rag.citator import REFERENCES_FILE, ReferenceIndex
+from rag.citator.citator import REFERENCES_FILE, ReferenceIndex
+from rag.citator.versions import VersionIndex
 from rag.config import Settings
 from rag.corpus import Corpus, load_corpus
-from rag.dense import DenseIndex
-from rag.embed import (
+from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from rag.index.bm25 import BM25Index, BM25Params
+from rag.index.dense import DenseIndex
+from rag.index.encoders import (
     ONNX_FILE,
     Encoder,
     EncoderSpec,
@@ -74,16 +76,14 @@ from rag.embed import (
     normalize_rows,
     prepare_onnx,
 )
-from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
-from rag.textindex import FieldWeights, bm25_tokens, dense_texts
+from rag.index.manifest import MANIFEST_FILE, EncoderInfo, FileEntry, Manifest, read_manifest
+from rag.index.textindex import FieldWeights, bm25_tokens, dense_texts
+from rag.index.vocabulary import VOCABULARY_FILE, Vocabulary, vocabulary_texts
 from rag.types import DocumentMeta, OutlineNode, Passage
-from rag.versions import VersionIndex
-from rag.vocabulary import VOCABULARY_FILE, Vocabulary, vocabulary_texts
 
 logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-MANIFEST_FILE = "manifest.json"
 PASSAGES_FILE = "passages.jsonl"
 OUTLINES_FILE = "outlines.json"
 VERSIONS_FILE = "versions.json"
@@ -94,7 +94,7 @@ _KEEP = ("README.md",)
 # Files checked at load time; the embedding cache is only read by builds, which check it themselves.
 _CACHE_ENTRIES_MIN = 20_000
 _LIBRARIES = ("numpy", "scipy", "faiss-cpu", "onnxruntime", "tokenizers", "torch", "sentence-transformers")
-_RAG_DIR = Path(__file__).resolve().parent
+_RAG_DIR = Path(__file__).resolve().parents[1]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def code_fingerprint() -> str:
     """
     digest = hashlib.sha256()
     files = sorted((_RAG_DIR / "parse").rglob("*.py")) + [
-        _RAG_DIR / name for name in ("textindex.py", "types.py", "corpus.py")
+        _RAG_DIR / name for name in ("index/textindex.py", "types.py", "corpus.py")
     ]
     for path in files:
         if path.is_file():
@@ -128,10 +128,10 @@ def derived_fingerprint() -> str:
     """sha256 over the code that makes references.json, versions.json and vocabulary.json from the passages.
 
     Kept apart from ``code_fingerprint`` so that a change here rebuilds those files (and the BM25
-    tokens, which fold spellings with ``rag.vocabulary``) without parsing the corpus again.
+    tokens, which fold spellings with ``rag.index.vocabulary``) without parsing the corpus again.
     """
     digest = hashlib.sha256()
-    for name in ("references.py", "citator.py", "versions.py", "vocabulary.py"):
+    for name in ("citator/references.py", "citator/citator.py", "citator/versions.py", "index/vocabulary.py"):
         path = _RAG_DIR / name
         if path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
@@ -144,19 +144,19 @@ def corpus_entries(corpus: Corpus) -> list[dict[str, Any]]:
 
 
 def encoder_spec(settings: Settings) -> EncoderSpec:
-    """The model a build embeds with: the fine-tuned one (``rag.finetune``) unless settings say stock."""
-    model_dir, model_name = settings.model_dir or default_model_dir(), settings.model_name
-    if settings.encoder == "finetuned":
-        from rag.finetune import finetuned_name
+    """The model a build embeds with: the fine-tuned one (``rag.index.finetune``), or the stock one."""
+    model_dir, model_name = settings.index.model_dir or default_model_dir(), settings.index.model_name
+    if settings.index.encoder == "finetuned":
+        from rag.index.finetune import finetuned_name
 
-        model_dir, model_name = settings.encoder_dir, finetuned_name(settings)
+        model_dir, model_name = settings.index.encoder_dir, finetuned_name(settings)
     return EncoderSpec(
         model_dir=model_dir,
         model_name=model_name,
-        backend=settings.embed_backend,
-        threads=settings.embed_threads,
-        max_seq_length=settings.max_seq_length,
-        batch_size=settings.embed_batch_size,
+        backend=settings.index.embed_backend,
+        threads=settings.index.embed_threads,
+        max_seq_length=settings.index.max_seq_length,
+        batch_size=settings.index.embed_batch_size,
     )
 
 
@@ -175,13 +175,15 @@ def index_params(settings: Settings, encoder: Encoder | None = None) -> dict[str
     return {
         "schema": SCHEMA_VERSION,
         "model": model,
-        "bm25": BM25Params(settings.bm25_k1, settings.bm25_b, settings.bm25_epsilon).to_dict(),
+        "bm25": BM25Params(
+            settings.index.bm25_k1, settings.index.bm25_b, settings.index.bm25_epsilon
+        ).to_dict(),
         "fields": {
-            "citation": settings.bm25_weight_citation,
-            "context": settings.bm25_weight_context,
-            "text": settings.bm25_weight_text,
+            "citation": settings.index.bm25_weight_citation,
+            "context": settings.index.bm25_weight_context,
+            "text": settings.index.bm25_weight_text,
         },
-        "dense_context_weight": settings.dense_context_weight,
+        "dense_context_weight": settings.index.dense_context_weight,
         "code": code_fingerprint(),
         "derived": derived_fingerprint(),
     }
@@ -329,27 +331,19 @@ def swap_into_place(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any] | None:
-    """The manifest of the index at ``index_dir``, or None if there is none (or it is unreadable)."""
-    try:
-        return json.loads((index_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-
-
-def verify_files(index_dir: Path, manifest: dict[str, Any], *, skip: Sequence[str] = (CACHE_FILE,)) -> None:
+def verify_files(index_dir: Path, manifest: Manifest, *, skip: Sequence[str] = (CACHE_FILE,)) -> None:
     """Check every file the manifest lists against its size and sha256.
 
     Raises:
         IndexCorruptError: naming the first file that is missing, truncated or altered.
     """
-    for name, entry in manifest.get("files", {}).items():
+    for name, entry in manifest.files.items():
         if name in skip:
             continue
         path = index_dir / name
         if not path.is_file():
             raise IndexCorruptError(f"index file {path} is missing")
-        if path.stat().st_size != entry["bytes"] or sha256_file(path) != entry["sha256"]:
+        if path.stat().st_size != entry.bytes or sha256_file(path) != entry.sha256:
             raise IndexCorruptError(f"index file {path} does not match its checksum in {MANIFEST_FILE}")
 
 
@@ -360,7 +354,7 @@ def build_index(
     force: bool = False,
     show_progress: bool | None = None,
 ) -> BuildReport:
-    """Parse the corpus, embed and index every passage, and swap the result into ``settings.index_dir``.
+    """Parse the corpus, embed and index every passage, and swap the result into ``settings.index.index_dir``.
 
     Args:
         settings: where the corpus and the index are, and every index parameter.
@@ -374,18 +368,18 @@ def build_index(
         index .../index is up to date: 8123 passages from 5 documents (0.4 s)
     """
     started = time.perf_counter()
-    index_dir = settings.index_dir
+    index_dir = settings.index.index_dir
     with _build_lock(index_dir):
         _remove_leftovers(index_dir)
-        corpus = load_corpus(settings.corpus_dir)
+        corpus = load_corpus(settings.index.corpus_dir)
         entries = corpus_entries(corpus)
         if encoder is None:
-            from rag.finetune import ensure_encoder
+            from rag.index.finetune import ensure_encoder
 
             ensure_encoder(settings)  # trains the fine-tuned encoder once, when it is missing
         params = index_params(settings, encoder)
         old = read_manifest(index_dir)
-        if old and not force and old.get("corpus") == entries and old.get("params") == params:
+        if old and not force and list(old.corpus) == entries and old.params == params:
             try:
                 verify_files(index_dir, old, skip=())
             except IndexCorruptError as exc:
@@ -395,8 +389,8 @@ def build_index(
                     index_dir=index_dir,
                     status="unchanged",
                     documents=len(entries),
-                    passages=int(old["passages"]),
-                    backend=old.get("encoder", {}).get("backend"),
+                    passages=old.passages,
+                    backend=old.encoder.backend,
                     seconds=time.perf_counter() - started,
                 )
         tmp = index_dir.parent / f".{index_dir.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
@@ -419,11 +413,9 @@ def _report_fields(report: BuildReport) -> dict[str, Any]:
     return {name: getattr(report, name) for name in BuildReport.__slots__}  # type: ignore[attr-defined]
 
 
-def _previous_documents(
-    index_dir: Path, old: dict[str, Any] | None, params: dict[str, Any]
-) -> dict[str, Any]:
+def _previous_documents(index_dir: Path, old: Manifest | None, params: dict[str, Any]) -> dict[str, Any]:
     """Passages and outlines of the previous index per document, if its parser code is this one."""
-    if not old or old.get("params", {}).get("code") != params["code"] or old.get("schema") != SCHEMA_VERSION:
+    if not old or old.code != params["code"] or old.schema != SCHEMA_VERSION:
         return {}
     try:
         verify_files(index_dir, old, skip=(CACHE_FILE, "dense.faiss", "bm25.npz", "bm25.json"))
@@ -436,7 +428,7 @@ def _previous_documents(
     except (IndexCorruptError, OSError, KeyError, ValueError) as exc:
         logger.info("not reusing the previous index's passages (%s)", exc)
         return {}
-    sha = {e["id"]: e for e in old.get("corpus", [])}
+    sha = {e["id"]: e for e in old.corpus}
     return {
         doc_id: (passages.get(doc_id, []), outline, sha.get(doc_id))
         for doc_id, outline in outlines.items()
@@ -450,14 +442,14 @@ def _build_into(
     corpus: Corpus,
     entries: list[dict[str, Any]],
     params: dict[str, Any],
-    old: dict[str, Any] | None,
+    old: Manifest | None,
     injected: Encoder | None,
     show_progress: bool | None,
     started: float,
 ) -> BuildReport:
     from rag.parse import parse_document
 
-    index_dir = settings.index_dir
+    index_dir = settings.index.index_dir
     previous = _previous_documents(index_dir, old, params)
 
     # 1. passages: parse changed documents, reuse the others
@@ -516,7 +508,7 @@ def _build_into(
             cache.vectors[keys[text]] = vector
     dim = cache.vectors[keys[unique[0]]].shape[0] if unique else (injected.dim if injected else 384)
     matrix = np.zeros((len(passages), dim), dtype=np.float32)
-    weight = settings.dense_context_weight
+    weight = settings.index.dense_context_weight
     for row, (text, context) in enumerate(zip(texts, contexts, strict=True)):
         matrix[row] = cache.vectors[keys[text]]
         if context and weight:
@@ -525,9 +517,9 @@ def _build_into(
 
     # 3. indexes
     weights = FieldWeights(
-        citation=settings.bm25_weight_citation,
-        context=settings.bm25_weight_context,
-        text=settings.bm25_weight_text,
+        citation=settings.index.bm25_weight_citation,
+        context=settings.index.bm25_weight_context,
+        text=settings.index.bm25_weight_text,
     )
     bm25 = BM25Index.fit([bm25_tokens(p, weights) for p in passages], BM25Params(**params["bm25"]))
     bm25.save(folder)
@@ -550,35 +542,32 @@ def _build_into(
 
     # 5. manifest, last: an index folder without one is never taken for complete
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    manifest = {
-        "schema": SCHEMA_VERSION,
-        "rag_version": rag.__version__,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "build_seconds": round(time.perf_counter() - started, 2),
-        "passages": len(passages),
-        "documents": len(entries),
-        "corpus": entries,
-        "params": params,
-        "encoder": {"name": model_id, "backend": backend, "dim": dim},
-        "fusion": {
-            "method": settings.fusion,
-            "rrf_k": settings.rrf_k,
-            "weights": {"bm25": settings.weight_bm25, "dense": settings.weight_dense},
-            "depth": settings.branch_depth,
+    Manifest(
+        schema=SCHEMA_VERSION,
+        rag_version=rag.__version__,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - started, 2),
+        passages=len(passages),
+        documents=len(entries),
+        corpus=tuple(entries),
+        params=params,
+        encoder=EncoderInfo(name=model_id, backend=backend, dim=dim),
+        fusion={
+            "method": settings.retrieval.fusion,
+            "rrf_k": settings.retrieval.rrf_k,
+            "weights": {"bm25": settings.retrieval.weight_bm25, "dense": settings.retrieval.weight_dense},
+            "depth": settings.retrieval.branch_depth,
         },
-        "libraries": _library_versions(),
-        "references": references.counts(),
-        "versions": {
+        libraries=_library_versions(),
+        references=references.counts(),
+        versions={
             "reports": len(versions.reports),
             "aligned": sum(len(r.aligned) for r in versions.reports),
             "revisions": len(versions.revisions),
         },
-        "vocabulary": {"acronyms": len(vocabulary)},
-        "files": {
-            str(p.relative_to(folder)): {"bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files
-        },
-    }
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        vocabulary={"acronyms": len(vocabulary)},
+        files={str(p.relative_to(folder)): FileEntry(p.stat().st_size, sha256_file(p)) for p in files},
+    ).write(folder)
     return BuildReport(
         index_dir=index_dir,
         status="built",
@@ -605,7 +594,7 @@ class LoadedIndex:
     """Everything a searcher needs, in memory (no file stays open, so a rebuild may replace the folder)."""
 
     folder: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     passages: tuple[Passage, ...]
     documents: tuple[DocumentMeta, ...]
     outlines: dict[str, OutlineNode]
@@ -620,38 +609,38 @@ class LoadedIndex:
 
     @property
     def backend(self) -> str:
-        return str(self.manifest["encoder"]["backend"])
+        return self.manifest.encoder.backend
 
 
-def check_fresh(manifest: dict[str, Any], settings: Settings, corpus: Corpus | None = None) -> None:
+def check_fresh(manifest: Manifest, settings: Settings, corpus: Corpus | None = None) -> None:
     """Raise ``IndexStaleError`` if the index was built from other corpus files or another model."""
-    if manifest.get("schema") != SCHEMA_VERSION:
+    if manifest.schema != SCHEMA_VERSION:
         raise IndexStaleError(
-            f"the index has schema {manifest.get('schema')}, this version of rag reads {SCHEMA_VERSION}"
+            f"the index has schema {manifest.schema}, this version of rag reads {SCHEMA_VERSION}"
         )
-    corpus = corpus or load_corpus(settings.corpus_dir)
-    built = {e["file"]: e for e in manifest.get("corpus", [])}
+    corpus = corpus or load_corpus(settings.index.corpus_dir)
+    built = {e["file"]: e for e in manifest.corpus}
     now = {e["file"]: e for e in corpus_entries(corpus)}
     changed = sorted(f for f in built.keys() | now.keys() if built.get(f) != now.get(f))
     if changed:
         raise IndexStaleError(f"the corpus changed since the index was built: {', '.join(changed)}")
-    model = manifest.get("params", {}).get("model", {})
+    model = manifest.model
     wanted = encoder_spec(settings).model_name
     if not model.get("injected") and model.get("name") != wanted:
         raise IndexStaleError(f"the index was built with model {model.get('name')}, not {wanted}")
-    if manifest.get("params", {}).get("code") != code_fingerprint():
+    if manifest.code != code_fingerprint():
         logger.warning("the index was built by other parser code than this one; run `rag build` to update it")
 
 
 def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = True) -> LoadedIndex:
-    """Load the index at ``settings.index_dir`` after checking it against the corpus and its checksums.
+    """Load the index at ``settings.index.index_dir`` after checking it against the corpus and its checksums.
 
     Raises:
         IndexMissingError: there is no index (or no manifest) there.
         IndexStaleError: it was built from other corpus files, another model or another schema.
         IndexCorruptError: a file is missing, truncated or altered.
     """
-    folder = settings.index_dir
+    folder = settings.index.index_dir
     manifest = read_manifest(folder)
     if manifest is None:
         if (folder / MANIFEST_FILE).is_file():
@@ -667,10 +656,9 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
         outline_data = json.loads((folder / OUTLINES_FILE).read_text(encoding="utf-8"))["documents"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise IndexCorruptError(f"cannot read the passages of {folder}: {exc}") from exc
-    if len(passages) != manifest.get("passages"):
+    if len(passages) != manifest.passages:
         raise IndexCorruptError(
-            f"{folder / PASSAGES_FILE} holds {len(passages)} passages, "
-            f"the manifest says {manifest.get('passages')}"
+            f"{folder / PASSAGES_FILE} holds {len(passages)} passages, the manifest says {manifest.passages}"
         )
     references, versions, vocabulary = _load_derived(folder, manifest)
     bm25 = BM25Index.load(folder)
@@ -693,7 +681,7 @@ def load_index(settings: Settings, *, verify: bool = True, check_corpus: bool = 
 
 
 def _load_derived(
-    folder: Path, manifest: dict[str, Any]
+    folder: Path, manifest: Manifest
 ) -> tuple[ReferenceIndex | None, VersionIndex | None, Vocabulary | None]:
     """references.json, versions.json and vocabulary.json, where the manifest lists them.
 
@@ -701,7 +689,7 @@ def _load_derived(
         IndexCorruptError: a listed file cannot be read.
         IndexStaleError: it was written with another schema (``rag build`` updates it).
     """
-    listed = manifest.get("files", {})
+    listed = manifest.files
     loaded: list[Any] = []
     for name, reader in (
         (REFERENCES_FILE, ReferenceIndex.from_dict),
@@ -728,7 +716,7 @@ def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:
     backend = index.backend
     if backend == "injected":
         raise IndexStaleError(
-            f"the index in {index.folder} was built with a test encoder ({index.manifest['encoder']['name']})"
+            f"the index in {index.folder} was built with a test encoder ({index.manifest.encoder.name})"
         )
     folder = index.folder / ENCODER_DIR
     if backend == "onnx" and not (folder / ONNX_FILE).is_file():

@@ -1033,4 +1033,6 @@ def describe(key: str) -> str:
     if m := re.fullmatch(r"itu/wtdc-(?P<ed>\d\d)/(?P<what>action-plan|declaration)", key):
         place = _PLACE_NAMES.get(m.group("ed"), f"WTDC-{m.group('ed')}")
         return f"{place} {'Action Plan' if m.group('what') == 'action-plan' else 'Declaration'}"
-    raise ValueError(f"not a reference key: {key!r} ({len(parts)} parts); see rag.references for the formats")
+    raise ValueError(
+        f"not a reference key: {key!r} ({len(parts)} parts); see rag.citator.references for the formats"
+    )

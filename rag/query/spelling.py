@@ -33,8 +33,8 @@ from types import MappingProxyType
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from rag.textindex import normalize_text, tokenize
-from rag.vocabulary import fold_spelling
+from rag.index.textindex import normalize_text, tokenize
+from rag.index.vocabulary import fold_spelling
 
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: "Director's" is "director" and "s"
 

@@ -469,7 +469,7 @@ def _instrument_keys(
     by_doc: Mapping[str, Sequence[Passage]], events: Mapping[str, str]
 ) -> dict[tuple[str, str | None], str]:
     """(document, instrument name) -> the instrument's reference key, for every named instrument."""
-    from rag.references import instrument_key
+    from rag.citator.references import instrument_key
 
     keys: dict[tuple[str, str | None], str] = {}
     for doc, rows in by_doc.items():
@@ -652,7 +652,7 @@ def _has_clauses(passages: Iterable[Passage]) -> bool:
 
 
 def _cited_keys(text: str, event: str | None) -> frozenset[str]:
-    from rag.references import extract_references
+    from rag.citator.references import extract_references
 
     return frozenset(r.key for r in extract_references(text, event=event))
 

@@ -1,7 +1,7 @@
 """The citator: which passage cites which instrument, resolved to the corpus where the target is in it.
 
 A drafter asks "which texts recall Resolution 70/1, and what do they ask of the Secretary-General?" or
-"who cites this resolution?". ``rag.references`` finds the references in a text and gives each a
+"who cites this resolution?". ``rag.citator.references`` finds the references in a text and gives each a
 canonical key; this module runs it over every passage once, at index build time, and keeps:
 
 - per passage, its ``cites``: each reference with its key, surface and span in the passage's text,
@@ -9,7 +9,7 @@ canonical key; this module runs it over every passage once, at index build time,
   instrument is not in the corpus (a PP resolution, a UNGA resolution);
 - per key, the passages citing it (``cited_by``);
 - per key, the instruments of the corpus that have it (``instruments``): the passages whose
-  ``instrument`` field maps to the key through :func:`rag.references.instrument_key`, or, for a
+  ``instrument`` field maps to the key through :func:`rag.citator.references.instrument_key`, or, for a
   document part without an instrument field ("Part II – Baku Action Plan"), whose heading names it.
 
 Targets: an instrument's title passage (its first passage where it has no title); a reference that
@@ -40,8 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.errors import ConfigError, IndexStaleError, NotFoundError
-from rag.references import (
+from rag.citator.references import (
     Reference,
     RefKind,
     canonical_key,
@@ -50,6 +49,7 @@ from rag.references import (
     instrument_key,
     key_matches,
 )
+from rag.errors import ConfigError, IndexStaleError, NotFoundError
 from rag.types import ClauseRole, DocumentMeta, Passage
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class Citation:
     """One reference in a passage, with the passage of the corpus it points at.
 
     Attributes:
-        key: canonical key (``rag.references``), e.g. ``itu/wtdc/res/11``.
+        key: canonical key (``rag.citator.references``), e.g. ``itu/wtdc/res/11``.
         surface: the words as printed; ``passage.text[start:end] == surface``.
         start: offset in the passage's ``text`` (not in the source file).
         end: offset just after it.
@@ -494,7 +494,7 @@ class ReferenceReport:
 
     Attributes:
         query: the target as asked ("Resolution 70/1").
-        key: its canonical key; ``label`` a human name of it (``rag.references.describe``).
+        key: its canonical key; ``label`` a human name of it (``rag.citator.references.describe``).
         keys: the keys of the corpus's citations that answer it (a key with an unstated body, such as
             ``itu/res/15``, answers for every body's Resolution 15; a document key for its paragraphs).
         targets: the passages standing for the instrument where it is in the corpus.
@@ -646,7 +646,7 @@ class Citator:
         """Every passage citing ``target``, grouped by document and clause role.
 
         Args:
-            target: a key or anything :func:`rag.references.canonical_key` reads ("Resolution 70/1",
+            target: a key or anything :func:`rag.citator.references.canonical_key` reads ("Resolution 70/1",
                 "UNGA 70/1", "Res 15", "PP Res. 64", "itu/pp/res/64").
             addressee: also give, for each citing passage of an instrument, that instrument's
                 operative clauses whose addressee contains these words ("Secretary-General"): what the

@@ -4,7 +4,7 @@
 
 1. validate the input (empty query, length, ``k`` range, mode, filter values: ``QueryError`` /
    ``ConfigError`` naming the valid choices);
-2. take the query apart (``rag.query``): double-quoted phrases restrict the results to passages
+2. take the query apart (``rag.query.analysis``): double-quoted phrases restrict the results to passages
    whose text holds them (case, whitespace, line breaks, NBSP and punctuation ignored), or, where no
    passage's own text does, whose context does (a heading or lead-in: "the \"convinced\" section of
    the template" finds the text under the heading "convinced"), references
@@ -12,15 +12,15 @@
 3. rank with the mode's retriever inside the allowed rows (filters AND phrases); in hybrid mode the
    passages holding the query's exact word sequence (at least ``phrase_min_words`` words) form a third
    ranked list fused with weight ``phrase_weight``: the measured exact-wording boost. A query that
-   reads as a draft clause ("invites Member States to ...", ``rag.precedents.looks_like_draft``) has
+   reads as a draft clause ("invites Member States to ...", ``rag.precedents.finder.looks_like_draft``) has
    its precedents put first (same role, shared wording, meaning). Steps 1-3 are ``first_stage``;
-4. hybrid: the second stage (``rag.rerank``) reorders the fused ranking's best ``rerank_depth``
+4. hybrid: the second stage (``rag.rank.rerank``) reorders the fused ranking's best ``rerank_depth``
    passages with the learned model (a draft's precedents of its role still first, as in
    ``find_precedents``);
 5. put the passages the references name first (at most ``max_pinned``, in the order the ranking
    gives them), then, for a reference question ("which texts recall UNGA Resolution 70/1?"), the
    passages citing the instrument it names, ranked by the same mode among themselves
-   (``rag.citator``), then the rest of the ranking.
+   (``rag.citator.citator``), then the rest of the ranking.
 
 The ``cites`` filter keeps the passages citing given instruments; ``searcher.citator`` answers
 "what does this passage cite" and "who cites it".
@@ -48,13 +48,13 @@ from typing import Any
 
 import numpy as np
 
-from rag.citator import Citator, resolve_target
+from rag.citator.citator import Citator, resolve_target
 from rag.config import Settings, get_settings
-from rag.embed import Encoder
 from rag.errors import ConfigError, NotFoundError, QueryError
-from rag.hybrid import BM25Retriever, DenseRetriever, HybridRetriever
-from rag.index_store import LoadedIndex, load_index, load_query_encoder
-from rag.precedents import (
+from rag.index.encoders import Encoder
+from rag.index.store import LoadedIndex, load_index, load_query_encoder
+from rag.index.textindex import _forms, normalize_text, tokenize, words
+from rag.precedents.finder import (
     DraftRole,
     ShingleIndex,
     Words,
@@ -63,10 +63,10 @@ from rag.precedents import (
     looks_like_draft,
     score_candidates,
 )
-from rag.query import ParsedQuery, ReferenceResolver, instrument_key
-from rag.rerank import PassageFeatures, Reranker, role_intent
-from rag.spelling import Correction, SpellingCorrector
-from rag.textindex import _forms, normalize_text, tokenize, words
+from rag.query.analysis import ParsedQuery, ReferenceResolver, instrument_key
+from rag.query.spelling import Correction, SpellingCorrector
+from rag.rank.rerank import PassageFeatures, Reranker, role_intent
+from rag.rank.retrievers import BM25Retriever, DenseRetriever, HybridRetriever
 from rag.types import FILTER_FIELDS, ClauseRole, Hit, Mode, Passage, PassageKind, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class SearchResults:
     parsed: ParsedQuery
     filters: SearchFilters = SearchFilters()
     took_ms: float = 0.0
-    # misspelt words of the query and the corpus words they were read as (rag.spelling)
+    # misspelt words of the query and the corpus words they were read as (rag.query.spelling)
     corrections: tuple[Correction, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,7 +218,7 @@ class Searcher:
     """A loaded index with its retrievers; ``search`` is the one entry point.
 
     Args:
-        index: the loaded index (``rag.index_store.load_index``).
+        index: the loaded index (``rag.index.store.load_index``).
         encoder: the query encoder; must be the model the index was built with.
         settings: fusion, limits and boosts.
     """
@@ -234,14 +234,14 @@ class Searcher:
         self.hybrid = HybridRetriever(
             self.bm25,
             self.dense,
-            method=settings.fusion,
+            method=settings.retrieval.fusion,
             weights={
-                "bm25": settings.weight_bm25,
-                "dense": settings.weight_dense,
-                "phrase": settings.phrase_weight,
+                "bm25": settings.retrieval.weight_bm25,
+                "dense": settings.retrieval.weight_dense,
+                "phrase": settings.retrieval.phrase_weight,
             },
-            rrf_k=settings.rrf_k,
-            depth=settings.branch_depth,
+            rrf_k=settings.retrieval.rrf_k,
+            depth=settings.retrieval.branch_depth,
         )
         self.resolver = ReferenceResolver(self.passages, index.documents)
         self.phrases = PhraseIndex([p.text for p in self.passages])
@@ -257,12 +257,16 @@ class Searcher:
         self.shingles = ShingleIndex([p.text for p in self.passages])
         self.speller = (
             SpellingCorrector.build(f"{p.citation} {p.context} {p.text}" for p in self.passages)
-            if settings.spelling
+            if settings.retrieval.spelling
             else None
         )
         self.reranker: Reranker | None = None
-        if settings.rerank:
-            self.reranker = Reranker.load(settings.rerank_model) if settings.rerank_model else Reranker.load()
+        if settings.retrieval.rerank:
+            self.reranker = (
+                Reranker.load(settings.retrieval.rerank_model)
+                if settings.retrieval.rerank_model
+                else Reranker.load()
+            )
             _ = self.passage_features  # built now, not in the first query
         # instrument type words ("resolution", "opinion"), for "which draft opinions recall ..."
         self._instrument_types = np.array(
@@ -282,7 +286,7 @@ class Searcher:
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, encoder: Encoder | None = None) -> Searcher:
-        """Load the index at ``settings.index_dir`` (checked) and the encoder it was built with.
+        """Load the index at ``settings.index.index_dir`` (checked) and the encoder it was built with.
 
         Raises:
             IndexMissingError, IndexStaleError, IndexCorruptError: naming ``rag build`` as the fix.
@@ -349,9 +353,7 @@ class Searcher:
         if name == "kind":
             return {PassageKind.from_str(value).value}
         if name == "doc":
-            if value in self.index.manifest.get("corpus", []) or value in {
-                d.id for d in self.index.documents
-            }:
+            if value in {d.id for d in self.index.documents}:
                 return {value}
         if name == "instrument":
             found = self._instrument_names.get(" ".join(value.lower().split()))
@@ -366,12 +368,13 @@ class Searcher:
     def _validate(self, query: str, k: int) -> str:
         if not isinstance(query, str) or not query.strip():
             raise QueryError("the query is empty", hint="type some words, a reference or a quoted phrase")
-        if len(query) > self.settings.max_query_chars:
+        if len(query) > self.settings.retrieval.max_query_chars:
             raise QueryError(
-                f"the query has {len(query)} characters; the limit is {self.settings.max_query_chars}"
+                f"the query has {len(query)} characters; "
+                f"the limit is {self.settings.retrieval.max_query_chars}"
             )
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.settings.max_k:
-            raise QueryError(f"k must be an integer from 1 to {self.settings.max_k}, not {k!r}")
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.settings.retrieval.max_k:
+            raise QueryError(f"k must be an integer from 1 to {self.settings.retrieval.max_k}, not {k!r}")
         return query.strip()
 
     def search(
@@ -393,7 +396,7 @@ class Searcher:
         if (
             stage.mode is Mode.HYBRID
             and self.reranker is not None
-            and (self.settings.rerank_drafts or not stage.draft)
+            and (self.settings.retrieval.rerank_drafts or not stage.draft)
         ):
             ranked = self._reranked(stage)
         parsed = stage.parsed
@@ -457,7 +460,7 @@ class Searcher:
         text = parsed.ranking_text
         terms, dense_text = self.query_terms(text)
         vector = None if mode is Mode.BM25 else self.dense.embed(dense_text)
-        depth = k + self.settings.max_pinned
+        depth = k + self.settings.retrieval.max_pinned
         draft = False
         if mode is Mode.BM25:
             ranked = self.bm25.search(terms, depth, allowed=allowed)
@@ -474,8 +477,8 @@ class Searcher:
             if instrument_run:
                 runs["instrument"] = instrument_run
             # all fused hits (a few hundred), so that pinned passages keep their fused score
-            ranked = self.hybrid.fuse(runs, 2 * self.settings.branch_depth + depth)
-            if self.settings.precedent_search and looks_like_draft(text):
+            ranked = self.hybrid.fuse(runs, 2 * self.settings.retrieval.branch_depth + depth)
+            if self.settings.retrieval.precedent_search and looks_like_draft(text):
                 draft = True
                 ranked = self._precedent_order(text, ranked, allowed, vector, terms)
         citing = self._citing_run(parsed, allowed, mode, text, vector, depth, terms)
@@ -498,7 +501,7 @@ class Searcher:
 
     def rerank_features(self, stage: FirstStage) -> tuple[list[Hit], np.ndarray]:
         """The candidates the reranker sees (the fused ranking's best ``rerank_depth``) and their features."""
-        hits = stage.ranked[: self.settings.rerank_depth]
+        hits = stage.ranked[: self.settings.retrieval.rerank_depth]
         if not hits or stage.vector is None:
             return list(hits), np.zeros((0, 0))
         role = draft_role(stage.parsed.ranking_text) if stage.draft else None
@@ -521,7 +524,7 @@ class Searcher:
 
         ``runs`` are the query's branch rankings (``bm25`` is read); ``find_precedents`` calls this too.
         """
-        from rag.rerank import features, query_view
+        from rag.rank.rerank import features, query_view
 
         bm25 = {h.passage_id: h.score for h in runs.get("bm25", ())}
         rows = [self.row_of[h.passage_id] for h in hits]
@@ -530,12 +533,12 @@ class Searcher:
         return features(self, view, hits, bm25, cosines)
 
     def _reranked(self, stage: FirstStage) -> list[Hit]:
-        """The fused ranking with its best ``rerank_depth`` reordered by the reranker (``rag.rerank``).
+        """The fused ranking with its best ``rerank_depth`` reordered by the reranker (``rag.rank.rerank``).
 
-        A draft clause keeps its precedents of the same role first (``rag.precedents``), each group in
+        A draft clause keeps its precedents of the same role first (``rag.precedents.finder``), each group in
         the model's order.
         """
-        from rag.rerank import FEATURES, rerank
+        from rag.rank.rerank import FEATURES, rerank
 
         hits, matrix = self.rerank_features(stage)
         if len(hits) < 2 or self.reranker is None:
@@ -554,14 +557,14 @@ class Searcher:
         """BM25 tokens of the ranking text with weights, and the text the encoder embeds.
 
         The query's own tokens count once each time they occur; the other forms of its acronyms
-        and long forms (``rag.vocabulary``) count ``vocabulary_weight`` each, and the encoder sees the
+        and long forms (``rag.index.vocabulary``) count ``vocabulary_weight`` each, and the encoder sees the
         query with each acronym's long form after it.
         """
         terms: dict[str, float] = {}
         for token in tokenize(text):
             terms[token] = terms.get(token, 0.0) + 1.0
-        weight = self.settings.vocabulary_weight
-        if self.vocabulary is None or not (weight or self.settings.vocabulary_dense):
+        weight = self.settings.retrieval.vocabulary_weight
+        if self.vocabulary is None or not (weight or self.settings.retrieval.vocabulary_dense):
             return terms, text
         expansion = self.vocabulary.expand(text)
         if expansion.empty:
@@ -570,7 +573,7 @@ class Searcher:
             for token in dict.fromkeys(tokenize(expansion.text)):
                 if token not in terms:
                     terms[token] = weight
-        return terms, expansion.glossed if self.settings.vocabulary_dense else text
+        return terms, expansion.glossed if self.settings.retrieval.vocabulary_dense else text
 
     def _precedent_order(
         self,
@@ -580,7 +583,8 @@ class Searcher:
         vector: np.ndarray,
         terms: dict[str, float],
     ) -> list[Hit]:
-        """A draft clause's precedents first (``rag.precedents``: role, wording, meaning), then the rest."""
+        """A draft clause's precedents first (``rag.precedents.finder``: role, wording, meaning), then
+        the rest."""
         draft = Words.of(text)
         role = draft_role(text)
         rows = candidate_rows(
@@ -610,14 +614,17 @@ class Searcher:
     ) -> list[Hit]:
         """Passages holding the query's exact word sequence, ordered by BM25: the exact-wording boost."""
         sequence = parsed.sequence
-        if len(sequence) < self.settings.phrase_min_words or not self.settings.phrase_weight:
+        if (
+            len(sequence) < self.settings.retrieval.phrase_min_words
+            or not self.settings.retrieval.phrase_weight
+        ):
             return []
         mask = self.phrases.rows(sequence)
         if allowed is not None:
             mask &= allowed
         if not mask.any():
             return []
-        return self.bm25.search(terms, self.settings.branch_depth, allowed=mask)
+        return self.bm25.search(terms, self.settings.retrieval.branch_depth, allowed=mask)
 
     def _citing_run(
         self,
@@ -670,7 +677,7 @@ class Searcher:
         self, parsed: ParsedQuery, allowed: np.ndarray | None, terms: dict[str, float]
     ) -> list[Hit]:
         """Passages of the instruments a question names, ordered by BM25: a soft boost, not a pin."""
-        if not self.settings.instrument_weight or not tokenize(parsed.rest):
+        if not self.settings.retrieval.instrument_weight or not tokenize(parsed.rest):
             return []
         mask = np.zeros(len(self.passages), dtype=bool)
         for ref in parsed.references:
@@ -680,7 +687,7 @@ class Searcher:
             mask &= allowed
         if not mask.any():
             return []
-        return self.bm25.search(terms, self.settings.branch_depth, allowed=mask)
+        return self.bm25.search(terms, self.settings.retrieval.branch_depth, allowed=mask)
 
     def _assemble(
         self,
@@ -745,7 +752,7 @@ class Searcher:
         instrument in two documents) pins those the ranking returned, best first, or else the first
         in document order, so the rest of the ranking still follows the query's words.
         """
-        if not parsed.references or not self.settings.max_pinned:
+        if not parsed.references or not self.settings.retrieval.max_pinned:
             return []
         order: dict[str, tuple[int, int]] = {}
         for i, h in enumerate(ranked):
@@ -775,7 +782,7 @@ class Searcher:
                 )
                 found = ranked_rows or found[:1]
             rows.extend(r for r in found if r not in rows)
-        return rows[: self.settings.max_pinned]
+        return rows[: self.settings.retrieval.max_pinned]
 
     def _scores_for(
         self,

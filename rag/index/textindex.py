@@ -16,7 +16,7 @@ The tokenizer lower-cases, folds Unicode compatibility forms (NBSP, ligatures), 
 as ``7.9.6``, ``70/1`` and ``ITU-D`` as one token (a hyphenated word also yields its parts, so
 "evidence based" finds "evidence-based"), drops English stop words and strips plural endings with the
 S-stemmer (Harman 1991): ``handbooks`` and ``handbook`` meet, ``countries`` becomes ``country``. British
-spellings fold to American ones first (``rag.vocabulary.fold_spelling``: ``recognising`` and
+spellings fold to American ones first (``rag.index.vocabulary.fold_spelling``: ``recognising`` and
 ``recognizing``, ``programme`` and ``program`` meet).
 """
 
@@ -28,8 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.index.vocabulary import fold_spelling
 from rag.types import Passage
-from rag.vocabulary import fold_spelling
 
 # A word, or words/numbers joined by . / - ' (7.9.6, 70/1, ITU-D, evidence-based, WTPF-26).
 _TOKEN = re.compile(r"[^\W_]+(?:[./\-'][^\W_]+)*")

@@ -10,7 +10,7 @@ over few features, each a reason a reader could give for preferring one passage:
 feature                 why
 ======================  ===========================================================================
 fused, fused_rank       the first stage's verdict (normalised weighted sum of the branches; for a
-                        draft clause, the precedent score and order of ``rag.precedents``)
+                        draft clause, the precedent score and order of ``rag.precedents.finder``)
 bm25, bm25_rank         lexical match of the whole passage (score / best score of the query)
 dense, dense_gap        cosine with the query, and its distance to the best cosine of the query
 cov_text                idf-weighted share of the query's tokens in the passage's own words
@@ -29,7 +29,7 @@ numbers                 share of the query's numbers ("2030", "7.9.6") the passa
 fact_match              a when/how-many/how-much question and a passage holding dates or figures
 kind                    passage kind (clause, paragraph, table row, title, ...), categorical
 length                  log of the passage's length in characters
-wording                 Dice of the word 3-gram sets of query and passage (``rag.precedents``): the
+wording                 Dice of the word 3-gram sets of query and passage (``rag.precedents.finder``): the
                         drafter's "same wording"
 draft_role              a draft clause opening with a role ("invites Member States to ...") and a
                         passage of that role, or a block whose heading carries the verb (1), of
@@ -45,7 +45,7 @@ hyperparameters chosen by cross-validation over dev questions) and shipped as Li
 format in ``rag/models/reranker.txt`` with ``reranker.json`` beside it (feature names, parameters,
 training figures). It is loaded with ``lightgbm.Booster(model_file=...)``, never pickle. The final
 score is the model's, so reranked hits carry it; pinned references and citing passages still come
-first (``rag.search``).
+first (``rag.rank.search``).
 
 Example:
     >>> reranker = Reranker.load()                            # doctest: +SKIP
@@ -67,18 +67,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.errors import ConfigError
-from rag.textindex import normalize_text, tokenize
+from rag.index.textindex import normalize_text, tokenize
+from rag.index.vocabulary import fold_spelling
 from rag.types import Hit, Passage, PassageKind
-from rag.vocabulary import fold_spelling
 
 if TYPE_CHECKING:
-    from rag.precedents import DraftRole
-    from rag.query import ParsedQuery
-    from rag.search import Searcher
+    from rag.precedents.finder import DraftRole
+    from rag.query.analysis import ParsedQuery
+    from rag.rank.search import Searcher
 
 logger = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models"
 MODEL_FILE = MODEL_DIR / "reranker.txt"
 META_FILE = MODEL_DIR / "reranker.json"
 FEATURES: tuple[str, ...] = (
@@ -280,7 +280,7 @@ def query_view(
     draft_role: DraftRole | None = None,
 ) -> QueryView:
     """Gather the query-side inputs of the features (``draft_role``: the query is a draft clause)."""
-    from rag.precedents import Words, addressee_words
+    from rag.precedents.finder import Words, addressee_words
 
     bm25 = searcher.index.bm25
     idf = {t: float(bm25.idf[bm25.term_ids[t]]) for t in terms if t in bm25.term_ids}
@@ -376,7 +376,7 @@ def features(
     cosines: np.ndarray,
 ) -> np.ndarray:
     """The feature matrix (rows: ``hits`` in order, columns: ``FEATURES``)."""
-    from rag.precedents import addressee_overlap, role_mask
+    from rag.precedents.finder import addressee_overlap, role_mask
 
     pf: PassageFeatures = searcher.passage_features
     rows = [searcher.row_of[h.passage_id] for h in hits]

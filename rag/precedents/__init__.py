@@ -1,0 +1,1 @@
+"""Precedents: the existing clauses a draft clause repeats, rewords or builds on."""

@@ -1,0 +1,1 @@
+"""Query analysis: references, quoted phrases, spelling and intents, read once per query."""

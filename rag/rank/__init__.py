@@ -1,0 +1,1 @@
+"""Ranking: the retrievers, their fusion, the second stage, and the search facade."""
