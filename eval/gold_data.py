@@ -4,7 +4,9 @@ Each answer is a quote of its source file, not a passage id, so the gold survive
 the harness maps a quote to whichever passages cover its span when it scores a run. A quote is only a
 usable answer if it pins down one place, so loading checks that every quote (and every ``also`` quote)
 occurs exactly once in its source, is 40-200 characters long and stays within one line. The format and
-the rules for writing questions are described in ``eval/gold/README.md``.
+the rules for writing questions are described in ``eval/gold/README.md``. Questions written in another
+language (``eval/gold/lang.jsonl``, ``lang-dev.jsonl``) carry an optional ``lang`` field; their answers
+are quotes of the same English sources.
 
 Example:
     >>> from eval.gold_data import load_gold
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -38,6 +41,12 @@ TRAIN_SPLIT = "train"
 QUOTE_MIN_CHARS = 40
 QUOTE_MAX_CHARS = 200
 FIELDS = ("id", "question", "kind", "source", "quote", "citation", "also")
+# The language of the question, for the questions written in other languages (issue 18): an ISO 639-1
+# code. Absent means English, the language of every seed document.
+OPTIONAL_FIELDS = ("lang",)
+LANG_CODE = re.compile(r"[a-z]{2}")
+# Questions in the other official languages of the Union, answered by the English seed documents
+LANG_SPLITS = ("lang-dev", "lang")
 # Listing every problem at once beats fixing a file one error per run; past this many the rest is noise.
 MAX_REPORTED_PROBLEMS = 20
 
@@ -89,6 +98,7 @@ class GoldQuestion:
     citation: str
     answers: tuple[GoldAnswer, ...]
     split: str
+    lang: str | None = None
 
     def __post_init__(self) -> None:
         if not self.answers:
@@ -104,8 +114,10 @@ class GoldQuestion:
 
     def to_dict(self) -> dict[str, Any]:
         """The question in its JSON-lines shape (the split is the file it lives in, not a field)."""
-        return {
-            "id": self.id,
+        record: dict[str, Any] = {"id": self.id}
+        if self.lang is not None:
+            record["lang"] = self.lang
+        return record | {
             "question": self.question,
             "kind": self.kind.value,
             "source": self.answer.source,
@@ -129,6 +141,11 @@ def training_gold_paths() -> list[Path]:
     id clashes) and, where it exists, ``train.jsonl``."""
     train = GOLD_DIR / f"{TRAIN_SPLIT}.jsonl"
     return default_gold_paths() + ([train] if train.is_file() else [])
+
+
+def language_gold_paths() -> list[Path]:
+    """Questions in other languages (issue 18): ``lang-dev.jsonl`` to tune on, ``lang.jsonl`` to report."""
+    return [GOLD_DIR / f"{split}.jsonl" for split in LANG_SPLITS]
 
 
 def quote_problem(text: str, quote: str) -> str | None:
@@ -238,9 +255,13 @@ def _parse_record(
     missing = [f for f in FIELDS if f not in record]
     if missing:
         errors.append(f"{label}: missing field(s) {', '.join(missing)}")
-    extra = sorted(set(record) - set(FIELDS))
+    extra = sorted(set(record) - set(FIELDS) - set(OPTIONAL_FIELDS))
     if extra:
-        errors.append(f"{label}: unknown field(s) {', '.join(extra)}; the fields are {', '.join(FIELDS)}")
+        legal = ", ".join(FIELDS + OPTIONAL_FIELDS)
+        errors.append(f"{label}: unknown field(s) {', '.join(extra)}; the fields are {legal}")
+    lang = record.get("lang")
+    if "lang" in record and not (isinstance(lang, str) and LANG_CODE.fullmatch(lang)):
+        errors.append(f"{label}: lang must be a two-letter ISO 639-1 code such as 'fr', got {lang!r}")
     for name in ("id", "question", "kind", "source", "quote", "citation"):
         if name in record and (not isinstance(record[name], str) or not record[name].strip()):
             errors.append(f"{label}: {name} must be a non-empty string")
@@ -291,6 +312,7 @@ def _parse_record(
             citation=record["citation"],
             answers=tuple(answers),
             split=split,
+            lang=record.get("lang"),
         ),
         [],
     )

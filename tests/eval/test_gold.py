@@ -20,6 +20,7 @@ from eval.gold_data import (
     GoldDataError,
     GoldKind,
     GoldQuestion,
+    language_gold_paths,
     load_gold,
     training_gold_paths,
 )
@@ -265,6 +266,68 @@ def test_to_dict_round_trips_to_the_committed_record():
         assert q.to_dict() == raw[q.id]
 
 
+# --- questions in the other official languages (issue 18) ----------------------------------------
+
+LANGS = ("fr", "es", "ru", "ar", "zh")
+# The letters each non-Latin language is written in; acronyms (BDT, WTPF-26, IPv6) stay Latin.
+SCRIPTS = {"ru": r"[\u0400-\u04ff]", "ar": r"[\u0600-\u06ff]", "zh": r"[\u4e00-\u9fff]"}
+
+
+@cache
+def _lang_gold() -> tuple[GoldQuestion, ...]:
+    return tuple(load_gold(language_gold_paths()))
+
+
+def test_language_questions_load_with_a_known_language_and_their_split():
+    questions = _lang_gold()
+    assert {q.split for q in questions} == {"lang", "lang-dev"}
+    assert {q.lang for q in questions} == set(LANGS)
+    per_language = Counter((q.split, q.lang) for q in questions)
+    assert min(per_language[("lang", lang)] for lang in LANGS) >= 10
+    assert min(per_language[("lang-dev", lang)] for lang in LANGS) >= 8
+
+
+def test_language_questions_are_written_in_their_languages_script():
+    wrong = []
+    for q in _lang_gold():
+        letters = re.findall(r"[^\W\d_]", q.question)
+        if q.lang in SCRIPTS:
+            in_script = sum(1 for c in letters if re.match(SCRIPTS[q.lang], c))
+            if in_script < 0.5 * len(letters):
+                wrong.append(q.id)
+        elif any(re.match("|".join(SCRIPTS.values()), c) for c in letters):
+            wrong.append(q.id)  # French and Spanish questions stay in Latin script
+    assert not wrong
+
+
+def test_language_questions_cover_every_kind_and_mostly_the_wtdc_report():
+    test = [q for q in _lang_gold() if q.split == "lang"]
+    assert {q.kind for q in test} == set(GoldKind)
+    assert 0.6 <= sum(q.answer.source == WTDC_FILE for q in test) / len(test) <= 0.9
+
+
+def test_language_ids_are_new_and_dev_and_test_never_share_an_answer_line():
+    english_ids = {r["id"] for r in _raw_records()}
+    gold_dir = language_gold_paths()[0].parent
+    added = [gold_dir / name for name in ("added.jsonl", "added-train.jsonl")]
+    added_ids = {json.loads(ln)["id"] for p in added if p.is_file() for ln in p.read_text().splitlines()}
+    lang_ids = [q.id for q in _lang_gold()]
+    assert len(lang_ids) == len(set(lang_ids)) and not set(lang_ids) & (english_ids | added_ids)
+
+    def lines(q: GoldQuestion) -> set[tuple[str, int]]:
+        return {(a.source, _text_by_file()[a.source].count("\n", 0, a.start)) for a in q.answers}
+
+    dev = set().union(*(lines(q) for q in _lang_gold() if q.split == "lang-dev"))
+    assert not [q.id for q in _lang_gold() if q.split == "lang" and lines(q) & dev]
+
+
+def test_language_records_round_trip_with_their_lang_field():
+    raw = {}
+    for path in language_gold_paths():
+        raw |= {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+    assert all(q.to_dict() == raw[q.id] for q in _lang_gold())
+
+
 # --- the loader's errors ----------------------------------------------------------------------
 
 GOOD = {
@@ -316,6 +379,8 @@ def test_a_valid_record_loads_with_its_span_and_split(tmp_path):
         ),
         ({"also": [{"source": WTDC_FILE}]}, "exactly source and quote"),
         ({"extra": 1}, "unknown field"),
+        ({"lang": "French"}, "two-letter ISO 639-1 code"),
+        ({"lang": None}, "two-letter ISO 639-1 code"),
     ],
 )
 def test_invalid_records_raise_errors_naming_the_question(tmp_path, change, message):
@@ -323,6 +388,14 @@ def test_invalid_records_raise_errors_naming_the_question(tmp_path, change, mess
     with pytest.raises(GoldDataError, match=r"\[q900\]") as err:
         load_gold(path, corpus_dir=CORPUS_DIR)
     assert message in str(err.value)
+
+
+def test_a_lang_field_is_optional_and_kept(tmp_path):
+    lang_file = _write(tmp_path, GOOD | {"lang": "fr"}, name="lang.jsonl")
+    (with_lang,) = load_gold(lang_file, corpus_dir=CORPUS_DIR)
+    (without,) = load_gold(_write(tmp_path, GOOD, name="test.jsonl"), corpus_dir=CORPUS_DIR)
+    assert (with_lang.lang, with_lang.split, without.lang) == ("fr", "lang", None)
+    assert with_lang.to_dict() == GOOD | {"lang": "fr"} and without.to_dict() == GOOD
 
 
 def test_a_quote_spanning_two_lines_is_rejected(tmp_path):
