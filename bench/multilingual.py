@@ -190,7 +190,7 @@ def search_questions(name: str, cache: str, questions: list[str]) -> dict[str, A
 def served_search(index_dir: str, questions: list[str]) -> dict[str, Any]:
     """Worker (one thread): the served English pipeline, dense-only and hybrid, as the reference."""
     from rag.config import make_settings
-    from rag.search import Searcher
+    from rag.rank.search import Searcher
 
     base = rss_mib()
     started = time.perf_counter()
@@ -457,7 +457,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from eval.gold_data import GOLD_DIR, language_gold_paths, load_gold
     from eval.harness import Judge, load_texts
     from rag.config import make_settings
-    from rag.index_store import load_index
+    from rag.index.store import load_index
 
     settings = make_settings(**({"index_dir": Path(args.index)} if args.index else {}))
     passages = load_index(settings).passages
