@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from rag.citator.references import RefKind
 from rag.citator.versions import VersionRelation
 from rag.config import DRAFT_MAX_CHARS, K_MAX, QUERY_MAX_CHARS
-from rag.precedents.finder import ROLE_FORMS
+from rag.query.drafts import ROLE_FORMS
 from rag.types import ClauseRole, Mode, PassageKind
 
 # The request limits are rag.config's, defined there once (the settings' defaults read them too).

@@ -69,7 +69,7 @@ def main() -> int:
     searchers = {
         name: served
         if not overrides
-        else Searcher(served.index, served.dense.encoder, base.updated(**overrides))
+        else Searcher.from_index(served.index, served.encoder, base.updated(**overrides))
         for name, overrides in CONFIGS.items()
     }
     qs = questions(args.n)
@@ -84,12 +84,12 @@ def main() -> int:
             for name, s in searchers.items():
                 times[name].append(timed(s.search, q, k=10)[0])
             bm25.append(timed(served.search, q, k=10, mode="bm25")[0])
-            stage = served.first_stage(q, k=10)
-            parts["query embedding"].append(timed(served.dense.embed, q)[0])
-            if not stage.draft:
-                ms, (_, matrix) = timed(served.rerank_features, stage)  # type: ignore[misc]
+            query, candidates = served.first_stage(q, k=10)
+            parts["query embedding"].append(timed(served.context.embed, q)[0])
+            if query.draft is None:
+                ms, (_, matrix) = timed(served.rerank_features, query, candidates)  # type: ignore[misc]
                 parts["reranker features"].append(ms)
-                parts["reranker model"].append(timed(served.reranker.score, matrix)[0])  # type: ignore[union-attr]
+                parts["reranker model"].append(timed(served.context.reranker.score, matrix)[0])  # type: ignore[union-attr]
     floor = statistics.median(parts["query embedding"])
     print(f"{len(qs)} questions x {args.repeat} passes, hybrid, k=10; load average {os.getloadavg()[0]:.1f}")
     print(f"{'configuration':28} {'p50 ms':>7} {'p95 ms':>7} {'p50/embed':>9} {'median delta vs served':>24}")

@@ -13,7 +13,7 @@ not in it: ``bench/load.py`` measures the whole server.
 Reported: thread CPU per request (mean, p50, p95), the process's CPU per request (all threads: work
 that a library hands to its own threads shows only there) and the CPU of each component per request, timed
 by wrapping the functions that do the work (nested ones are inside their callers: the encoder inside
-``first_stage``, the reranker's features and model inside ``rerank``).
+the query analysis, the reranker's features and model inside ``rerank``).
 
 ``--dump FILE`` writes each question's results (ids, scores, ranks per run, pinned, highlights) as JSON
 lines and ``--compare FILE`` checks them against such a file, so that a speed change can be shown
@@ -90,32 +90,38 @@ class Timers:
 
 
 def instrument(searcher: Searcher, timers: Timers) -> None:
-    """Wrap the pieces of a hybrid search (on the instances, so nothing else is affected)."""
+    """Wrap the pieces of a hybrid search (the context's objects, and the stage functions where their
+    callers look them up), so each stage's CPU is counted."""
+    import api.routes._convert as convert_module
     import api.routes.search as search_route
+    import rag.query.analysed as analysed_module
+    import rag.rank.candidates as candidates_module
+    import rag.rank.features as features_module
+    import rag.rank.rerank as rerank_module
     import rag.rank.search as search_module
-    from rag.rank import rerank
 
-    timers.wrap(searcher.dense.encoder, "embed_queries", "encoder (embed_queries)")
-    timers.wrap(searcher.resolver, "parse", "query parse (references)")
-    timers.wrap(searcher, "query_terms", "query terms")
-    timers.wrap(searcher.bm25, "search", "bm25 search")
-    timers.wrap(searcher.dense, "search_vector", "dense search")
-    timers.wrap(searcher.hybrid, "fuse", "fusion")
-    timers.wrap(searcher, "_phrase_run", "phrase run")
-    timers.wrap(searcher, "_instrument_run", "instrument run")
-    timers.wrap(searcher, "_citing_run", "citing run")
-    timers.wrap(searcher, "_precedent_order", "precedent order (drafts)")
-    timers.wrap(searcher, "first_stage", "first stage (total)")
-    timers.wrap(searcher, "_reranked", "rerank (total)")
-    timers.wrap(searcher, "rerank_features", "rerank features")
-    timers.wrap(rerank, "query_view", "rerank query view")
-    timers.wrap(rerank, "features", "rerank feature matrix")
-    if searcher.reranker is not None:
-        timers.wrap(searcher.reranker, "score", "rerank model")
-    timers.wrap(searcher, "_assemble", "assemble (pins, ranks)")
+    context = searcher.context
+    timers.wrap(context.encoder, "embed_queries", "encoder (embed_queries)")
+    timers.wrap(context.resolver, "parse", "query parse (references)")
+    timers.wrap(analysed_module, "query_terms", "query terms")
+    timers.wrap(search_module, "analyse", "query analysis (total)")
+    timers.wrap(context.bm25, "search", "bm25 search")
+    timers.wrap(context.dense, "search_vector", "dense search")
+    timers.wrap(context.hybrid, "fuse", "fusion")
+    timers.wrap(candidates_module, "phrase_run", "phrase run")
+    timers.wrap(candidates_module, "instrument_run", "instrument run")
+    timers.wrap(candidates_module, "citing_run", "citing run")
+    timers.wrap(candidates_module, "rank_draft", "precedent order (drafts)")
+    timers.wrap(search_module, "generate", "candidate generation (total)")
+    if context.reranker is not None:
+        timers.wrap(context.reranker, "rerank", "rerank (total)")
+        timers.wrap(context.reranker, "score", "rerank model")
+    timers.wrap(rerank_module, "candidate_features", "rerank features")
+    timers.wrap(features_module, "feature_matrix", "rerank feature matrix")
+    timers.wrap(search_module, "assemble", "assemble (pins, ranks)")
     timers.wrap(searcher, "search", "Searcher.search (total)")
     timers.wrap(search_route, "search_results", "response model + highlights")
-    timers.wrap(search_module, "highlight_spans", "highlight spans")
+    timers.wrap(convert_module, "highlight_spans", "highlight spans")
     _ = search_results  # the route module's own reference is the one wrapped
 
 

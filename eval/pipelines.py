@@ -189,7 +189,7 @@ PIPELINES: dict[str, PipelineConfig] = {
             "clause-no-precedents",
             "library",
             {"precedent_search": False},
-            "clause without precedent ordering of draft-like queries (rag/precedents/finder.py)",
+            "clause without precedent ordering of draft-like queries (rag/rank/drafts.py)",
         ),
         PipelineConfig(
             "clause-no-spelling",
@@ -431,7 +431,7 @@ class Resources:
         return self._searcher
 
     def encoder(self) -> Any:
-        return self.searcher().dense.encoder
+        return self.searcher().encoder
 
     def corpus(self) -> Any:
         from rag.corpus import load_corpus
@@ -484,13 +484,13 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
         from eval.train_reranker import ablation_model
 
         names = [n.strip() for n in without.split(",")] if isinstance(without, str) else list(without)
-        first = Searcher(base.index, base.dense.encoder, settings_with(settings, {"rerank": False}))
+        first = Searcher.from_index(base.index, base.encoder, settings_with(settings, {"rerank": False}))
         model = ablation_model(
             settings, names, resources.cache_dir, searcher=first, train_questions=train_questions
         )
         settings = settings_with(settings, {"rerank_model": model})
     if index_params(settings) == index_params(resources.settings):
-        return Searcher(base.index, base.dense.encoder, settings)
+        return Searcher.from_index(base.index, base.encoder, settings)
     # The variant changes what is indexed: build its own index once (incremental afterwards),
     # seeded with the main index's embedding cache so that nothing already embedded is embedded again.
     folder = resources.cache_dir / "indexes" / config.name
@@ -503,4 +503,4 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
     build_index(settings, show_progress=resources.show_progress)  # logs its own summary
     if index_params(settings)["model"] != index_params(resources.settings)["model"]:
         return Searcher.load(settings)  # another encoder (model_dir/model_name): queries need its own
-    return Searcher.load(settings, encoder=base.dense.encoder)
+    return Searcher.load(settings, encoder=base.encoder)

@@ -3,7 +3,7 @@
 Training data: for every dev question, the first stage's best ``rerank_depth`` passages (exactly what
 ``Searcher.search`` hands the reranker: ``Searcher.first_stage`` then ``Searcher.rerank_features``),
 labelled 1 where a passage covers the gold answer (the harness's span rule, ``eval.harness.Judge``).
-Draft clauses are in: their candidates are the precedent search's (``rag.precedents.finder``), and one model
+Draft clauses are in: their candidates are the precedent search's (``rag.rank.drafts``), and one model
 orders drafts and questions alike. Questions whose answer is not among the candidates teach nothing
 and are left out of training, but count (as misses) in the cross-validation scores.
 
@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.config import Settings, get_settings
-from rag.rank.rerank import FEATURES, META_FILE, MODEL_FILE
+from rag.rank.features import FEATURES
+from rag.rank.rerank import META_FILE, MODEL_FILE
 
 if TYPE_CHECKING:
     from eval.gold_data import GoldQuestion
@@ -93,8 +94,8 @@ def collect(settings: Settings, questions: Sequence[GoldQuestion], *, searcher: 
     examples: list[Example] = []
     for q in questions:
         relevant = {p.id for p in judge.covering(judge.answers(q))}
-        stage = searcher.first_stage(q.question, k=10, mode="hybrid")
-        hits, matrix = searcher.rerank_features(stage)
+        query, candidates = searcher.first_stage(q.question, k=10, mode="hybrid")
+        hits, matrix = searcher.rerank_features(query, candidates)
         ids = [h.passage_id for h in hits]
         labels = np.array([1.0 if pid in relevant else 0.0 for pid in ids])
         examples.append(Example(q.id, q.kind.value, ids, matrix, labels))

@@ -184,7 +184,7 @@ _BOLD, _PLAIN = "\033[1m", "\033[0m"
 
 def _highlight(text: str, query: str, *, width: int, color: bool) -> str:
     """A snippet of ``text`` around the first query term, with the terms marked."""
-    from rag.rank.search import highlight_spans
+    from rag.rank.assemble import highlight_spans
 
     spans = highlight_spans(text, query)
     start = max(0, spans[0][0] - width // 4) if spans and spans[0][0] > width // 2 else 0

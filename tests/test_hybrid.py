@@ -6,8 +6,10 @@ import pytest
 
 from rag.errors import ConfigError, QueryError
 from rag.index.encoders import HashEncoder
+from rag.index.phrases import PhraseIndex
 from rag.index.store import build_index
-from rag.rank.search import PhraseIndex, Searcher, highlight_spans
+from rag.rank.assemble import highlight_spans
+from rag.rank.search import Searcher
 from rag.types import SearchFilters
 from tests.retrieval_fixtures import make_corpus, settings_for
 

@@ -9,17 +9,9 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError, QueryError
-from rag.precedents.finder import (
-    ShingleIndex,
-    Words,
-    draft_role,
-    find_precedents,
-    looks_like_draft,
-    near_duplicates,
-    role_from_str,
-    role_matches,
-    shared_sequences,
-)
+from rag.index.shingles import ShingleIndex, Words
+from rag.precedents.finder import find_precedents, near_duplicates, shared_sequences
+from rag.query.drafts import draft_role, looks_like_draft, role_from_str, role_matches
 from rag.types import ClauseRole, Passage
 
 # ------------------------------------------------------------------------------------------------
@@ -169,7 +161,7 @@ def test_a_lightly_reworded_clause_finds_its_original_first(real_searcher) -> No
     for p in sample:
         lead = (p.lead_in or p.clause or "").split(",")[0]
         draft = f"{lead} {_reword(p.text, rng)}"
-        found = find_precedents(real_searcher, draft, k=3)
+        found = find_precedents(real_searcher.context, draft, k=3)
         assert found.results, draft
         first += found.results[0].passage.id == p.id or any(
             d.id == p.id for d, _ in found.results[0].duplicates
@@ -181,7 +173,7 @@ def test_a_lightly_reworded_clause_finds_its_original_first(real_searcher) -> No
 def test_precedent_reports_role_wording_and_shared_runs(real_searcher) -> None:  # type: ignore[no-untyped-def]
     original = real_searcher.get("wtdc-25-final-report/res-15/instructs/4")
     draft = "instructs the Director of BDT " + original.text.replace("develop", "produce")
-    found = find_precedents(real_searcher, draft, k=5)
+    found = find_precedents(real_searcher.context, draft, k=5)
     top = found.results[0]
     assert top.passage.id == original.id
     assert found.clause is ClauseRole.INSTRUCTS and found.clause_source == "detected"
@@ -198,7 +190,7 @@ def test_precedent_reports_role_wording_and_shared_runs(real_searcher) -> None: 
 @pytest.mark.slow
 def test_a_given_clause_role_comes_first(real_searcher) -> None:  # type: ignore[no-untyped-def]
     found = find_precedents(
-        real_searcher, "digital skills for women and girls in rural areas", clause="recognizing", k=5
+        real_searcher.context, "digital skills for women and girls in rural areas", clause="recognizing", k=5
     )
     assert found.clause_source == "given"
     assert all(r.same_role for r in found.results)
@@ -237,7 +229,7 @@ def test_a_declaration_paragraph_is_found_for_a_first_person_draft(real_searcher
         "calls upon all policy-makers and stakeholders to take human-centric, risk-informed approaches "
         "to digital transformation and to implement policies promoting affordability of ICT services"
     )
-    first = find_precedents(real_searcher, draft, k=3).results[0]
+    first = find_precedents(real_searcher.context, draft, k=3).results[0]
     assert first.same_role and first.passage.instrument == "Baku Declaration"
     assert first.passage.text.startswith("We call upon all policy-makers")
 
@@ -248,11 +240,11 @@ def test_near_duplicates_are_grouped_under_one_result(real_searcher) -> None:  #
     row = next(
         r
         for r, p in enumerate(real_searcher.passages)
-        if p.kind == "clause" and len(p.text.split()) >= 15 and near_duplicates(real_searcher, r)
+        if p.kind == "clause" and len(p.text.split()) >= 15 and near_duplicates(real_searcher.context, r)
     )
     text = real_searcher.passages[row].text
-    grouped = find_precedents(real_searcher, text, k=5)
-    ungrouped = find_precedents(real_searcher, text, k=5, group=False)
+    grouped = find_precedents(real_searcher.context, text, k=5)
+    ungrouped = find_precedents(real_searcher.context, text, k=5, group=False)
     ids = [r.passage.id for r in grouped.results]
     assert len(ids) == len(set(ids))
     members = {d.id for r in grouped.results for d, _ in r.duplicates}
@@ -276,6 +268,6 @@ def test_search_ranks_a_drafts_precedent_first_without_pinning_what_it_mentions(
 @pytest.mark.slow
 def test_find_precedents_rejects_an_empty_draft_and_a_bad_k(real_searcher) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(QueryError, match="no words"):
-        find_precedents(real_searcher, " ... ")
+        find_precedents(real_searcher.context, " ... ")
     with pytest.raises(QueryError, match="k must be"):
-        find_precedents(real_searcher, "invites Member States to act now", k=0)
+        find_precedents(real_searcher.context, "invites Member States to act now", k=0)

@@ -8,16 +8,9 @@ import numpy as np
 import pytest
 
 from rag.errors import ConfigError
-from rag.rank.rerank import (
-    FEATURES,
-    META_FILE,
-    MODEL_FILE,
-    Reranker,
-    block_roles,
-    fact_intent,
-    rerank,
-    role_intent,
-)
+from rag.query.intents import block_roles, fact_intent, role_intent
+from rag.rank.features import FEATURES
+from rag.rank.rerank import META_FILE, MODEL_FILE, LambdaRankReranker, reorder
 from rag.types import Hit
 
 
@@ -105,7 +98,7 @@ def test_fact_intent(question: str, when: bool, how_many: bool) -> None:
 
 def test_rerank_orders_by_score_and_keeps_first_stage_order_on_ties() -> None:
     hits = [Hit("a", 3.0, 1), Hit("b", 2.0, 2), Hit("c", 1.0, 3)]
-    out = rerank(hits, np.array([0.1, 0.5, 0.1]))
+    out = reorder(hits, np.array([0.1, 0.5, 0.1]))
     assert [h.passage_id for h in out] == ["b", "a", "c"]
     assert [h.rank for h in out] == [1, 2, 3]
     assert [h.score for h in out] == [0.5, 0.1, 0.1]
@@ -114,7 +107,7 @@ def test_rerank_orders_by_score_and_keeps_first_stage_order_on_ties() -> None:
 def test_rerank_puts_the_first_mask_ahead_and_orders_each_group_by_score() -> None:
     hits = [Hit("a", 3.0, 1), Hit("b", 2.0, 2), Hit("c", 1.0, 3), Hit("d", 0.5, 4)]
     # "c" and "d" are a draft's same-role precedents: ahead of "b" although it scores higher
-    out = rerank(hits, np.array([0.1, 0.9, 0.2, 0.3]), first=np.array([False, False, True, True]))
+    out = reorder(hits, np.array([0.1, 0.9, 0.2, 0.3]), first=np.array([False, False, True, True]))
     assert [h.passage_id for h in out] == ["d", "c", "b", "a"]
 
 
@@ -125,7 +118,7 @@ def test_the_shipped_model_loads_without_pickle_and_knows_its_features() -> None
     assert meta["split"] == "dev"
     # the model was kept because it beat the first stage in cross-validation on dev
     assert meta["cv_reranked"]["ndcg@10"] > meta["cv_first_stage"]["ndcg@10"]
-    reranker = Reranker.load()
+    reranker = LambdaRankReranker.load()
     scores = reranker.score(np.zeros((4, len(FEATURES))))
     assert scores.shape == (4,) and np.isfinite(scores).all()
 
@@ -135,12 +128,12 @@ def test_a_model_trained_on_other_features_is_refused(tmp_path) -> None:  # type
     model.write_text(MODEL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "r.json").write_text(json.dumps({"features": ["fused", "something_else"]}), encoding="utf-8")
     with pytest.raises(ConfigError, match="other features"):
-        Reranker.load(model)
+        LambdaRankReranker.load(model)
 
 
 def test_a_missing_model_names_the_command_that_makes_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="no reranker model") as info:
-        Reranker.load(tmp_path / "none.txt")
+        LambdaRankReranker.load(tmp_path / "none.txt")
     assert "rag train-reranker" in (info.value.hint or "")
 
 
@@ -150,8 +143,10 @@ def test_a_missing_model_names_the_command_that_makes_it(tmp_path) -> None:  # t
 
 @pytest.mark.slow
 def test_features_follow_the_query(real_searcher) -> None:  # type: ignore[no-untyped-def]
-    stage = real_searcher.first_stage("What does Resolution 15 instruct BDT to do about handbooks?")
-    hits, matrix = real_searcher.rerank_features(stage)
+    query, candidates = real_searcher.first_stage(
+        "What does Resolution 15 instruct BDT to do about handbooks?"
+    )
+    hits, matrix = real_searcher.rerank_features(query, candidates)
     assert matrix.shape == (len(hits), len(FEATURES))
     assert len(hits) == real_searcher.settings.retrieval.rerank_depth
     col = {name: i for i, name in enumerate(FEATURES)}
@@ -173,9 +168,9 @@ def test_features_follow_the_query(real_searcher) -> None:  # type: ignore[no-un
 def test_draft_features_carry_the_precedent_signals(real_searcher) -> None:  # type: ignore[no-untyped-def]
     original = real_searcher.get("wtdc-25-final-report/res-15/instructs/4")
     draft = "instructs the Director of BDT " + original.text.replace("develop", "produce")
-    stage = real_searcher.first_stage(draft)
-    assert stage.draft
-    hits, matrix = real_searcher.rerank_features(stage)
+    query, candidates = real_searcher.first_stage(draft)
+    assert query.draft is not None
+    hits, matrix = real_searcher.rerank_features(query, candidates)
     col = {name: i for i, name in enumerate(FEATURES)}
     row = matrix[[h.passage_id for h in hits].index(original.id)]
     assert 0.5 < row[col["wording"]] < 1.0  # most of its word 3-grams, not all
@@ -183,7 +178,7 @@ def test_draft_features_carry_the_precedent_signals(real_searcher) -> None:  # t
     assert (matrix[:, col["draft_role"]] != 0).all()  # every candidate is of the role or not
     assert row[col["wording"]] == matrix[:, col["wording"]].max()
     # a question has no draft role
-    _, q_matrix = real_searcher.rerank_features(real_searcher.first_stage("technology transfer handbooks"))
+    _, q_matrix = real_searcher.rerank_features(*real_searcher.first_stage("technology transfer handbooks"))
     assert (q_matrix[:, col["draft_role"]] == 0).all() and (q_matrix[:, col["draft_addressee"]] == 0).all()
 
 
@@ -198,7 +193,7 @@ def test_search_and_find_precedents_rank_a_draft_alike(real_searcher) -> None:  
         "states and rural areas with little connectivity today",
     ):
         hits = real_searcher.search(draft, k=5).hits
-        found = find_precedents(real_searcher, draft, k=5, group=False)
+        found = find_precedents(real_searcher.context, draft, k=5, group=False)
         assert [h.passage.id for h in hits][:3] == [r.passage.id for r in found.results][:3], draft
         assert hits[0].score == pytest.approx(found.results[0].score)
 
@@ -206,11 +201,11 @@ def test_search_and_find_precedents_rank_a_draft_alike(real_searcher) -> None:  
 @pytest.mark.slow
 def test_reranking_reorders_the_first_stage_candidates_only(real_searcher) -> None:  # type: ignore[no-untyped-def]
     query = "How often are ITU Academy training centres assessed?"
-    stage = real_searcher.first_stage(query, k=10)
+    _, candidates = real_searcher.first_stage(query, k=10)
     depth = real_searcher.settings.retrieval.rerank_depth
-    candidates = {h.passage_id for h in stage.ranked[:depth]}
+    head = {h.passage_id for h in candidates.ranked[:depth]}
     hits = real_searcher.search(query, k=10).hits
-    assert {h.passage.id for h in hits} <= candidates
+    assert {h.passage.id for h in hits} <= head
     assert [h.rank for h in hits] == list(range(1, 11))
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
@@ -249,7 +244,7 @@ def test_train_reranker_writes_a_loadable_model_from_dev_and_train_only(real_sea
     kinds = meta["cv_reranked_by_kind"]
     assert sum(v["n"] for v in kinds.values()) == 40
     assert set(kinds) == set(meta["cv_first_stage_by_kind"])
-    loaded = Reranker.load(out)
+    loaded = LambdaRankReranker.load(out)
     assert loaded.meta["params"] == meta["params"]
     assert np.isfinite(loaded.score(np.ones((3, len(FEATURES))))).all()
 
@@ -258,12 +253,12 @@ def test_train_reranker_writes_a_loadable_model_from_dev_and_train_only(real_sea
 def test_k_beyond_the_rerank_depth_keeps_the_first_stage_order_below_it(real_searcher) -> None:  # type: ignore[no-untyped-def]
     query = "digital skills for women and girls"
     depth = real_searcher.settings.retrieval.rerank_depth
-    stage = real_searcher.first_stage(query, k=100)
+    _, candidates = real_searcher.first_stage(query, k=100)
     hits = real_searcher.search(query, k=100).hits
     assert len(hits) == 100
-    head = {h.passage_id for h in stage.ranked[:depth]}
+    head = {h.passage_id for h in candidates.ranked[:depth]}
     assert {h.passage.id for h in hits[:depth]} == head
-    assert [h.passage.id for h in hits[depth:]] == [h.passage_id for h in stage.ranked[depth:100]]
+    assert [h.passage.id for h in hits[depth:]] == [h.passage_id for h in candidates.ranked[depth:100]]
 
 
 @pytest.mark.slow
@@ -294,7 +289,7 @@ def test_an_ablation_model_uses_only_its_features(real_searcher, tmp_path) -> No
         folds=2,
         repeats=1,
     )
-    model = Reranker.load(path)
+    model = LambdaRankReranker.load(path)
     assert "numbers" not in model.feature_names and len(model.feature_names) == len(FEATURES) - 2
     # it scores full feature rows, taking its own columns
     assert np.isfinite(model.score(np.ones((3, len(FEATURES))))).all()
@@ -309,7 +304,7 @@ def test_an_ablation_model_uses_only_its_features(real_searcher, tmp_path) -> No
     both = ablation_model(real_searcher.settings, [], tmp_path / "both", **kwargs)
     sidecars = [json.loads(m.with_suffix(".json").read_text(encoding="utf-8")) for m in (dev_only, both)]
     assert [s["train_questions"] for s in sidecars] == [0, 10]
-    assert Reranker.load(dev_only).feature_names == FEATURES
+    assert LambdaRankReranker.load(dev_only).feature_names == FEATURES
     with pytest.raises(ValueError, match="unknown reranker feature"):
         ablation_model(real_searcher.settings, ["colour"], tmp_path)
 

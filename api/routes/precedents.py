@@ -15,7 +15,8 @@ from api.schemas import (
     SameWordingPublic,
     SharedWordingPublic,
 )
-from rag.precedents.finder import find_precedents, role_from_str
+from rag.precedents.finder import find_precedents
+from rag.query.drafts import role_from_str
 
 router = APIRouter(tags=["precedents"])
 
@@ -36,7 +37,9 @@ def precedents(body: PrecedentRequest, engine: EngineDep, gate: ComputeGateDep) 
     """
     clause = role_from_str(body.clause) if body.clause and body.clause.strip() else None
     with gate:
-        found = find_precedents(engine.searcher, body.text, clause, body.k, filters=to_filters(body.filters))
+        found = find_precedents(
+            engine.searcher.context, body.text, clause, body.k, filters=to_filters(body.filters)
+        )
     results = [
         PrecedentResult(
             **result_fields(p.passage, rank=p.rank, score=p.score, highlights=[s.passage for s in p.shared]),

@@ -117,7 +117,7 @@ def extractive_answer(
                 candidates.append((hit, sentence))
     if not candidates:
         candidates = [(hit, hit.passage.text) for hit in hits]
-    encoder = searcher.dense.encoder
+    encoder = searcher.encoder
     read = apply_corrections(question, results.corrections)  # as searched: "emergancy" is "emergency"
     vectors = encoder.embed_queries([read, *(s for _, s in candidates)])
     cosines = vectors[1:] @ vectors[0]

@@ -318,8 +318,44 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
     phrases = tuple(p.strip() for p in _QUOTED.findall(query) if words(p))
     rest = _INSTRUMENT.sub(_canonical_name, _QUOTED.sub(" ", query))
     ranking = " ".join(rest.split()) or " ".join(phrases)
-    references: list[Reference] = []
     text = normalize_text(query)
+    references = _references(query, text, codes)
+    cited_refs = cited_keys(query)
+    cited, cited_spans = cited_refs.keys, cited_refs.spans
+    cited_types: tuple[str, ...] = ()
+    if cited:
+        outside = _QUOTED.sub(" ", query)
+        for s, e in cited_spans:
+            outside = outside[:s] + " " * (e - s) + outside[e:]
+        cited_types = _bare_types(outside)
+        # the cited instrument, and a part of it named just before ("paragraph 37 of the Geneva
+        # Declaration"), are what others cite, not places of the corpus the question asks about
+        references = [
+            r
+            for r in references
+            if not any(
+                (r.span[0] < e and s < r.span[1]) or _PINPOINT_GAP.fullmatch(query[r.span[1] : s])
+                for s, e in cited_spans
+            )
+        ]
+    references.sort(key=lambda r: r.span)
+    return ParsedQuery(
+        raw=query,
+        ranking_text=ranking,
+        phrases=phrases,
+        references=tuple(references),
+        rest=_rest(text, references),
+        cited=cited,
+        cited_spans=cited_spans,
+        cited_role=cited_refs.role,
+        cited_types=cited_types,
+    )
+
+
+def _references(query: str, text: str, codes: Sequence[str]) -> list[Reference]:
+    """Instrument references (with the role, label, result or objective after them), then paragraph
+    labels outside them, in ``text`` (the folded query); spans index ``query`` as typed."""
+    references: list[Reference] = []
     taken: list[tuple[int, int]] = []
     matches = [
         (m.start(), m.end(), TYPE_ALIASES[" ".join(m.group("type").lower().split())], m.group("id"))
@@ -363,36 +399,7 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
             continue
         label = m.group("label") or m.group("bare")
         references.append(Reference(text=query[m.start() : m.end()], span=(m.start(), m.end()), label=label))
-    cited_refs = cited_keys(query)
-    cited, cited_spans = cited_refs.keys, cited_refs.spans
-    cited_types: tuple[str, ...] = ()
-    if cited:
-        outside = _QUOTED.sub(" ", query)
-        for s, e in cited_spans:
-            outside = outside[:s] + " " * (e - s) + outside[e:]
-        cited_types = _bare_types(outside)
-        # the cited instrument, and a part of it named just before ("paragraph 37 of the Geneva
-        # Declaration"), are what others cite, not places of the corpus the question asks about
-        references = [
-            r
-            for r in references
-            if not any(
-                (r.span[0] < e and s < r.span[1]) or _PINPOINT_GAP.fullmatch(query[r.span[1] : s])
-                for s, e in cited_spans
-            )
-        ]
-    references.sort(key=lambda r: r.span)
-    return ParsedQuery(
-        raw=query,
-        ranking_text=ranking,
-        phrases=phrases,
-        references=tuple(references),
-        rest=_rest(text, references),
-        cited=cited,
-        cited_spans=cited_spans,
-        cited_role=cited_refs.role,
-        cited_types=cited_types,
-    )
+    return references
 
 
 class ReferenceResolver:
@@ -567,9 +574,13 @@ class ReferenceResolver:
                     out[t] = (doc,)
         return out
 
-    def document_intent(self, query: str) -> tuple[str, ...]:
-        """Documents the query names by a word that stands for one ("in the roadmaps", "Baku")."""
-        return tuple(sorted({d for t in tokenize(query) for d in self._doc_words.get(t, ())}))
+    def document_intent(self, query: str, tokens: Sequence[str] | None = None) -> tuple[str, ...]:
+        """Documents the query names by a word that stands for one ("in the roadmaps", "Baku").
+
+        ``tokens``: the query's BM25 tokens, when the caller has them already.
+        """
+        tokens = tokenize(query) if tokens is None else tokens
+        return tuple(sorted({d for t in tokens for d in self._doc_words.get(t, ())}))
 
     @property
     def codes(self) -> list[str]:

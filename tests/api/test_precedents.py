@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.precedents.finder import Words, draft_role, role_from_str
+from rag.index.shingles import Words
+from rag.query.drafts import draft_role, role_from_str
 from rag.types import ClauseRole
 from tests.api.conftest import assert_error
 
@@ -86,7 +87,7 @@ def test_shared_sequences_carry_valid_spans_and_true_other_passage_counts(client
             assert in_passage == s["text"]
             assert Words.of(in_draft).words == Words.of(in_passage).words
             needle = " " + " ".join(Words.of(in_passage).words) + " "
-            holders = {engine.searcher.ids[row] for row, j in enumerate(joined) if needle in j}
+            holders = {engine.searcher.context.ids[row] for row, j in enumerate(joined) if needle in j}
             assert result["id"] in holders
             assert s["also_in"] == len(holders) - 1
             checked += 1

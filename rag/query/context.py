@@ -1,0 +1,85 @@
+"""What query analysis reads of a loaded index, built once per index.
+
+``QueryContext`` holds the passages and their row lookup, the reference resolver, the filter fields,
+the citator, the phrase indexes, the acronym vocabulary, the spelling corrector and the query encoder.
+``rag.rank.context.SearchContext`` extends it with what ranking reads (retrievers, shingles, the
+reranker's passage features), so one object serves every stage and ``rag.query`` never imports
+``rag.rank``. It is frozen: an index swap builds a new one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rag.citator.citator import Citator
+from rag.config import Settings
+from rag.index.encoders import Encoder
+from rag.index.phrases import PhraseIndex
+from rag.index.store import LoadedIndex
+from rag.index.vocabulary import VocabularyMatcher
+from rag.query.analysis import ReferenceResolver
+from rag.query.filters import PassageFields
+from rag.query.spelling import SpellingCorrector
+from rag.types import Passage
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class QueryContext:
+    """The read side of one loaded index, as query analysis needs it."""
+
+    settings: Settings
+    index: LoadedIndex
+    encoder: Encoder
+    passages: Sequence[Passage]
+    ids: Sequence[str]
+    row_of: Mapping[str, int]
+    resolver: ReferenceResolver
+    fields: PassageFields
+    citator: Citator
+    phrases: PhraseIndex
+    vocabulary: VocabularyMatcher | None
+    speller: SpellingCorrector | None
+
+    @staticmethod
+    def parts(index: LoadedIndex, encoder: Encoder, settings: Settings) -> dict[str, Any]:
+        """The fields of a ``QueryContext`` over ``index`` (``SearchContext.build`` adds its own)."""
+        passages = index.passages
+        ids = [p.id for p in passages]
+        citator = Citator.from_index(index)
+        return {
+            "settings": settings,
+            "index": index,
+            "encoder": encoder,
+            "passages": passages,
+            "ids": ids,
+            "row_of": {pid: row for row, pid in enumerate(ids)},
+            "resolver": ReferenceResolver(passages, index.documents),
+            "fields": PassageFields(passages, index.documents, citator),
+            "citator": citator,
+            "phrases": PhraseIndex([p.text for p in passages]),
+            "vocabulary": index.vocabulary.matcher() if index.vocabulary is not None else None,
+            "speller": (
+                SpellingCorrector.build(f"{p.citation} {p.context} {p.text}" for p in passages)
+                if settings.retrieval.spelling
+                else None
+            ),
+        }
+
+    @functools.cached_property
+    def context_phrases(self) -> PhraseIndex:
+        """Quoted phrases in the passages' contexts (headings, lead-ins), built on first use."""
+        return PhraseIndex([p.context for p in self.passages])
+
+    def embed(self, text: str) -> np.ndarray:
+        """The query's vector (L2-normalised by the encoder)."""
+        return self.encoder.embed_queries([text])[0]
+
+    def idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """BM25 idf of the terms the index knows (the others are left out)."""
+        bm25 = self.index.bm25
+        return {t: float(bm25.idf[bm25.term_ids[t]]) for t in terms if t in bm25.term_ids}
