@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.services.answer import split_sentences
+from rag.answer import split_sentences
 from rag.config import make_settings
 from tests.api.conftest import assert_error
 
