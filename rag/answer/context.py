@@ -133,10 +133,16 @@ class ContextIndex:
         return passage
 
     def similar_ids(self, passage_id: str, n: int = 3) -> list[str]:
-        """Ids close to a mistyped one, first those of its document (for "did you mean")."""
-        doc = passage_id.split("/", 1)[0]
-        pool = [self.passages[r].id for r in self._doc_rows.get(doc, ())] or list(self._row_of)
-        return difflib.get_close_matches(passage_id, pool, n=n, cutoff=0.6)
+        """Ids close to a mistyped one (for "did you mean"): within its document if that is known.
+
+        Within a document only the part after the document id is compared, so a shared long prefix
+        does not make every id of the document look close.
+        """
+        doc, _, rest = passage_id.partition("/")
+        if doc not in self._doc_rows:
+            return difflib.get_close_matches(passage_id, list(self._row_of), n=n, cutoff=0.6)
+        rests = [self.passages[r].id.partition("/")[2] for r in self._doc_rows[doc]]
+        return [f"{doc}/{r}" for r in difflib.get_close_matches(rest, rests, n=n, cutoff=0.6)]
 
     def not_found(self, passage_id: str) -> NotFoundError:
         """The error for an unknown id with the next step: the ids closest to it, or how to list them."""
