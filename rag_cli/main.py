@@ -632,7 +632,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     s.set_defaults(func=_cmd_search)
     _add_reader_parsers(sub)
+    _add_index_parsers(sub)
+    _add_eval_parser(sub)
+    _add_train_reranker_parser(sub)
+    return parser
 
+
+def _add_index_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``rag versions``, ``rag cites`` and ``rag serve``: what else the built index answers."""
     v = sub.add_parser(
         "versions",
         help="other versions of a passage (earlier/later drafts, counterpart opinions) with a word diff",
@@ -683,9 +690,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     w.set_defaults(func=_cmd_serve)
-    _add_eval_parser(sub)
-    _add_train_reranker_parser(sub)
-    return parser
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
