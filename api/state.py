@@ -1,8 +1,7 @@
 """The loaded index the routes answer from, and the holder that swaps it when the index is rebuilt.
 
-``Engine`` bundles one loaded ``Searcher`` with what the API derives from it (shingle index for
-precedents, passage neighbours and outline parents for context, per-document counts, the version
-index of ``versions.json``). It is never
+``Engine`` is one loaded index as served: the library's ``rag.answer.Assistant`` (the searcher, the
+extractive answerer, passage contexts, the version index) with its build id and load time. It is never
 mutated, so a request that took a reference to it at its start answers wholly from that index even
 if a new one is swapped in meanwhile.
 
@@ -25,18 +24,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from rag.citator.versions import VersionIndex
+from rag.answer import Assistant, ContextIndex
 from rag.config import Settings
-from rag.errors import IndexError_, IndexMissingError, NotFoundError, RagError
+from rag.errors import IndexError_, IndexMissingError, RagError
 from rag.index.encoders import Encoder
 from rag.index.manifest import Manifest
 from rag.index.store import read_manifest
 from rag.rank.search import Searcher
-from rag.types import DocumentMeta, OutlineNode, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -64,28 +62,13 @@ def build_id(manifest: Manifest | None) -> str | None:
     return None if manifest is None else manifest.build_id
 
 
-@dataclass(frozen=True, slots=True)
-class ParentInfo:
-    """Where a passage sits: the heading above it, the lead-in it continues, the parent passage if any."""
-
-    heading: str | None
-    kind: str | None
-    passage_id: str | None
-    lead_in: str | None
-    path: tuple[str, ...]
-
-
 @dataclass(frozen=True)
 class Engine:
-    """One loaded index and everything the API derives from it; never mutated."""
+    """One loaded index as the API serves it: the library's assistant, which build, since when."""
 
-    searcher: Searcher
+    assistant: Assistant
     build_id: str
     loaded_at: datetime
-    doc_passages: dict[str, tuple[int, ...]] = field(repr=False)  # rows of each document, in order
-    position: dict[int, int] = field(repr=False)  # row -> index in its document's rows
-    parents: dict[str, OutlineNode] = field(repr=False)  # passage id -> its parent outline node
-    versions: VersionIndex = field(repr=False)  # aligned drafts and counterparts, revision records
 
     @classmethod
     def load(cls, settings: Settings, *, encoder: Encoder | None = None) -> Engine:
@@ -112,80 +95,27 @@ class Engine:
 
     @classmethod
     def from_searcher(cls, searcher: Searcher) -> Engine:
-        """Derive the API's lookups from a loaded searcher (~0.5 s: mostly the shingle index)."""
+        """Serve a loaded searcher: derive the library's assistant from it (answers, contexts, versions)."""
         started = time.perf_counter()
-        passages = searcher.passages
-        doc_rows: dict[str, list[int]] = {}
-        for row, p in enumerate(passages):
-            doc_rows.setdefault(p.doc, []).append(row)
-        doc_passages = {
-            doc: tuple(sorted(rows, key=lambda r: (passages[r].start, passages[r].end)))
-            for doc, rows in doc_rows.items()
-        }
-        position = {row: i for rows in doc_passages.values() for i, row in enumerate(rows)}
-        parents: dict[str, OutlineNode] = {}
-        for outline in searcher.index.outlines.values():
-            _collect_parents(outline, parents)
-        versions = searcher.index.versions
-        if versions is None:  # an index built before versions.json existed: align now (about a second)
-            logger.warning("the index has no versions.json; run `rag build` to add it")
-            versions = VersionIndex.build(passages, searcher.index.documents)
         engine = cls(
-            searcher=searcher,
+            assistant=Assistant.from_searcher(searcher),
             build_id=build_id(searcher.index.manifest) or "",
             loaded_at=datetime.now(UTC),
-            doc_passages=doc_passages,
-            position=position,
-            parents=parents,
-            versions=versions,
         )
         logger.info("index %s ready in %.1f s", engine.build_id, time.perf_counter() - started)
         return engine
 
-    # ---------------------------------------------------------------------------------- lookups
+    @property
+    def searcher(self) -> Searcher:
+        return self.assistant.searcher
+
+    @property
+    def contexts(self) -> ContextIndex:
+        return self.assistant.contexts
 
     @property
     def manifest(self) -> Manifest:
         return self.searcher.index.manifest
-
-    @property
-    def documents(self) -> tuple[DocumentMeta, ...]:
-        return self.searcher.index.documents
-
-    def document(self, doc_id: str) -> DocumentMeta:
-        for meta in self.documents:
-            if meta.id == doc_id:
-                return meta
-        known = ", ".join(d.id for d in self.documents)
-        raise NotFoundError(f"unknown document {doc_id!r}", hint=f"known documents: {known}")
-
-    def outline(self, doc_id: str) -> OutlineNode:
-        self.document(doc_id)
-        return self.searcher.index.outlines[doc_id]
-
-    def passage_count(self, doc_id: str) -> int:
-        return len(self.doc_passages.get(doc_id, ()))
-
-    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
-        """The passages just before and after ``passage`` in its document."""
-        rows = self.doc_passages[passage.doc]
-        i = self.position[self.searcher.row_of[passage.id]]
-        before = self.searcher.passages[rows[i - 1]] if i > 0 else None
-        after = self.searcher.passages[rows[i + 1]] if i + 1 < len(rows) else None
-        return before, after
-
-    def parent(self, passage: Passage) -> ParentInfo:
-        node = self.parents.get(passage.id)
-        heading = node.title if node is not None and node.kind != "document" else None
-        if heading is None and passage.path:
-            heading = passage.path[-1]
-        return ParentInfo(
-            heading=heading,
-            kind=node.kind if node is not None else None,
-            passage_id=node.passage_id if node is not None else None,
-            lead_in=passage.lead_in,
-            path=passage.path,
-        )
 
     def summary(self) -> dict[str, Any]:
         """What ``/healthz`` says about the index: enough to tell two builds apart, no paths."""
@@ -215,13 +145,6 @@ def _as_index_error(exc: Exception) -> IndexError_:
 def _public_reason(error: RagError, settings: Settings) -> str:
     """The error with its hint, the index folder's absolute path shortened to its name (for /healthz)."""
     return str(error).replace(str(settings.index.index_dir), settings.index.index_dir.name)
-
-
-def _collect_parents(node: OutlineNode, parents: dict[str, OutlineNode]) -> None:
-    for child in node.children:
-        if child.passage_id is not None:
-            parents.setdefault(child.passage_id, node)
-        _collect_parents(child, parents)
 
 
 class IndexHolder:

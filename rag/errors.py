@@ -14,6 +14,7 @@
     │   ├── DocumentTooLargeError    over the size limit (``Settings.index.max_document_bytes``)
     │   └── UnreadableDocumentError  damaged: the converter's library could not open it
     ├── NotFoundError        an unknown passage or document id
+    ├── LanguageModelError   the configured language model gave no usable answer (``rag.answer.llm``)
     └── IndexError_          base of index problems
         ├── IndexMissingError    no index has been built at the configured place
         ├── IndexStaleError      the index was built from other corpus files or settings
@@ -101,8 +102,16 @@ class UnreadableDocumentError(DocumentError):
 class NotFoundError(RagError, KeyError):
     """An unknown passage or document id."""
 
-    def __str__(self) -> str:  # KeyError would quote the message
-        return RagError.__str__(self)
+    def __str__(self) -> str:  # KeyError's would quote the message, and so would RagError's through it
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+    @property
+    def message(self) -> str:
+        return Exception.__str__(self)
+
+
+class LanguageModelError(RagError):
+    """The configured language model gave no usable answer; the message says why (answers fall back)."""
 
 
 class IndexError_(RagError):  # noqa: N801 - trailing underscore avoids shadowing the builtin IndexError

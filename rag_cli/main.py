@@ -200,20 +200,30 @@ def _highlight(text: str, query: str, *, width: int, color: bool) -> str:
     return ("..." if start else "") + "".join(out) + ("..." if end < len(text) else "")
 
 
-def _cmd_search(args: argparse.Namespace) -> int:
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The settings, with ``--index`` applied."""
     from rag.config import make_settings
-    from rag.rank.search import Searcher
+
+    return make_settings(index_dir=args.index) if args.index else get_settings()
+
+
+def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """``--doc``, ``--instrument``, ``--clause``, ``--kind`` as search filters."""
     from rag.types import SearchFilters
 
-    settings = make_settings(index_dir=args.index) if args.index else get_settings()
-    searcher = Searcher.load(settings)
-    filters = SearchFilters(
+    return SearchFilters(
         doc=tuple(args.doc or ()),
         instrument=tuple(args.instrument or ()),
         clause=tuple(args.clause or ()),
         kind=tuple(args.kind or ()),
     )
-    results = searcher.search(args.query, k=args.k, mode=args.mode, filters=filters)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from rag.rank.search import Searcher
+
+    searcher = Searcher.load(_settings(args))
+    results = searcher.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
     if args.json:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -228,6 +238,67 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(f"{hit.rank:>3}. {hit.passage.citation}  [{hit.score:.4f}; {runs}]")
         print(f"     {_highlight(hit.passage.text, results.parsed.ranking_text, width=240, color=color)}")
         print(f"     {hit.passage.id}")
+    return 0
+
+
+def _wrapped(text: str, indent: str = "  ", width: int = 100) -> str:
+    import textwrap
+
+    return textwrap.fill(
+        text, width=width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from rag.answer import Assistant
+
+    answer = Assistant.load(_settings(args)).ask(args.question, k=args.k, filters=_filters(args))
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    results = answer.results
+    if results.corrections:
+        read = ", ".join(f"{c.typed} -> {c.corrected}" for c in results.corrections)
+        print(f"searched for: {results.parsed.ranking_text}  ({read})")
+    print(f"answer ({answer.answered_by.value}, from the top {len(results.hits)} passages):")
+    print(_wrapped(answer.text))
+    if answer.citations:
+        print("citations:")
+    for c in answer.citations:
+        print(f"  [{c.n}] {c.citation}\n      {c.id}")
+    if answer.notice:
+        print(f"note: {answer.notice}")
+    return 0
+
+
+def _cmd_context(args: argparse.Namespace) -> int:
+    from rag.answer import Assistant
+    from rag.errors import NotFoundError
+
+    assistant = Assistant.load(_settings(args))
+    try:
+        context = assistant.context(args.passage_id)
+    except NotFoundError:
+        raise assistant.contexts.not_found(args.passage_id) from None
+    if args.json:
+        print(json.dumps(context.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    p, parent = context.passage, context.parent
+    print(f"{p.id}\n  {p.citation}")
+    if parent.path:
+        print("  in:       " + " > ".join(parent.path))
+    if parent.heading:
+        under = f" (part of {parent.passage_id})" if parent.passage_id else ""
+        print(f"  heading:  {parent.heading}{under}")
+    if parent.lead_in:
+        print(f"  lead-in:  {parent.lead_in}")
+    print("\n" + _wrapped(p.text, indent="    ") + "\n")
+    for name, other in (("previous", context.previous), ("next", context.next)):
+        if other is None:
+            print(f"  {name}: none (the {'first' if name == 'previous' else 'last'} passage of {p.doc})")
+        else:
+            snippet = other.text if len(other.text) <= 90 else other.text[:87] + "..."
+            print(f"  {name}: {other.id}  {other.citation}\n      {snippet}")
     return 0
 
 
@@ -519,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--uncovered", action="store_true", help="with --stats: list lines no passage covers")
     p.set_defaults(func=_cmd_passages)
 
-    from rag.types import ClauseRole, Mode, PassageKind
+    from rag.types import Mode
 
     _add_corpus_parsers(sub)
     b = sub.add_parser(
@@ -556,24 +627,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", help="the query")
     s.add_argument("-k", type=int, default=10, help="number of results")
     s.add_argument("--mode", default="hybrid", help=f"one of: {', '.join(Mode.values())}")
-    s.add_argument("--doc", action="append", help="only this document id (repeatable)")
-    s.add_argument(
-        "--instrument", action="append", help='only this instrument, e.g. "Resolution 15" (repeatable)'
-    )
-    s.add_argument(
-        "--clause",
-        action="append",
-        help=f"only this clause role (repeatable): {', '.join(ClauseRole.values())}",
-    )
-    s.add_argument(
-        "--kind",
-        action="append",
-        help=f"only this passage kind (repeatable): {', '.join(PassageKind.values())}",
-    )
+    _add_filter_arguments(s)
     s.add_argument("--json", action="store_true", help='JSON: {"query", "mode", "results": [...]}')
     s.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     s.set_defaults(func=_cmd_search)
+    _add_reader_parsers(sub)
+    _add_index_parsers(sub)
+    _add_eval_parser(sub)
+    _add_train_reranker_parser(sub)
+    return parser
 
+
+def _add_index_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``rag versions``, ``rag cites`` and ``rag serve``: what else the built index answers."""
     v = sub.add_parser(
         "versions",
         help="other versions of a passage (earlier/later drafts, counterpart opinions) with a word diff",
@@ -624,9 +690,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
     w.set_defaults(func=_cmd_serve)
-    _add_eval_parser(sub)
-    _add_train_reranker_parser(sub)
-    return parser
+
+
+def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    from rag.types import ClauseRole, PassageKind
+
+    parser.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    parser.add_argument(
+        "--instrument", action="append", help='only this instrument, e.g. "Resolution 15" (repeatable)'
+    )
+    parser.add_argument(
+        "--clause",
+        action="append",
+        help=f"only this clause role (repeatable): {', '.join(ClauseRole.values())}",
+    )
+    parser.add_argument(
+        "--kind",
+        action="append",
+        help=f"only this passage kind (repeatable): {', '.join(PassageKind.values())}",
+    )
+
+
+def _add_reader_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``rag ask`` and ``rag context``: what ``POST /ask`` and ``GET /passages/{id}`` answer."""
+    from rag.answer import ASK_K
+
+    a = sub.add_parser(
+        "ask",
+        help="answer a question from the passages, with numbered citations",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="Search (hybrid) and answer from the top passages: by default the best sentences "
+        "quoted, each followed by [n] naming its passage; with RAG_LLM_BASE_URL and RAG_LLM_MODEL set, "
+        "composed by that language model from the passages, falling back to the quotes if it fails.",
+    )
+    a.add_argument("question", help="the question")
+    a.add_argument("-k", type=int, default=ASK_K, help="passages retrieved")
+    _add_filter_arguments(a)
+    a.add_argument(
+        "--json", action="store_true", help='JSON: {"question", "answer", "citations", "answered_by", ...}'
+    )
+    a.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    a.set_defaults(func=_cmd_ask)
+    c = sub.add_parser(
+        "context",
+        help="a passage with its heading, lead-in and the passages before and after it",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    c.add_argument("passage_id", help="a passage id, e.g. wtdc-25-final-report/res-15/instructs/4")
+    c.add_argument("--json", action="store_true", help='JSON: {"passage", "parent", "previous", "next"}')
+    c.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    c.set_defaults(func=_cmd_context)
 
 
 def _add_corpus_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

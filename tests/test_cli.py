@@ -1,4 +1,4 @@
-"""The `rag build` and `rag search` commands (real model on a two-document corpus)."""
+"""The `rag build`, `search`, `ask` and `context` commands (real model on a two-document corpus)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,78 @@ def test_bad_search_input_exits_1_with_one_line(built, capsys, args, message):
 
 def test_search_without_an_index_names_rag_build(tmp_path, capsys):
     assert main(["-q", "search", "digital", "--index", str(tmp_path / "none")]) == 1
+    assert "run `rag build`" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ask_prints_the_quoted_answer_and_what_each_number_cites(built, capsys):
+    assert main(["-q", "ask", "Who publishes handbooks on technology transfer?", "-k", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("answer (extractive, from the top 3 passages):\n")
+    assert "The Bureau shall publish handbooks on technology transfer and applied research every two" in out
+    assert "citations:\n  [1] " in out
+    assert "  [1] Plain Notes, paragraph at line 5\n      plain-notes/p3\n" in out
+
+
+@pytest.mark.slow
+def test_ask_json_has_the_post_ask_fields_and_honours_filters(built, capsys):
+    assert main(["-q", "ask", "digital skills strategies", "--doc", "plain-notes", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["answered_by"] == "extractive" and data["notice"] is None
+    assert data["question"] == "digital skills strategies" and len(data["results"]) == 5
+    assert {r["doc"] for r in data["results"]} == {"plain-notes"}
+    ids = {r["id"] for r in data["results"]}
+    for c in data["citations"]:
+        assert c["id"] in ids and f"[{c['n']}]" in data["answer"]
+    assert data["citations"][0]["id"] == "plain-notes/p2"
+
+
+@pytest.mark.slow
+def test_context_prints_the_passage_between_its_neighbours(built, capsys):
+    assert main(["-q", "context", "plain-notes/p3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("plain-notes/p3\n  Plain Notes, paragraph at line 5\n")
+    assert "    The Bureau shall publish handbooks on technology transfer" in out
+    assert "  previous: plain-notes/p2  Plain Notes, paragraph at line 3\n" in out
+    assert "  next: plain-notes/p4  Plain Notes, paragraph at line 7\n" in out
+    assert main(["-q", "context", "plain-notes/p1"]) == 0
+    assert "  previous: none (the first passage of plain-notes)" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_context_json_has_the_passage_parent_and_neighbours(built, capsys):
+    assert main(["-q", "context", "wtpf-26-first-draft-outline/1.2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["passage"]["id"] == "wtpf-26-first-draft-outline/1.2"
+    assert data["previous"]["id"] == "wtpf-26-first-draft-outline/1.1"
+    assert data["next"]["id"] == "wtpf-26-first-draft-outline/1.3"
+    assert data["parent"]["path"] == data["passage"]["path"] and data["parent"]["heading"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("passage_id", "hint"),
+    [
+        ("plain-notes/p33", "(did you mean plain-notes/p3"),
+        ("plain-notes/zzzzzzzzzz", "(list the ids of plain-notes with `rag passages --doc plain-notes`)"),
+        ("zzz/9", "(wtpf-26-first-draft-outline, plain-notes); list them with `rag passages --doc DOC`)"),
+    ],
+)
+def test_an_unknown_passage_says_what_to_do_next(built, capsys, passage_id, hint):
+    assert main(["-q", "context", passage_id]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: unknown passage '{passage_id}' (") and hint in err
+
+
+@pytest.mark.slow
+def test_a_blank_question_exits_1_with_one_line(built, capsys):
+    assert main(["-q", "ask", "  "]) == 1
+    assert capsys.readouterr().err.startswith("error: the query is empty")
+
+
+@pytest.mark.parametrize("command", [["ask", "digital"], ["context", "plain-notes/p1"]])
+def test_ask_and_context_without_an_index_name_rag_build(tmp_path, capsys, command):
+    assert main(["-q", *command, "--index", str(tmp_path / "none")]) == 1
     assert "run `rag build`" in capsys.readouterr().err
 
 

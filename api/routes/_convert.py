@@ -14,9 +14,10 @@ from api.schemas import (
     SearchResultPublic,
     SpellingCorrectionPublic,
 )
+from rag.answer import ContextIndex
 from rag.citator.citator import Citation, CitingPassage
 from rag.citator.references import describe
-from rag.rank.search import Searcher, SearchHit, SearchResults, highlight_spans
+from rag.rank.search import SearchHit, SearchResults, highlight_spans
 from rag.types import Passage
 
 
@@ -104,8 +105,8 @@ def reference_label(key: str) -> str:
         return key
 
 
-def reference_public(c: Citation, searcher: Searcher) -> ReferencePublic:
-    target = searcher.passages[searcher.row_of[c.target]] if c.target in searcher.row_of else None
+def reference_public(c: Citation, passages: ContextIndex) -> ReferencePublic:
+    target = passages.find(c.target) if c.target is not None else None
     return ReferencePublic(
         key=c.key,
         label=reference_label(c.key),
@@ -120,12 +121,12 @@ def reference_public(c: Citation, searcher: Searcher) -> ReferencePublic:
     )
 
 
-def citing_passage_public(cp: CitingPassage, searcher: Searcher) -> CitingPassagePublic:
+def citing_passage_public(cp: CitingPassage, passages: ContextIndex) -> CitingPassagePublic:
     """A citing passage with the references that matched, highlighted in its text."""
     return CitingPassagePublic(
         **passage_public(cp.passage).model_dump(),
         highlights=[(c.start, c.end) for c in cp.citations],
-        cites=[reference_public(c, searcher) for c in cp.citations],
+        cites=[reference_public(c, passages) for c in cp.citations],
         scope="passage" if cp.scope == "passage" else "instrument",
         asks=[passage_public(a) for a in cp.asks],
     )

@@ -11,7 +11,6 @@ from api.routes._convert import corrections_public, json_response, search_result
 from api.routes._responses import error_responses
 from api.routes.search import to_filters
 from api.schemas import AskRequest, AskResponse, CitationPublic
-from api.services.answer import answer_question
 
 router = APIRouter(tags=["ask"])
 
@@ -31,15 +30,15 @@ def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep, gate: Comput
     started = time.perf_counter()
     with gate:  # the search only: a configured language model's answer is network waiting
         results = engine.searcher.search(body.question, k=body.k, filters=to_filters(body.filters))
-    answer = answer_question(engine.searcher, settings, body.question, results)
+    answer = engine.assistant.answerer(settings.llm).answer(body.question, results)
     return json_response(
         AskResponse(
             question=results.query,
             corrections=corrections_public(results),
-            answer=answer.answer,
+            answer=answer.text,
             citations=[CitationPublic(n=c.n, id=c.id, citation=c.citation) for c in answer.citations],
             results=search_results(results),
-            answered_by=answer.answered_by,
+            answered_by=answer.answered_by.value,
             notice=answer.notice,
             took_ms=round(1000 * (time.perf_counter() - started), 2),
         )

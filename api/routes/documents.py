@@ -23,6 +23,7 @@ router = APIRouter(tags=["documents"])
 )
 def list_documents(engine: EngineDep) -> Response:
     """Every document of the index with its metadata and passage count."""
+    contexts = engine.contexts
     return json_response(
         DocumentsResponse(
             documents=[
@@ -34,15 +35,15 @@ def list_documents(engine: EngineDep) -> Response:
                     date=d.date,
                     kind=d.kind,
                     source=d.file,
-                    passages=engine.passage_count(d.id),
+                    passages=contexts.passage_count(d.id),
                     symbol=d.symbol or None,
                     lang=d.lang or None,
                     format=d.format or None,
                     original=d.original or None,
                     added=d.added or None,
-                    structure=engine.searcher.index.structure.get(d.id),
+                    structure=contexts.structure(d.id),
                 )
-                for d in engine.documents
+                for d in contexts.documents
             ]
         )
     )
@@ -70,9 +71,8 @@ def document_outline(
     engine: EngineDep,
 ) -> Response:
     """The outline tree (parts, sections, instruments, clause blocks, passages) with passage ids."""
-    meta = engine.document(doc)
+    meta = engine.contexts.document(doc)
+    outline = _node(engine.contexts.outline(doc))
     return json_response(
-        OutlineResponse(
-            doc=meta.id, title=meta.title, short_title=meta.short_title, outline=_node(engine.outline(doc))
-        )
+        OutlineResponse(doc=meta.id, title=meta.title, short_title=meta.short_title, outline=outline)
     )

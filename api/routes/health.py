@@ -36,8 +36,8 @@ async def healthz(holder: HolderDep, settings: SettingsDep) -> HealthResponse | 
     summary = engine.summary()
     return HealthResponse(
         status="ok",
-        passages=len(engine.searcher.passages),
-        documents=len(engine.documents),
+        passages=len(engine.contexts.passages),
+        documents=len(engine.contexts.documents),
         index=IndexSummary(
             build_id=summary["build_id"],
             built_at=summary["built_at"],

@@ -36,10 +36,9 @@ def get_passage(
     ``cites`` (its references to other instruments, with the passage each points at where the
     instrument is in the corpus) and ``cited_by`` (the passages citing it or its instrument).
     """
-    searcher = engine.searcher
-    passage = searcher.get(passage_id)
-    previous, following = engine.neighbours(passage)
-    parent = engine.parent(passage)
+    context = engine.assistant.context(passage_id)
+    passage, parent, contexts = context.passage, context.parent, engine.contexts
+    citator = engine.searcher.citator
     return json_response(
         PassageDetail(
             **passage_public(passage).model_dump(),
@@ -51,10 +50,10 @@ def get_passage(
                     lead_in=parent.lead_in,
                     path=list(parent.path),
                 ),
-                previous=passage_public(previous) if previous is not None else None,
-                next=passage_public(following) if following is not None else None,
+                previous=passage_public(context.previous) if context.previous is not None else None,
+                next=passage_public(context.next) if context.next is not None else None,
             ),
-            cites=[reference_public(c, searcher) for c in searcher.citator.cites(passage.id)],
-            cited_by=[citing_passage_public(cp, searcher) for cp in searcher.citator.cited_by(passage.id)],
+            cites=[reference_public(c, contexts) for c in citator.cites(passage.id)],
+            cited_by=[citing_passage_public(cp, contexts) for cp in citator.cited_by(passage.id)],
         )
     )

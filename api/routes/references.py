@@ -50,9 +50,8 @@ def references(
     A target no passage cites answers 200 with no groups; one that names no instrument is a 422
     whose hint shows forms that work. ``highlights`` of each passage mark its references to the target.
     """
-    searcher = engine.searcher
     wanted = addressee.strip() if addressee and addressee.strip() else None
-    report = searcher.citator.references(target, addressee=wanted)
+    report = engine.searcher.citator.references(target, addressee=wanted)
     return json_response(
         ReferencesResponse(
             query=report.query,
@@ -68,7 +67,7 @@ def references(
                     doc_title=group.doc_title,
                     role=group.role,
                     count=len(group.passages),
-                    passages=[citing_passage_public(cp, searcher) for cp in group.passages],
+                    passages=[citing_passage_public(cp, engine.contexts) for cp in group.passages],
                 )
                 for group in report.groups
             ],

@@ -35,11 +35,13 @@ def _asked_is_earlier(engine: Engine, asked: Passage, link: VersionLink) -> bool
     """Whether the asked passage is the diff's text a: its document is the pair's earlier one."""
     if link.relation is not VersionRelation.COUNTERPART:
         return link.relation is VersionRelation.LATER
-    return any((r.pair.earlier, r.pair.later) == (asked.doc, link.doc) for r in engine.versions.reports)
+    return any(
+        (r.pair.earlier, r.pair.later) == (asked.doc, link.doc) for r in engine.assistant.versions.reports
+    )
 
 
 def version_public(engine: Engine, asked: Passage, link: VersionLink) -> VersionPublic:
-    other = engine.searcher.get(link.passage_id)
+    other = engine.contexts.get(link.passage_id)
     if _asked_is_earlier(engine, asked, link):
         earlier, later = asked.id, other.id
     else:
@@ -76,7 +78,7 @@ def revision_public(rev: Revision) -> RevisionPublic:
 
 def draft_status(engine: Engine, passage_id: str) -> Literal["new", "gone"] | None:
     """ "new" or "gone" where a draft alignment left the passage without a partner, else None."""
-    for report in engine.versions.reports:
+    for report in engine.assistant.versions.reports:
         if report.pair.kind is not PairKind.DRAFTS:
             continue
         if passage_id in report.new:
@@ -105,8 +107,8 @@ def passage_versions(
     text to the later one; and the revision record of the passage's resolution ("Rev. Baku, 2025"
     revising "Rev. Kigali, 2022") where the texts state it.
     """
-    passage = engine.searcher.get(passage_id)
-    versions = engine.versions
+    passage = engine.contexts.get(passage_id)
+    versions = engine.assistant.versions
     revision = versions.revision(passage.instrument, doc=passage.doc) if passage.instrument else None
     return json_response(
         VersionsResponse(
@@ -116,7 +118,7 @@ def passage_versions(
             versions=[
                 version_public(engine, passage, link)
                 for link in versions.versions_of(passage.id)
-                if link.passage_id in engine.searcher.row_of  # versions.json is built with the passages
+                if link.passage_id in engine.contexts  # versions.json is built with the passages
             ],
             revision=revision_public(revision) if revision is not None else None,
         )

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.services.answer import split_sentences
+from rag.answer import split_sentences
 from rag.config import make_settings
 from tests.api.conftest import assert_error
 
@@ -40,6 +40,14 @@ def test_the_extractive_answer_quotes_the_top_passages_with_markers_that_resolve
         assert cited["citation"] == next(x["citation"] for x in body["results"] if x["id"] == cited["id"])
     assert "handbooks" in body["answer"]
     assert "wtdc-25-final-report/res-15/instructs/4" in [c["id"] for c in body["citations"]]
+
+
+def test_the_route_answers_what_the_library_assistant_answers(client, engine):
+    body = client.post("/ask", json={"question": QUESTION, "k": 4}).json()
+    answer = engine.assistant.ask(QUESTION, k=4)  # what `rag ask` and the harness call
+    assert body["answer"] == answer.text and body["answered_by"] == answer.answered_by.value
+    assert body["citations"] == [c.to_dict() for c in answer.citations]
+    assert [r["id"] for r in body["results"]] == [h.passage.id for h in answer.results.hits]
 
 
 def test_ask_respects_k_and_filters(client):

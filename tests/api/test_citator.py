@@ -39,9 +39,9 @@ def test_the_texts_recalling_resolution_70_1_come_grouped_by_document_and_clause
     groups = [(g["doc"], g["role"]) for g in body["groups"]]
     assert len(groups) == len(set(groups))  # one group per document and role
     assert ("wtdc-25-final-report", "recalling") in groups and ("wtpf-26-sg-report", "recalling") in groups
-    doc_order = [d.id for d in engine.documents]
+    doc_order = [d.id for d in engine.contexts.documents]
     assert [doc_order.index(d) for d, _ in groups] == sorted(doc_order.index(d) for d, _ in groups)
-    titles = {d.id: d.short_title for d in engine.documents}
+    titles = {d.id: d.short_title for d in engine.contexts.documents}
     for group in body["groups"]:
         assert group["count"] == len(group["passages"]) > 0
         assert group["doc_title"] == titles[group["doc"]]

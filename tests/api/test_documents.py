@@ -10,7 +10,7 @@ from tests.api.conftest import assert_error
 def test_documents_lists_every_document_with_its_passage_count(client, engine):
     body = client.get("/documents").json()
     docs = body["documents"]
-    assert [d["id"] for d in docs] == [d.id for d in engine.documents]
+    assert [d["id"] for d in docs] == [d.id for d in engine.contexts.documents]
     for d in docs:
         assert set(d) >= {"id", "title", "short_title", "date", "passages", "event", "kind", "source"}
         assert d["passages"] > 0

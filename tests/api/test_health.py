@@ -30,7 +30,9 @@ INDEX_ENDPOINTS = [
 def test_healthz_reports_the_loaded_index(client, engine):
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
-    assert body["passages"] == len(engine.searcher.passages) and body["documents"] == len(engine.documents)
+    assert body["passages"] == len(engine.searcher.passages) and body["documents"] == len(
+        engine.contexts.documents
+    )
     index = body["index"]
     assert index["build_id"] == engine.build_id and len(index["build_id"]) == 16
     assert index["passages"] == body["passages"] and index["schema_version"] == 1

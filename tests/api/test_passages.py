@@ -32,20 +32,20 @@ def test_a_clause_item_comes_with_its_block_heading_lead_in_and_neighbours(clien
 
 
 def test_the_first_passage_of_a_document_has_no_previous_and_the_last_no_next(client, engine):
-    rows = engine.doc_passages["wtpf-26-first-draft-outline"]
-    first = engine.searcher.passages[rows[0]].id
-    last = engine.searcher.passages[rows[-1]].id
+    passages = engine.contexts.document_passages("wtpf-26-first-draft-outline")
+    first, last = passages[0].id, passages[-1].id
     assert client.get(f"/passages/{first}").json()["context"]["previous"] is None
     assert client.get(f"/passages/{last}").json()["context"]["next"] is None
 
 
 def test_a_passage_under_a_passage_names_its_parent_passage(client, engine):
     # a node whose outline parent is itself a passage (e.g. a sub-item under an item with a lead-in)
-    child = next((pid for pid, node in engine.parents.items() if node.passage_id is not None), None)
+    parents = engine.contexts.parents
+    child = next((pid for pid, node in parents.items() if node.passage_id is not None), None)
     if child is None:
         pytest.skip("no passage of this index has a passage as its outline parent")
     body = client.get(f"/passages/{child}").json()
-    assert body["context"]["parent"]["passage_id"] == engine.parents[child].passage_id
+    assert body["context"]["parent"]["passage_id"] == parents[child].passage_id
 
 
 @pytest.mark.parametrize(
