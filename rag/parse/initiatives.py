@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import rag.parse.tabtext as tabtext
 from rag.parse.spans import Line
 from rag.parse.tabtext import Block
-from rag.parse.tree import Node, ParseContext
+from rag.parse.tree import Node, ParseContext, footnote_node
 
 logger = logging.getLogger(__name__)
 
@@ -292,16 +292,4 @@ def _attach_footnotes(ctx: ParseContext, nodes: list[Node], footnotes: list[tupl
                     owner, best = inst, n.start
         if best < 0:
             ctx.warn(block.first.no, f"no marker for footnote {number}; kept with {home.instrument}")
-        owner.add(
-            Node(
-                kind="footnote",
-                slug=f"fn-{number}",
-                title=f"footnote {number}",
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=f"footnote {number}",
-                label=number,
-                passage=True,
-            )
-        )
+        owner.add(footnote_node(number, block.start, block.end, body_start=block.body_start))

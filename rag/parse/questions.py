@@ -32,7 +32,7 @@ import rag.parse.annexes as annexes
 import rag.parse.tabtext as tabtext
 from rag.parse.spans import Line
 from rag.parse.tabtext import Block, Table
-from rag.parse.tree import Node, ParseContext
+from rag.parse.tree import Node, ParseContext, footnote_node
 
 logger = logging.getLogger(__name__)
 
@@ -187,19 +187,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
     q = state.question
     kind, label = block.kind, block.label
     if kind == "number" and block.shape.indent >= tabtext.DEEP:
-        q.add(
-            Node(
-                kind="footnote",
-                slug=f"fn-{label}",
-                title=f"footnote {label}",
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=f"footnote {label}",
-                label=label,
-                passage=True,
-            )
-        )
+        q.add(footnote_node(label, block.start, block.end, body_start=block.body_start))
         return
     if kind == "number":
         node = Node(

@@ -76,8 +76,9 @@ from rag.parse.labels import (
     successor,
 )
 from rag.parse.plain import paragraph_nodes
-from rag.parse.spans import Line, clean_text, strip_markup
-from rag.parse.tree import Node, ParseContext, slugify
+from rag.parse.roles import ITU_OPERATIVE, ITU_PREAMBULAR
+from rag.parse.spans import BOOKMARK_PREFIX, Line, clean_text, strip_markup
+from rag.parse.tree import Node, ParseContext, footnote_node, slugify
 from rag.types import ClauseRole, PassageKind
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,6 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------------------
 # Printed patterns
 
-_BOOKMARKS = re.compile(r"(?:[ \u00a0]*\[bookmark: [^\]]*\])*[ \u00a0]*")
 _INSTRUMENT = re.compile(
     r"(?:RESOLUTION\s+(?P<res>\d+)\s*(?P<paren>\([^()]*\))"
     r"|RECOMMENDATION\s+ITU-D\s+(?P<rec>\d+)"
@@ -109,83 +109,22 @@ _LABEL = re.compile(
 )
 _EMPTY_LABEL = re.compile(r"\t(?=\S)")  # "\t\t\t\tWe underscore": an item continued under an empty label
 
-# Preambular headings: the role words, optionally qualified ("recognizing further", "noting with
-# concern"); they never name an addressee.
-_PREAMBULAR_ROLES: dict[str, ClauseRole] = {
-    "recalling": ClauseRole.RECALLING,
-    "considering": ClauseRole.CONSIDERING,
-    "recognizing": ClauseRole.RECOGNIZING,
-    "recognising": ClauseRole.RECOGNIZING,
-    "noting": ClauseRole.NOTING,
-    "having noted": ClauseRole.NOTING,
-    "taking note of": ClauseRole.NOTING,
-    "taking cognizance of": ClauseRole.NOTING,
-    "appreciating": ClauseRole.NOTING,  # "noting with appreciation" in other resolutions
-    "bearing in mind": ClauseRole.BEARING_IN_MIND,
-    "taking into account": ClauseRole.TAKING_INTO_ACCOUNT,
-    "emphasizing": ClauseRole.EMPHASIZING,
-    "emphasising": ClauseRole.EMPHASIZING,
-    "acknowledging": ClauseRole.ACKNOWLEDGING,
-    "aware": ClauseRole.AWARE,
-    "conscious": ClauseRole.CONSCIOUS,
-    "convinced": ClauseRole.CONVINCED,
-    "mindful": ClauseRole.MINDFUL,
-    "reaffirming": ClauseRole.REAFFIRMING,
-    "confirming": ClauseRole.CONFIRMING,
-    "having regard to": ClauseRole.HAVING_REGARD_TO,
-    "observing": ClauseRole.OBSERVING,
-    "welcoming": ClauseRole.WELCOMING,
-    "concerned": ClauseRole.CONCERNED,
-}
+# Block headings read with the shared clause-role vocabulary (``rag.parse.roles``). Preambular: the
+# role words, optionally qualified ("recognizing further", "noting with concern"); they never name an
+# addressee.
 _PREAMBULAR = re.compile(
     r"(?P<pre>further\s+)?(?P<role>"
-    + "|".join(sorted((re.escape(k) for k in _PREAMBULAR_ROLES), key=len, reverse=True))
+    + "|".join(sorted((re.escape(k) for k in ITU_PREAMBULAR), key=len, reverse=True))
     + r")(?P<qual>\s+(?:also|further|in particular|with [a-z ]{3,30}))?"
 )
 # Operative headings: role words, then the addressee (if any). Longest phrases first.
-_OPERATIVE_ROLES: list[tuple[str, ClauseRole]] = [
-    ("resolves to continue to instruct", ClauseRole.RESOLVES),
-    ("resolves to instruct", ClauseRole.RESOLVES),
-    ("resolves to invite", ClauseRole.RESOLVES),
-    ("resolves to request", ClauseRole.RESOLVES),
-    ("resolves to urge", ClauseRole.RESOLVES),
-    ("resolves further", ClauseRole.RESOLVES),
-    ("resolves also", ClauseRole.RESOLVES),
-    ("further resolves", ClauseRole.RESOLVES),
-    ("resolves", ClauseRole.RESOLVES),
-    ("further instructs", ClauseRole.INSTRUCTS),
-    ("instructs further", ClauseRole.INSTRUCTS),
-    ("also instructs", ClauseRole.INSTRUCTS),
-    ("instructs", ClauseRole.INSTRUCTS),
-    ("further invites", ClauseRole.INVITES),
-    ("invites also", ClauseRole.INVITES),
-    ("invites further", ClauseRole.INVITES),
-    ("invites", ClauseRole.INVITES),
-    ("further encourages", ClauseRole.ENCOURAGES),
-    ("encourages", ClauseRole.ENCOURAGES),
-    ("further requests", ClauseRole.REQUESTS),
-    ("requests", ClauseRole.REQUESTS),
-    ("appeals to", ClauseRole.APPEALS_TO),
-    ("urges", ClauseRole.URGES),
-    ("calls upon", ClauseRole.CALLS_UPON),
-    ("calls on", ClauseRole.CALLS_UPON),
-    ("decides", ClauseRole.DECIDES),
-    ("recommends further", ClauseRole.RECOMMENDS),
-    ("further recommends", ClauseRole.RECOMMENDS),
-    ("recommends", ClauseRole.RECOMMENDS),
-    ("is of the view", ClauseRole.IS_OF_THE_VIEW),
-    ("are of the view", ClauseRole.IS_OF_THE_VIEW),
-    ("declares", ClauseRole.DECLARES),
-    ("reaffirms", ClauseRole.REAFFIRMS),
-    ("affirms", ClauseRole.AFFIRMS),
-    ("undertakes", ClauseRole.UNDERTAKES),
-    ("endorses", ClauseRole.ENDORSES),
-]
 _OPERATIVE = re.compile(
-    r"(?P<role>" + "|".join(re.escape(p) for p, _ in _OPERATIVE_ROLES) + r")(?:\s+(?P<addr>\S.*))?$",
+    r"(?P<role>"
+    + "|".join(re.escape(p) for p, _ in sorted(ITU_OPERATIVE, key=lambda pr: len(pr[0]), reverse=True))
+    + r")(?:\s+(?P<addr>\S.*))?$",
     re.DOTALL,
 )
-_OPERATIVE_BY_PHRASE = dict(_OPERATIVE_ROLES)
+_OPERATIVE_BY_PHRASE = dict(ITU_OPERATIVE)
 _MAX_HEADING_CHARS = 320  # the longest block heading in the corpus has 261 characters
 
 # A heading line whose addressee runs on to the next line ends with a word that cannot end it.
@@ -241,7 +180,7 @@ def _leading_tabs(raw: str) -> int:
 
 def _line_words(ctx: ParseContext, line: Line) -> int:
     """Offset of the line's first printed word, after whitespace and Word bookmarks."""
-    m = _BOOKMARKS.match(ctx.text, line.content_start, line.end)
+    m = BOOKMARK_PREFIX.match(ctx.text, line.content_start, line.end)
     return m.end() if m else line.content_start
 
 
@@ -328,7 +267,7 @@ def _block_heading(text: str) -> tuple[str, ClauseRole, str | None] | None:
         return None
     m = _PREAMBULAR.fullmatch(text)
     if m:
-        return text, _PREAMBULAR_ROLES[m.group("role")], None
+        return text, ITU_PREAMBULAR[m.group("role")], None
     m = _OPERATIVE.match(text)
     if m:
         phrase = m.group("role")
@@ -895,19 +834,7 @@ def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
         fm = _FOOTNOTE.match(ctx.text, para.words, para.end)
         assert fm is not None
         n = fm.group("n")
-        node.add(
-            Node(
-                kind=PassageKind.FOOTNOTE.value,
-                slug=f"fn-{n}",
-                title=f"footnote {n}",
-                start=para.start,
-                end=para.end,
-                cite=f"footnote {n}",
-                passage=True,
-                body_start=fm.end(),
-                label=n,
-            )
-        )
+        node.add(footnote_node(n, para.start, para.end, body_start=fm.end()))
     return node
 
 

@@ -72,6 +72,35 @@ class Node:
             yield from child.walk()
 
 
+def footnote_node(
+    mark: str | None,
+    start: int,
+    end: int,
+    *,
+    body_start: int | None = None,
+    slug: str | None = None,
+    cite: str | None = None,
+    lead_in: str | None = None,
+) -> Node:
+    """A footnote passage: one shape for every parser, so a note reads ``fn-1``, "footnote 1" everywhere.
+
+    ``slug`` (default ``fn-<mark>``) and ``cite`` (default ``footnote <mark>``) are for the parsers
+    that make a mark unique or cite the note under its region.
+    """
+    return Node(
+        kind=PassageKind.FOOTNOTE.value,
+        slug=slug if slug is not None else f"fn-{mark}",
+        title=f"footnote {mark}",
+        start=start,
+        end=end,
+        cite=cite if cite is not None else f"footnote {mark}",
+        passage=True,
+        body_start=body_start,
+        label=mark,
+        lead_in=lead_in,
+    )
+
+
 @dataclass(slots=True)
 class ParseContext:
     """What a document parser receives: the text, its lines, and places to put layout and warnings."""
