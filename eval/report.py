@@ -24,10 +24,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eval.gate import gate_failures, gate_summary, run_means
 from eval.metrics import ANSWER, passage_run
 
 if TYPE_CHECKING:
-    from eval.harness import EvalResult, QuestionResult, RunResult
+    from eval.results import EvalResult, QuestionResult, RunResult
 
 logger = logging.getLogger(__name__)
 
@@ -197,8 +198,6 @@ def terminal_summary(result: EvalResult, *, gate: Mapping[str, Any] | None = Non
             mark = {True: "met   ", False: "MISSED", None: "n/a   "}[t.met]
             lines.append(f"  {mark} issue {t.issue}: {t.name}: {t.value}")
     if gate is not None and cfg.split == "test":
-        from eval.harness import gate_summary, run_means
-
         for metric, now, then in gate_summary(run_means(result), gate):
             lines.append(
                 f"  gate: {gate['gate']['run']} {metric} {now:.4f} vs baseline {then:.4f} "
@@ -289,8 +288,6 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
         add(_table(["runs", "metric", "first", "second", "Δ", "p", "sig.", "W/T/L"], rows, "llrrrrlr") + "\n")
 
     if gate is not None and cfg.split == "test":
-        from eval.harness import gate_failures, gate_summary, run_means
-
         summary = gate_summary(run_means(result), gate)
         if summary:
             add("## Regression gate\n")
