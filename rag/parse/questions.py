@@ -229,19 +229,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
         parent = state.container
         if kind == "letter" and state.last_item is not None:
             parent = state.last_item  # i), ii) under 1): the sub-items of a numbered item
-        node = parent.add(
-            Node(
-                kind="question",
-                slug=label.rstrip(")"),
-                title=label,
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=label,
-                label=label,
-                passage=True,
-            )
-        )
+        node = parent.add(tabtext.item_node(block, "question", label.rstrip(")"), label))
         if kind == "item":
             state.last_item = node
         state.last = node
@@ -250,19 +238,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
         parent = state.last or state.container
         word = "dash" if kind == "dash" else "bullet"
         k = sum(1 for c in parent.children if c.slug.startswith(word + "-")) + 1
-        parent.add(
-            Node(
-                kind="question",
-                slug=f"{word}-{k}",
-                title=f"{word} {k}",
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=f"{word} {k}",
-                label=label,
-                passage=True,
-            )
-        )
+        parent.add(tabtext.item_node(block, "question", f"{word}-{k}", f"{word} {k}"))
         return
     k = state.next_paragraph()
     state.last = state.container.add(_passage(block, f"p{k}", "question", "paragraph", number=k))

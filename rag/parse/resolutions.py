@@ -739,6 +739,33 @@ def _instrument_name(m: re.Match[str]) -> tuple[str, str]:
     return f"{draft}Opinion {m.group('op')}", f"{draft.lower().strip()}-opinion-{m.group('op')}".lstrip("-")
 
 
+def _instrument_title(ctx: ParseContext, node: Node, m: re.Match[str], head: _Para, rest: list[_Para]) -> str:
+    """Add the instrument's title passage (on its heading line or the paragraph after it); its text.
+
+    Takes the title paragraph, and a date or status printed under it, off the front of ``rest``.
+    """
+    title = ""
+    if m.group("optitle"):
+        # "DRAFT OPINION 4: Space connectivity": the heading keeps the number, the title is a passage.
+        title_start = m.start("optitle")
+        node.end = title_start
+        node.add(_title_passage(title_start, head.end))
+        title = clean_text(m.group("optitle"))
+    elif (
+        rest
+        and rest[0].label is None
+        and not _block_heading(rest[0].text(ctx))
+        and not _PREAMBLE.match(rest[0].text(ctx))
+    ):
+        first = rest.pop(0)
+        title_node = node.add(_title_passage(first.start, first.end))
+        title = first.text(ctx)
+        # "(January, 2002)", "(Abrogated by WTDC-25)": a date or status printed under the title.
+        while rest and rest[0].label is None and re.fullmatch(r"\(.*\)", rest[0].text(ctx)):
+            title_node.end = rest.pop(0).end
+    return title
+
+
 def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
     """One instrument: heading, title, front matter, clause blocks, annexes, footnotes."""
     head = paras[0]
@@ -757,43 +784,7 @@ def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
     rest = paras[1:]
     footnotes = [p for p in rest if p.indent in (5, 6) and _FOOTNOTE.match(ctx.text, p.words, p.end)]
     rest = [p for p in rest if p not in footnotes]
-    title = ""
-    if m.group("optitle"):
-        # "DRAFT OPINION 4: Space connectivity": the heading keeps the number, the title is a passage.
-        title_start = m.start("optitle")
-        node.end = title_start
-        node.add(
-            Node(
-                kind=PassageKind.TITLE.value,
-                slug="title",
-                title="title",
-                start=title_start,
-                end=head.end,
-                passage=True,
-            )
-        )
-        title = clean_text(m.group("optitle"))
-    elif (
-        rest
-        and rest[0].label is None
-        and not _block_heading(rest[0].text(ctx))
-        and not _PREAMBLE.match(rest[0].text(ctx))
-    ):
-        first = rest.pop(0)
-        title_node = node.add(
-            Node(
-                kind=PassageKind.TITLE.value,
-                slug="title",
-                title="title",
-                start=first.start,
-                end=first.end,
-                passage=True,
-            )
-        )
-        title = first.text(ctx)
-        # "(January, 2002)", "(Abrogated by WTDC-25)": a date or status printed under the title.
-        while rest and rest[0].label is None and re.fullmatch(r"\(.*\)", rest[0].text(ctx)):
-            title_node.end = rest.pop(0).end
+    title = _instrument_title(ctx, node, m, head, rest)
     node.instrument_title = title or None
     node.title = f"{name} – {title}" if title else name
     body = _Body(
@@ -936,16 +927,7 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
     rest = paras[start + 1 :]
     if rest and rest[0].label is None and not _LEAD_IN.match(rest[0].text(ctx)):
         first = rest.pop(0)
-        decl.add(
-            Node(
-                kind=PassageKind.TITLE.value,
-                slug="title",
-                title="title",
-                start=first.start,
-                end=first.end,
-                passage=True,
-            )
-        )
+        decl.add(_title_passage(first.start, first.end))
         decl.instrument_title = first.text(ctx)
         decl.title = f"{name} – {decl.instrument_title}"
     preamble: Node | None = None
@@ -956,33 +938,16 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
         text = para.text(ctx)
         lead = _LEAD_IN.match(text) if para.label is None else None
         if lead:
-            verb = lead.group("verb")
-            role = _DECLARATION_VERBS.get(verb)
-            if role is None:
-                ctx.warn(para.lines[0].no, f"{name}: lead-in verb {verb!r} has no clause role")
-            block = decl.add(
-                Node(
-                    kind="block",
-                    slug=verb,
-                    title=text,
-                    start=para.start,
-                    end=para.end,
-                    cite=clean_text(lead.group("cite")),
-                    clause=role.value if role else None,
-                    lead_in=text,
-                )
-            )
-            item = None
+            block, item = decl.add(_lead_in_block(ctx, name, para, text, lead)), None
             continue
         if para.label:
             if block is None:
                 ctx.warn(para.lines[0].no, f"{name}: item {para.label!r} before any lead-in sentence")
                 block = decl.add(Node(kind="block", slug="items", title="items"))
-            value = para.label.rstrip(").")
             item = block.add(
                 Node(
                     kind=PassageKind.CLAUSE.value,
-                    slug=value,
+                    slug=para.label.rstrip(")."),
                     title=para.label,
                     start=para.start,
                     end=para.end,
@@ -995,17 +960,7 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
             continue
         if item is not None and (para.label == "" or para.indent > 3):
             n = len(item.children) + 2
-            item.add(
-                Node(
-                    kind=PassageKind.CLAUSE.value,
-                    slug=f"p{n}",
-                    title=f"paragraph {n}",
-                    start=para.start,
-                    end=para.end,
-                    cite=f"paragraph {n}",
-                    passage=True,
-                )
-            )
+            item.add(_numbered_paragraph(para, PassageKind.CLAUSE.value, f"p{n}", n))
             continue
         if block is None:
             if preamble is None:
@@ -1019,16 +974,42 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
             kind = PassageKind.PARAGRAPH.value
             item = None
         n = len(target.children) + 1
-        target.add(
-            Node(
-                kind=kind,
-                slug=str(n),
-                title=f"paragraph {n}",
-                start=para.start,
-                end=para.end,
-                cite=f"paragraph {n}",
-                passage=True,
-            )
-        )
+        target.add(_numbered_paragraph(para, kind, str(n), n))
     _ensure_words(ctx, nodes)
     return nodes
+
+
+def _title_passage(start: int, end: int) -> Node:
+    """An instrument's title, a passage of its own (``.../title``)."""
+    return Node(kind=PassageKind.TITLE.value, slug="title", title="title", start=start, end=end, passage=True)
+
+
+def _lead_in_block(ctx: ParseContext, name: str, para: _Para, text: str, lead: re.Match[str]) -> Node:
+    """The block a declaration's lead-in sentence opens, named by its verb ("we declare that:")."""
+    verb = lead.group("verb")
+    role = _DECLARATION_VERBS.get(verb)
+    if role is None:
+        ctx.warn(para.lines[0].no, f"{name}: lead-in verb {verb!r} has no clause role")
+    return Node(
+        kind="block",
+        slug=verb,
+        title=text,
+        start=para.start,
+        end=para.end,
+        cite=clean_text(lead.group("cite")),
+        clause=role.value if role else None,
+        lead_in=text,
+    )
+
+
+def _numbered_paragraph(para: _Para, kind: str, slug: str, n: int) -> Node:
+    """An unlabelled paragraph passage cited by its place, "paragraph n"."""
+    return Node(
+        kind=kind,
+        slug=slug,
+        title=f"paragraph {n}",
+        start=para.start,
+        end=para.end,
+        cite=f"paragraph {n}",
+        passage=True,
+    )
