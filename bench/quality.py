@@ -1,6 +1,6 @@
 """Retrieval quality per mode on the gold questions, with the ablations: a shortcut to ``rag eval``.
 
-The scoring lives in the evaluation harness (``eval/harness.py``, see README "Evaluation"); this script
+The scoring lives in the evaluation harness (``eval/runner.py``, see README "Evaluation"); this script
 runs it on both splits with the served pipeline and its standing ablations and no naive baseline, and
 writes the report to ``bench/out/quality/``.
 

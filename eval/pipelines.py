@@ -32,49 +32,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from rag.config import Settings, flat_names
-from rag.errors import ConfigError, RagError
+from eval.settings import settings_with
+from eval.types import EvalError, Retrieved
+from rag.config import Settings
+from rag.errors import ConfigError
 from rag.types import Passage
 
 logger = logging.getLogger(__name__)
 
-Span = tuple[int, int]
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
-class EvalError(RagError):
-    """The harness cannot run or score as asked (bad gold selection, unreachable service, ...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Retrieved:
-    """One returned passage as the scorer sees it, whatever pipeline returned it."""
-
-    id: str
-    doc: str
-    source: str
-    spans: tuple[Span, ...]
-    score: float
-    citation: str
-    text: str = ""
-    instrument: str | None = None
-
-    @classmethod
-    def from_passage(cls, p: Passage, score: float) -> Retrieved:
-        return cls(
-            id=p.id,
-            doc=p.doc,
-            source=p.source,
-            spans=p.spans,
-            score=float(score),
-            citation=p.citation,
-            text=p.text,
-            instrument=p.instrument,
-        )
-
-    @property
-    def length(self) -> int:
-        return sum(b - a for a, b in self.spans)
 
 
 class Pipeline(Protocol):
@@ -269,18 +235,6 @@ def resolve_pipeline(name: str) -> PipelineConfig:
             f"unknown pipeline {name!r}; choose one of: {', '.join(PIPELINES)}",
             hint="or define one with --variant NAME[@BASE]:KEY=VALUE,...",
         ) from None
-
-
-def settings_with(base: Settings, overrides: Mapping[str, Any], *, ignore: Sequence[str] = ()) -> Settings:
-    """``base`` with ``overrides`` applied and validated (unknown keys are an error, not ignored)."""
-    fields = set(flat_names())
-    unknown = sorted(set(overrides) - fields - set(ignore))
-    if unknown:
-        raise ConfigError(
-            f"unknown setting(s) {', '.join(unknown)}",
-            hint=f"settings are: {', '.join(sorted(fields | set(ignore)))}",
-        )
-    return base.updated(**{k: v for k, v in overrides.items() if k in fields})
 
 
 # ------------------------------------------------------------------------------------------------

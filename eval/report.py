@@ -24,10 +24,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eval.gate import gate_failures, gate_summary, run_means
 from eval.metrics import ANSWER, passage_run
 
 if TYPE_CHECKING:
-    from eval.harness import EvalResult, QuestionResult, RunResult
+    from eval.results import EvalResult, QuestionResult, RunResult
 
 logger = logging.getLogger(__name__)
 
@@ -197,8 +198,6 @@ def terminal_summary(result: EvalResult, *, gate: Mapping[str, Any] | None = Non
             mark = {True: "met   ", False: "MISSED", None: "n/a   "}[t.met]
             lines.append(f"  {mark} issue {t.issue}: {t.name}: {t.value}")
     if gate is not None and cfg.split == "test":
-        from eval.harness import gate_summary, run_means
-
         for metric, now, then in gate_summary(run_means(result), gate):
             lines.append(
                 f"  gate: {gate['gate']['run']} {metric} {now:.4f} vs baseline {then:.4f} "
@@ -219,9 +218,24 @@ def terminal_summary(result: EvalResult, *, gate: Mapping[str, Any] | None = Non
 
 
 def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None) -> str:
+    """``report.md``: its sections in order."""
+    out = [
+        *_intro(result),
+        *_pipelines(result),
+        *_results_and_targets(result),
+        *_comparisons(result),
+        *_gate(result, gate),
+        *_breakdowns(result),
+        *_latency(result),
+        *_failures(result),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _intro(result: EvalResult) -> list[str]:
+    """The title line and the hit rule."""
     cfg = result.config
-    ref = result.reference
-    k = cfg.k
+    k = result.config.k
     out: list[str] = []
     add = out.append
     add(f"# Retrieval evaluation: {cfg.name}\n")
@@ -238,6 +252,14 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
         "share of the hit passage's length that is the gold item (the source line holding the quote, "
         "trimmed), averaged over questions with a hit. A question no passage covers counts as a miss.\n"
     )
+    return out
+
+
+def _pipelines(result: EvalResult) -> list[str]:
+    """The pipelines scored, and the reference pipeline's index."""
+    ref = result.reference
+    out: list[str] = []
+    add = out.append
     add("## Pipelines\n")
     rows = []
     for name, info in result.pipelines.items():
@@ -250,7 +272,14 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
             f"Index of `{ref}`: `{ref_info['index']}`, built {ref_info.get('built_at')}, "
             f"fusion {json.dumps(ref_info.get('fusion'))}.\n"
         )
+    return out
 
+
+def _results_and_targets(result: EvalResult) -> list[str]:
+    """The summary table, the recall plot and the issues' targets."""
+    ref = result.reference
+    out: list[str] = []
+    add = out.append
     add("## Results\n")
     add(_table(*summary_rows(result)) + "\n")
     add(f"![Recall@k per pipeline and mode]({PLOT_FILE})\n")
@@ -264,7 +293,13 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
     for t in result.targets:
         if t.met is False and t.list_failures and t.failing:
             add(f"**Missed: {t.name}** ({len(t.failing)} questions): " + _qid_list(t.failing) + "\n")
+    return out
 
+
+def _comparisons(result: EvalResult) -> list[str]:
+    """The paired tests, if any."""
+    out: list[str] = []
+    add = out.append
     if result.comparisons:
         add("## Paired comparisons\n")
         add(
@@ -287,10 +322,15 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
                 ]
             )
         add(_table(["runs", "metric", "first", "second", "Δ", "p", "sig.", "W/T/L"], rows, "llrrrrlr") + "\n")
+    return out
 
+
+def _gate(result: EvalResult, gate: Mapping[str, Any] | None) -> list[str]:
+    """The regression gate, on the test split."""
+    cfg = result.config
+    out: list[str] = []
+    add = out.append
     if gate is not None and cfg.split == "test":
-        from eval.harness import gate_failures, gate_summary, run_means
-
         summary = gate_summary(run_means(result), gate)
         if summary:
             add("## Regression gate\n")
@@ -305,7 +345,15 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
             for problem in gate_failures(run_means(result), gate):
                 add(f"- **regression**: {problem}")
             add("")
+    return out
 
+
+def _breakdowns(result: EvalResult) -> list[str]:
+    """Per question kind and per document."""
+    cfg = result.config
+    k = result.config.k
+    out: list[str] = []
+    add = out.append
     add("## Per question kind\n")
     add(f"{cfg.primary}:\n")
     add(_table(*_breakdown(result, "by_kind", cfg.primary)) + "\n")
@@ -324,7 +372,13 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
     add("<details><summary>every metric per document</summary>\n")
     add(_table(*_full_breakdown(result, "by_doc"), "llr" + "r" * (len(cfg.metrics) + 1)) + "\n")
     add("</details>\n")
+    return out
 
+
+def _latency(result: EvalResult) -> list[str]:
+    """Latency per run, the load it was measured under, and what no passage covers."""
+    out: list[str] = []
+    add = out.append
     add("## Latency\n")
     add(
         "Wall time of one search call per question (library: `Searcher.search`; API: the HTTP round trip), "
@@ -341,13 +395,21 @@ def render_markdown(result: EvalResult, *, gate: Mapping[str, Any] | None = None
     for name, qids in result.uncoverable.items():
         if qids:
             add(f"**{name}: no passage covers the answer** of {len(qids)} question(s): {', '.join(qids)}\n")
+    return out
 
+
+def _failures(result: EvalResult) -> list[str]:
+    """The failing questions of the reference mode."""
+    cfg = result.config
+    k = result.config.k
+    out: list[str] = []
+    add = out.append
     add("## Failures\n")
     add(_failure_overview(result))
     for run in result.runs.values():
         if run.mode == ("hybrid" if "hybrid" in cfg.modes else cfg.modes[-1]):
             add(_failure_section(run, k))
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def _qid_list(items: Sequence[tuple[str, str]], limit: int = 60) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from eval.harness import EvalResult, QuestionResult, RunResult
+    from eval.results import EvalResult, QuestionResult, RunResult
 
 
 @dataclass(frozen=True)

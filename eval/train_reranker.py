@@ -2,7 +2,7 @@
 
 Training data: for every dev question, the first stage's best ``rerank_depth`` passages (exactly what
 ``Searcher.search`` hands the reranker: ``Searcher.first_stage`` then ``Searcher.rerank_features``),
-labelled 1 where a passage covers the gold answer (the harness's span rule, ``eval.harness.Judge``).
+labelled 1 where a passage covers the gold answer (the harness's span rule, ``eval.judge.Judge``).
 Draft clauses are in: their candidates are the precedent search's (``rag.rank.drafts``), and one model
 orders drafts and questions alike. Questions whose answer is not among the candidates teach nothing
 and are left out of training, but count (as misses) in the cross-validation scores.
@@ -83,8 +83,8 @@ class Example:
 
 def collect(settings: Settings, questions: Sequence[GoldQuestion], *, searcher: Any = None) -> list[Example]:
     """Candidates and features of every question (first stage only: the reranker switched off)."""
-    from eval.harness import Judge, load_texts
-    from eval.pipelines import settings_with
+    from eval.judge import Judge, load_texts
+    from eval.settings import settings_with
     from rag.rank.search import Searcher
 
     if searcher is None:
@@ -226,7 +226,7 @@ def training_questions(
     is its split, and only ``dev`` and ``train`` are used.
     """
     from eval.gold_data import TRAIN_SPLIT, load_gold, training_gold_paths
-    from eval.harness import select_questions
+    from eval.judge import select_questions
 
     questions = load_gold(
         gold if gold is not None else training_gold_paths(), corpus_dir=settings.index.corpus_dir
@@ -241,8 +241,7 @@ def added_examples(settings: Settings) -> list[Example]:
     layouts the seed documents lack. None when the file or the development set is missing."""
     from eval.added import ADDED_TRAIN, DEVELOPMENT_SET, added_settings
     from eval.gold_data import load_gold
-    from eval.harness import CACHE_DIR
-    from eval.pipelines import settings_with
+    from eval.settings import CACHE_DIR, settings_with
     from rag.rank.search import Searcher
 
     if not ADDED_TRAIN.is_file() or not DEVELOPMENT_SET.is_dir():
@@ -409,7 +408,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    from eval.pipelines import settings_with
+    from eval.settings import settings_with
 
     settings = get_settings()
     if args.index is not None:

@@ -63,7 +63,41 @@ def corpus() -> Corpus:
 DOC_IDS = [d.id for d in load_corpus(CORPUS_DIR).documents]
 
 
-# --- retrieval fixtures (real model, built once per session) -------------------------------------
+# --- the real corpus with the hashing encoder (no model: the fast lane) ---------------------------
+
+# Wide enough that the hashed bag of words ranks passages sharing a query's words well.
+HASH_DIM = 256
+
+
+def hash_encoder():  # type: ignore[no-untyped-def]
+    from rag.index.encoders import HashEncoder
+
+    return HashEncoder(dim=HASH_DIM)
+
+
+@pytest.fixture(scope="session")
+def hash_index_settings(tmp_path_factory):
+    """The seed corpus built once with the hashing encoder into a temporary index folder.
+
+    Real passages, ids, BM25, citator and versions; only the dense vectors stand in for the model's.
+    Every test that does not judge the model's retrieval quality runs on this index.
+    """
+    from rag.config import make_settings
+    from rag.index.store import build_index
+
+    settings = make_settings(index_dir=tmp_path_factory.mktemp("hash") / "index")
+    build_index(settings, encoder=hash_encoder(), show_progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def hash_searcher(hash_index_settings):
+    from rag.rank.search import Searcher
+
+    return Searcher.load(hash_index_settings, encoder=hash_encoder())
+
+
+# --- retrieval fixtures (real model, built once per session; tests using them are slow) ----------
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +136,18 @@ def real_searcher(real_index_settings):
     return Searcher.load(real_index_settings)
 
 
+# Tests of what a query finds in the real documents run twice: on the hashing encoder's index in the
+# fast lane (the ranking logic: BM25, filters, boosts, pins) and on the real model's index in the
+# full suite (the model's quality). The second run is marked slow.
+ON_BOTH_INDEXES = ["hash", pytest.param("real", marks=pytest.mark.slow)]
+
+
+@pytest.fixture(params=ON_BOTH_INDEXES)
+def ranked_searcher(request):
+    """The searcher over the seed corpus built with the hashing encoder, then with the real model."""
+    return request.getfixturevalue(f"{request.param}_searcher")
+
+
 # The development set of published documents (Word, PDF, HTML, Akoma Ntoso, markdown), read where it
 # lies: ../shared/corpus-more from the project root, in CI as here (its README says what each file is).
 CORPUS_MORE = REPO_ROOT.parent / "shared" / "corpus-more"
@@ -113,3 +159,44 @@ def more_file(name: str):  # type: ignore[no-untyped-def]
     if not path.is_file():
         pytest.fail(f"{path} is missing: the ingestion tests read ../shared/corpus-more beside the project")
     return path
+
+
+# --- the fast lane: `scripts/test -m "not slow"` loads no model and fine-tunes nothing ------------
+
+# Fixtures that load or build with the real (fine-tuned) encoder: only slow tests may use them.
+REAL_MODEL_FIXTURES = frozenset(
+    {"real_encoder_spec", "torch_encoder", "real_index_settings", "real_searcher", "real_client"}
+)
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Refuse a test that reaches the real model through a fixture without being marked slow."""
+    wrong = []
+    for item in items:
+        used = REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if used and item.get_closest_marker("slow") is None:
+            wrong.append(f"{item.nodeid} (uses {', '.join(sorted(used))})")
+    if wrong:
+        raise pytest.UsageError(
+            "tests that load the real encoder must be marked @pytest.mark.slow, or use the hashing "
+            "encoder (hash_index_settings, hash_searcher, tests/api/small_index.py):\n  " + "\n  ".join(wrong)
+        )
+
+
+@pytest.fixture(autouse=True)
+def _no_real_model_in_the_fast_lane(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """A test not marked slow fails as soon as it loads the real encoder or starts fine-tuning."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        pytest.fail(
+            f"{request.node.nodeid} loads the real encoder or fine-tunes it: mark it @pytest.mark.slow or "
+            "build its index with the hashing encoder (hash_index_settings, tests/api/small_index.py)"
+        )
+
+    from rag.index import encoders, finetune
+
+    monkeypatch.setattr(encoders.TorchEncoder, "load", refuse)
+    monkeypatch.setattr(encoders.OnnxEncoder, "load", refuse)
+    monkeypatch.setattr(finetune, "train", refuse)

@@ -1,9 +1,9 @@
 """The citator: references resolved to the corpus, references.json and versions.json in the index,
 the ``cites`` filter, reference questions, and ``rag cites`` / ``rag versions``.
 
-Most tests run on the real corpus (parsed once per session); the search and CLI tests use the real
-index built once per session (``real_index_settings``); the build tests use a two-document corpus
-and the hashing encoder.
+Most tests run on the real corpus (parsed once per session); the search and CLI tests use the seed
+corpus built once per session with the hashing encoder (``hash_index_settings``), the reference
+questions also the real model's index (slow); the build tests use a two-document corpus.
 """
 
 from __future__ import annotations
@@ -282,45 +282,45 @@ def test_reference_questions_keep_the_instrument_types_they_name():
 
 
 # --------------------------------------------------------------------------------------------------
-# Search: the cites filter and reference questions (real index)
+# Search: the cites filter and reference questions (the seed corpus; reference questions on both indexes)
 
 
 @pytest.mark.parametrize("value", ["UNGA 70/1", "Resolution 70/1", "un/ga/res/70/1"])
-def test_cites_filter_keeps_only_passages_citing_the_instrument(real_searcher, value):
-    hits = real_searcher.search("digital transformation", k=10, filters=SearchFilters(cites=(value,))).hits
+def test_cites_filter_keeps_only_passages_citing_the_instrument(hash_searcher, value):
+    hits = hash_searcher.search("digital transformation", k=10, filters=SearchFilters(cites=(value,))).hits
     assert len(hits) == 10
-    citing = set(real_searcher.citator.data.cited_by["un/ga/res/70/1"])
+    citing = set(hash_searcher.citator.data.cited_by["un/ga/res/70/1"])
     assert all(h.passage.id in citing for h in hits)
 
 
-def test_cites_filter_combines_with_other_filters(real_searcher):
+def test_cites_filter_combines_with_other_filters(hash_searcher):
     filters = SearchFilters(cites=("Resolution 70/1",), doc=(WTPF21,))
-    hits = real_searcher.search("sustainable development", k=10, filters=filters).hits
+    hits = hash_searcher.search("sustainable development", k=10, filters=filters).hits
     assert {h.passage.doc for h in hits} == {WTPF21} and len(hits) == 4
 
 
-def test_cites_filter_rejects_what_names_no_instrument(real_searcher):
+def test_cites_filter_rejects_what_names_no_instrument(hash_searcher):
     with pytest.raises(ConfigError, match="names no instrument"):
-        real_searcher.search("digital", filters=SearchFilters(cites=("nonsense",)))
-    assert "un/ga/res/70/1" in real_searcher.valid_values("cites")
+        hash_searcher.search("digital", filters=SearchFilters(cites=("nonsense",)))
+    assert "un/ga/res/70/1" in hash_searcher.valid_values("cites")
 
 
-def test_a_reference_question_returns_the_recalling_clauses_first(real_searcher):
-    results = real_searcher.search("Which texts recall UNGA Resolution 70/1?", k=10)
-    citing = set(real_searcher.citator.data.cited_by["un/ga/res/70/1"])
+def test_a_reference_question_returns_the_recalling_clauses_first(ranked_searcher):
+    results = ranked_searcher.search("Which texts recall UNGA Resolution 70/1?", k=10)
+    citing = set(ranked_searcher.citator.data.cited_by["un/ga/res/70/1"])
     assert all(h.passage.id in citing for h in results.hits)
     assert all(h.passage.clause == "recalling" for h in results.hits)
     assert [h.ranks["cites"] for h in results.hits] == list(range(1, 11))
     assert not any(h.pinned for h in results.hits)
 
 
-def test_a_reference_question_prefers_the_instrument_types_it_names(real_searcher):
-    hits = real_searcher.search("Which WTPF draft opinions recall UNGA Resolution 70/125?", k=3).hits
+def test_a_reference_question_prefers_the_instrument_types_it_names(ranked_searcher):
+    hits = ranked_searcher.search("Which WTPF draft opinions recall UNGA Resolution 70/125?", k=3).hits
     assert all(h.passage.instrument.startswith("Draft Opinion") for h in hits)
 
 
-def test_a_question_about_an_instrument_s_own_recitals_is_no_reference_question(real_searcher):
-    results = real_searcher.search("What does Resolution 15 recall?", k=5)
+def test_a_question_about_an_instrument_s_own_recitals_is_no_reference_question(ranked_searcher):
+    results = ranked_searcher.search("What does Resolution 15 recall?", k=5)
     assert results.parsed.cited == ()
     assert "cites" not in results.hits[0].ranks
     assert results.hits[0].passage.instrument.startswith("Resolution 15 ")
@@ -384,11 +384,11 @@ def test_an_index_without_references_file_still_gets_a_citator(small_settings):
 
 
 # --------------------------------------------------------------------------------------------------
-# CLI (real index)
+# CLI (the seed corpus's index)
 
 
-def test_cli_cites_prints_groups_with_citations_and_marked_snippets(real_index_settings, capsys):
-    index = str(real_index_settings.index.index_dir)
+def test_cli_cites_prints_groups_with_citations_and_marked_snippets(hash_index_settings, capsys):
+    index = str(hash_index_settings.index.index_dir)
     assert main(["-q", "cites", "Resolution 70/1", "--index", index]) == 0
     out = capsys.readouterr().out
     assert out.startswith("UNGA Resolution 70/1 (un/ga/res/70/1): ")
@@ -396,8 +396,8 @@ def test_cli_cites_prints_groups_with_citations_and_marked_snippets(real_index_s
     assert "  WTPF-26 SG Report, Draft Opinion 4, recalling, a)\n      [Resolution 70/1] of the United" in out
 
 
-def test_cli_cites_json_and_a_passage_id(real_index_settings, capsys):
-    index = str(real_index_settings.index.index_dir)
+def test_cli_cites_json_and_a_passage_id(hash_index_settings, capsys):
+    index = str(hash_index_settings.index.index_dir)
     assert main(["-q", "cites", "WTDC Resolution 11", "--json", "--index", index]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["key"] == "itu/wtdc/res/11" and report["targets"] == [f"{WTDC}/res-11/title"]
@@ -408,29 +408,29 @@ def test_cli_cites_json_and_a_passage_id(real_index_settings, capsys):
     assert "-> WTDC Resolution 11 (itu/wtdc/res/11) -> wtdc-25-final-report/res-11/title" in out
 
 
-def test_cli_cites_of_no_instrument_fails_in_one_line(real_index_settings, capsys):
+def test_cli_cites_of_no_instrument_fails_in_one_line(hash_index_settings, capsys):
     assert (
-        main(["-q", "cites", "the digital divide", "--index", str(real_index_settings.index.index_dir)]) == 1
+        main(["-q", "cites", "the digital divide", "--index", str(hash_index_settings.index.index_dir)]) == 1
     )
     err = capsys.readouterr().err
     assert err.startswith("error: 'the digital divide' names no instrument") and err.count("\n") == 1
 
 
-def test_cli_versions_is_served_from_the_index(real_index_settings, capsys, monkeypatch):
+def test_cli_versions_is_served_from_the_index(hash_index_settings, capsys, monkeypatch):
     import rag_cli.main
 
     def no_parsing(passage_id):
         raise AssertionError("parsed although the index has versions.json")
 
     monkeypatch.setattr(rag_cli.main, "_versions_from_parsing", no_parsing)
-    index = str(real_index_settings.index.index_dir)
+    index = str(hash_index_settings.index.index_dir)
     assert main(["-q", "versions", f"{WTPF26}/2.2", "--index", index]) == 0
     out = capsys.readouterr().out
     assert "earlier draft: wtpf-26-first-draft-outline/2.2" in out
 
 
-def test_cli_versions_without_an_index_parses_the_documents(real_index_settings, tmp_path, capsys):
-    index = str(real_index_settings.index.index_dir)
+def test_cli_versions_without_an_index_parses_the_documents(hash_index_settings, tmp_path, capsys):
+    index = str(hash_index_settings.index.index_dir)
     assert main(["-q", "versions", "--json", f"{WTPF26}/2.2", "--index", index]) == 0
     from_index = json.loads(capsys.readouterr().out)
     assert main(["-q", "versions", "--json", f"{WTPF26}/2.2", "--index", str(tmp_path / "none")]) == 0

@@ -55,6 +55,16 @@ def test_progress_follows_logging_level_and_tqdm_disable(monkeypatch):
     assert progress_enabled(True, log) is False
 
 
+def test_the_fast_lane_refuses_to_load_the_real_encoder_or_fine_tune(tmp_path):
+    """tests/conftest.py fails any test not marked slow that loads the model: the fast lane stays fast."""
+    from rag.index import finetune
+    from rag.index.encoders import OnnxEncoder, TorchEncoder
+
+    for load in (lambda: TorchEncoder.load(tmp_path), lambda: OnnxEncoder.load(tmp_path), finetune.train):
+        with pytest.raises(pytest.fail.Exception, match="mark it @pytest.mark.slow"):
+            load()
+
+
 @pytest.mark.slow
 def test_onnx_export_matches_torch_and_is_reused(real_encoder_spec, torch_encoder, tmp_path, monkeypatch):
     folder = tmp_path / "encoder"

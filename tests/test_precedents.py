@@ -179,12 +179,16 @@ def test_precedent_reports_role_wording_and_shared_runs(real_searcher) -> None: 
     assert found.clause is ClauseRole.INSTRUCTS and found.clause_source == "detected"
     assert top.same_role and 0.5 < top.wording < 1.0 and top.meaning > 0.8
     assert top.shared, "the shared word runs are listed"
+    # who else holds a run, found independently of the shingle index: a plain search of folded words
+    folded = [" " + " ".join(Words.of(p.text).words) + " " for p in real_searcher.passages]
     for run in top.shared:
         assert run.words >= 3
         assert original.text[run.passage[0] : run.passage[1]] == run.text
         draft_words = re.findall(r"\w+", draft[run.draft[0] : run.draft[1]].lower())
         assert draft_words == re.findall(r"\w+", run.text.lower())
-        assert run.also_in >= 0
+        needle = " " + " ".join(Words.of(run.text).words) + " "
+        holders = {p.id for p, words in zip(real_searcher.passages, folded, strict=True) if needle in words}
+        assert original.id in holders and run.also_in == len(holders) - 1
 
 
 @pytest.mark.slow

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from rag.index.dense import DenseIndex
 from rag.index.encoders import HashEncoder
 from rag.index.textindex import tokenize
 from rag.rank.retrievers import BM25Retriever, DenseRetriever, HybridRetriever, Retriever
+from rag.types import Hit
 
 TEXTS = [
     "Member States are invited to develop digital skills strategies for women and girls",
@@ -40,8 +43,16 @@ class RetrieverContract:
     def retriever(self) -> Retriever:
         raise NotImplementedError
 
-    def test_is_a_retriever(self, retriever):
-        assert isinstance(retriever, Retriever)
+    def test_search_takes_the_protocol_s_arguments_and_returns_hits(self, retriever):
+        """The protocol's signature, not just a ``search`` attribute (all a runtime isinstance checks)."""
+        params = inspect.signature(retriever.search).parameters
+        wanted = inspect.signature(Retriever.search).parameters
+        assert [(n, p.kind) for n, p in params.items()] == [
+            (n, p.kind) for n, p in wanted.items() if n != "self"
+        ]
+        assert params["allowed"].default is None
+        hits = retriever.search("digital skills", 2, allowed=None)
+        assert hits and all(type(h) is Hit for h in hits)
 
     def test_returns_at_most_k_ranked_hits(self, retriever):
         hits = retriever.search("digital skills", 3)

@@ -50,6 +50,8 @@ from rag.citator.references import (
     key_matches,
 )
 from rag.errors import ConfigError, IndexStaleError, NotFoundError
+from rag.parse.roles import role_alternation
+from rag.parse.spans import single_spaced
 from rag.types import ClauseRole, DocumentMeta, Passage
 
 logger = logging.getLogger(__name__)
@@ -165,8 +167,7 @@ class InstrumentTarget:
 # A pinpoint written just before a reference: "resolves 2 of", "recognizing g) of", "the further
 # resolves of", "Annex 4 to". Clause role words come from ``ClauseRole`` plus British spellings.
 _ROLE_SPELLINGS = {"recognising": "recognizing", "emphasising": "emphasizing", "resolve": "resolves"}
-_ROLE_WORDS = sorted({*ClauseRole.values(), *_ROLE_SPELLINGS}, key=len, reverse=True)
-_ROLE_RE = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in _ROLE_WORDS)
+_ROLE_RE = role_alternation(_ROLE_SPELLINGS)
 _PINPOINT_BEFORE = re.compile(
     rf"(?:\b(?P<further>further\s+)?(?P<role>{_ROLE_RE})(?:\s+(?:further|also))?"
     r"(?:\s*(?P<label>\d{1,2}(?:\.\d{1,2})?|[a-z]{1,2}\)|[ivx]{1,4}\)))?\s+of"
@@ -177,10 +178,6 @@ _PINPOINT_WINDOW = 50
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 # Part headings that name an instrument without an ``instrument`` field: "Part II – Baku Action Plan".
 _PART_PREFIX = re.compile(r"^(?:Part\s+[IVX]+|Chapter\s+\d+|Section\s+\d+)\s*[–—-]\s*", re.I)
-
-
-def _ws(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _last_segment(passage_id: str) -> str:
@@ -210,7 +207,7 @@ class _Instrument:
             inside = [p for p in self.rows if any(f"/{f}/" in p.id + "/" for f in forms)]
             chosen = [p for p in inside if p.kind == "title"] or inside
             return chosen[0].id if chosen else None
-        base = _ws(role or "").lower().removeprefix("further ")
+        base = single_spaced(role or "").lower().removeprefix("further ")
         try:
             wanted_role = ClauseRole.from_str(_ROLE_SPELLINGS.get(base, base))
         except ConfigError:
@@ -230,9 +227,13 @@ def _own_revision(name: str, event: str | None) -> str | None:
 def _part_key(p: Passage, event: str | None) -> tuple[str, str] | None:
     """(key, heading) of a document part that names an instrument ("Part II – Baku Action Plan")."""
     for segment in p.path[1:3]:
-        name = _PART_PREFIX.sub("", _ws(segment))
+        name = _PART_PREFIX.sub("", single_spaced(segment))
         refs = extract_references(name, event=event)
-        if len(refs) == 1 and _ws(refs[0].surface) == name and refs[0].kind is RefKind.OTHER_INSTRUMENT:
+        if (
+            len(refs) == 1
+            and single_spaced(refs[0].surface) == name
+            and refs[0].kind is RefKind.OTHER_INSTRUMENT
+        ):
             return refs[0].key, segment
     return None
 
@@ -267,14 +268,14 @@ def _pinpoint(text: str, ref: Reference) -> tuple[str | None, str | None, str | 
     m = _PINPOINT_BEFORE.search(text, max(0, ref.start - _PINPOINT_WINDOW), ref.start)
     if not m:
         return None, None, None, -1
-    role = _ws(f"{m.group('further') or ''}{m.group('role')}") if m.group("role") else None
+    role = single_spaced(f"{m.group('further') or ''}{m.group('role')}") if m.group("role") else None
     return role, m.group("label"), m.group("annex"), m.start()
 
 
 def _pinpoint_words(role: str | None, label: str | None, annex: str | None) -> str:
     if role is None:
-        return _ws(f"Annex {annex or ''}")
-    return _ws(f"{role} {label or ''}")
+        return single_spaced(f"Annex {annex or ''}")
+    return single_spaced(f"{role} {label or ''}")
 
 
 @dataclass(frozen=True)
@@ -337,7 +338,9 @@ class ReferenceIndex:
         role, label, annex, pin_start = _pinpoint(p.text, ref)
         pinned = pin_start >= 0
         if own is not None and ref.key == own.key and not pinned:
-            same_edition = ref.revision is None or _ws(ref.revision) == _ws(own.revision or "")
+            same_edition = ref.revision is None or single_spaced(ref.revision) == single_spaced(
+                own.revision or ""
+            )
             if same_edition or p.kind == "title":
                 return None  # the instrument naming itself
         candidates = instruments.get(ref.key)
@@ -697,12 +700,15 @@ class Citator:
         inst = self._owner.get(p.id)
         if inst is None:
             return ()
-        wanted = _ws(addressee).lower()
+        wanted = single_spaced(addressee).lower()
         out = []
         for pid in inst.passages:
             q = self.passages[self.row_of[pid]] if pid in self.row_of else None
             if q is None or not q.clause or not ClauseRole.from_str(q.clause).operative:
                 continue
-            if wanted in _ws(q.addressee or "").lower() or wanted in _ws(q.lead_in or "").lower():
+            if (
+                wanted in single_spaced(q.addressee or "").lower()
+                or wanted in single_spaced(q.lead_in or "").lower()
+            ):
                 out.append(q)
         return tuple(out)

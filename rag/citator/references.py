@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rag.parse.spans import single_spaced
 from rag.types import _ChoiceEnum
 
 __all__ = [
@@ -206,10 +207,6 @@ def _event_parts(event: str | None) -> tuple[str | None, str | None]:
     return m.group(1).lower(), m.group(2)
 
 
-def _ws(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 # --------------------------------------------------------------------------------------------------
 # Numbered ITU and UN instruments: Resolution(s), Res., Decision(s).
 
@@ -274,9 +271,9 @@ def _body_from_revision(inner: str) -> str | None:
         return "wrc"
     if re.search(r"\bC\d\d\b|\bCouncil\b", inner):
         return "council"
-    m = _PLACE_YEAR.search(_ws(inner))  # "New\u00a0Delhi"
+    m = _PLACE_YEAR.search(single_spaced(inner))  # "New\u00a0Delhi"
     if m:
-        place = _ws(m.group("place")).lower().removeprefix("rev.").strip()
+        place = single_spaced(m.group("place")).lower().removeprefix("rev.").strip()
         return _MEETINGS.get((place, int(m.group("year"))))
     return None
 
@@ -303,7 +300,7 @@ def _numbered_items(text: str, pos: int, *, versioned: bool) -> tuple[list[_Item
         item = _Item(cur.group("num"), cur.groupdict().get("ver"), cur.start("num"), cur.end())
         paren = _PAREN.match(text, item.end)
         if paren and _REVISION_LIKE.search(paren.group("inner")):
-            item.revision = _ws(paren.group("inner"))
+            item.revision = single_spaced(paren.group("inner"))
             item.paren_body = _body_from_revision(paren.group("inner"))
             item.end = paren.end()
         if sep.strip() in {"to", "–", "-"} and items:
@@ -454,7 +451,7 @@ def _recommendation_refs(text: str) -> Iterator[Reference]:
                 paren = _PAREN.match(text, end)
                 revision = None
                 if paren and _REVISION_LIKE.search(paren.group("inner")):
-                    revision, end = _ws(paren.group("inner")), paren.end()
+                    revision, end = single_spaced(paren.group("inner")), paren.end()
                 if _valid_rec_id(sector, rec_id):
                     yield Reference(
                         f"itu-{sector.lower()}/rec/{rec_id.lower()}",
@@ -664,13 +661,13 @@ def _named_refs(text: str) -> Iterator[Reference]:
     for m in _WSIS_DOCS.finditer(text):
         name = m.lastgroup or ""
         before = _PARAGRAPHS_BEFORE.search(text, max(0, m.start() - 40), m.start())
-        pinpoint = _ws(before.group("pin")) if before else None
+        pinpoint = single_spaced(before.group("pin")) if before else None
         yield Reference(_WSIS_KEYS[name], m.start(), m.end(), m.group(), RefKind.WSIS, pinpoint=pinpoint)
     for m in _NAMED.finditer(text):
         if m.group("gdc"):
             key = "un/gdc"
         else:
-            place = _ws(m.group("place")).lower()
+            place = single_spaced(m.group("place")).lower()
             what = "action-plan" if m.group("what").startswith("Action") else "declaration"
             key = f"itu/wtdc-{_WTDC_PLACES[place]}/{what}"
         yield Reference(key, m.start(), m.end(), m.group(), RefKind.OTHER_INSTRUMENT)
@@ -734,7 +731,7 @@ def _designations(text: str, m: re.Match[str]) -> list[_Designation]:
         s, e = items_start + item.start(), items_start + item.end()
         start = m.start() if i == 0 else s
         end = m.end() if (m.group("sub") and e == m.end("items")) else e
-        pinpoint = _ws(m.group("sub")) if m.group("sub") and e == m.end("items") else None
+        pinpoint = single_spaced(m.group("sub")) if m.group("sub") and e == m.end("items") else None
         gap = text[items_start + prev.end() : s] if prev else ""
         if prev and re.fullmatch(r"\s*[–-]\s*", gap) and prev.group().isdigit() and item.group().isdigit():
             lo, hi = int(prev.group()), int(item.group())
@@ -868,7 +865,7 @@ def canonical_key(surface: str, *, event: str | None = None) -> str | None:
         >>> canonical_key("PP Res. 64")
         'itu/pp/res/64'
     """
-    text = _ws(surface)
+    text = single_spaced(surface)
     if not text:
         return None
     if _KEY.fullmatch(text.lower()):
@@ -921,7 +918,7 @@ def instrument_key(instrument: str, doc_event: str | None) -> str | None:
         >>> instrument_key("Draft Opinion 4", "WTPF-26")
         'itu/wtpf-26/opinion/4'
     """
-    text = _ws(instrument)
+    text = single_spaced(instrument)
     if not text:
         return None
     # "Recommandation UIT-T E.119", "Resolución 1": an added French or Spanish text names its

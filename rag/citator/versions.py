@@ -35,6 +35,7 @@ from itertools import combinations
 from typing import Any
 
 from rag.errors import IndexStaleError, NotFoundError
+from rag.parse.spans import single_spaced
 from rag.types import DocumentMeta, Passage, _ChoiceEnum
 
 logger = logging.getLogger(__name__)
@@ -799,10 +800,6 @@ _REV_ENTRY = re.compile(r"(?P<kind>Rev|Abr)\.\s(?P<place>[^;,()]+?),\s(?P<year>\
 _STATUS_COLUMNS = ("Res.", "Title", "First approved", "History", "Status")
 
 
-def _ws(text: str) -> str:
-    return " ".join(text.split())
-
-
 @dataclass(frozen=True, slots=True)
 class _StatusRow:
     number: str
@@ -823,7 +820,7 @@ def _status_rows(passages: Iterable[Passage]) -> list[_StatusRow]:
     ]
     # The places of every dated entry and name, to cut "First approved" from the end of the title
     # ("... (LDCs) Buenos Aires, 1994"): a title may end in capitalised words itself.
-    texts = [_ws(p.text) for p in rows]
+    texts = [single_spaced(p.text) for p in rows]
     places = {m.group("place") for t in texts for m in _REV_ENTRY.finditer(t)}
     places |= {m.group(1) for t in texts for m in re.finditer(r"\(([^,()]+), \d{4}\)", t)}
     place_rx = "|".join(re.escape(x) for x in sorted(places, key=len, reverse=True)) or r"(?!)"
@@ -867,7 +864,7 @@ def extract_revisions(passages: Sequence[Passage]) -> tuple[Revision, ...]:
     names: dict[str, re.Match[str]] = {}  # in document order
     titles: dict[str, str] = {}
     for p in passages:
-        name = _ws(p.instrument or "")
+        name = single_spaced(p.instrument or "")
         m = names.get(name) or _RES_NAME.fullmatch(name)
         if m is None:
             continue
@@ -876,7 +873,7 @@ def extract_revisions(passages: Sequence[Passage]) -> tuple[Revision, ...]:
             titles.setdefault(name, p.id)
     revisions = []
     for name, m in names.items():
-        number, place, year = m.group("number"), _ws(m.group("place")), int(m.group("year"))
+        number, place, year = m.group("number"), single_spaced(m.group("place")), int(m.group("year"))
         revised = bool(m.group("rev"))
         version = f"{'Rev. ' if revised else ''}{place}, {year}"
         revision = Revision(
@@ -1037,7 +1034,7 @@ class VersionIndex:
 
     def revision(self, instrument: str, *, doc: str | None = None) -> Revision | None:
         """The revision record of an instrument named as printed ("Resolution 15 (Rev. Kigali, 2022)")."""
-        name = _ws(instrument)
+        name = single_spaced(instrument)
         for rev in self.revisions:
             if rev.instrument == name and (doc is None or rev.doc == doc):
                 return rev

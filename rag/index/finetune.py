@@ -50,6 +50,7 @@ from typing import Any
 
 from rag.config import Settings
 from rag.index.encoders import default_model_dir, model_fingerprint
+from rag.index.textindex import WORD
 from rag.types import Passage
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ logger = logging.getLogger(__name__)
 INFO_FILE = "finetune.json"
 # Bump when pair mining or training changes in a way the Recipe's fields do not show.
 RECIPE_VERSION = 1
-_WORD = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[A-Z]|[a-z]\))\s*[.)]?\s+")
 # Kinds whose instrument title says what they are about (a title passage *is* the title).
 _TITLED = frozenset({"clause", "result", "objective", "question", "annex"})
@@ -92,7 +92,7 @@ class Pair:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    return WORD.findall(text.casefold())
 
 
 # ------------------------------------------------------------------------------------------------

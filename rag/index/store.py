@@ -436,23 +436,32 @@ def _previous_documents(index_dir: Path, old: Manifest | None, params: dict[str,
     }
 
 
-def _build_into(
-    folder: Path,
-    settings: Settings,
-    corpus: Corpus,
-    entries: list[dict[str, Any]],
-    params: dict[str, Any],
-    old: Manifest | None,
-    injected: Encoder | None,
-    show_progress: bool | None,
-    started: float,
-) -> BuildReport:
+@dataclass(frozen=True)
+class _Parsed:
+    """Step 1 of a build: every passage in corpus order, each document's outline entry, and counts."""
+
+    passages: list[Passage]
+    outlines: dict[str, Any]
+    parsed: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """Step 2 of a build: one normalised row a passage, the model that made them, and cache counts."""
+
+    matrix: np.ndarray
+    model_id: str
+    backend: str
+    dim: int
+    embedded: int
+    cached: int
+
+
+def _parse_changed(corpus: Corpus, entries: list[dict[str, Any]], previous: dict[str, Any]) -> _Parsed:
+    """Parse the documents that changed since the previous build, and reuse the others' passages."""
     from rag.parse import parse_document
 
-    index_dir = settings.index.index_dir
-    previous = _previous_documents(index_dir, old, params)
-
-    # 1. passages: parse changed documents, reuse the others
     passages: list[Passage] = []
     outlines: dict[str, Any] = {}
     parsed = warnings = 0
@@ -480,8 +489,21 @@ def _build_into(
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})[:5]
         raise IndexCorruptError(f"passage ids repeat across documents: {', '.join(dupes)}")
+    return _Parsed(passages, outlines, parsed, warnings)
 
-    # 2. vectors: the encoder's own text and context vectors, from the cache where possible
+
+def _embed(
+    folder: Path,
+    settings: Settings,
+    passages: list[Passage],
+    injected: Encoder | None,
+    show_progress: bool | None,
+) -> tuple[_Vectors, EmbeddingCache, list[str], list[bytes]]:
+    """The encoder's own text and context vectors, from the cache where possible.
+
+    Returns the vectors, the cache (new vectors added), the unique texts and their cache keys.
+    """
+    index_dir = settings.index.index_dir
     spec = encoder_spec(settings)
     backend = "injected"
     if injected is None:
@@ -513,45 +535,33 @@ def _build_into(
         matrix[row] = cache.vectors[keys[text]]
         if context and weight:
             matrix[row] += weight * cache.vectors[keys[context]]
-    matrix = normalize_rows(matrix)
+    out = _Vectors(normalize_rows(matrix), model_id, backend, dim, len(missing), len(unique) - len(missing))
+    return out, cache, unique, [keys[t] for t in unique]
 
-    # 3. indexes
-    weights = FieldWeights(
-        citation=settings.index.bm25_weight_citation,
-        context=settings.index.bm25_weight_context,
-        text=settings.index.bm25_weight_text,
-    )
-    bm25 = BM25Index.fit([bm25_tokens(p, weights) for p in passages], BM25Params(**params["bm25"]))
-    bm25.save(folder)
-    DenseIndex.from_vectors(matrix).save(folder)
-    with (folder / PASSAGES_FILE).open("w", encoding="utf-8") as fh:
-        for p in passages:
-            fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
-    (folder / OUTLINES_FILE).write_text(
-        json.dumps({"documents": outlines}, ensure_ascii=False), encoding="utf-8"
-    )
-    cache.write(folder / CACHE_FILE, [keys[t] for t in unique], max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
 
-    # 4. what cites what, and versions: cheap, so computed from all passages every build
-    references = ReferenceIndex.build(passages, corpus.documents)
-    _write_json(folder / REFERENCES_FILE, references.to_dict())
-    versions = VersionIndex.build(passages, corpus.documents)
-    _write_json(folder / VERSIONS_FILE, versions.to_dict())
-    vocabulary = Vocabulary.build(vocabulary_texts(passages))
-    _write_json(folder / VOCABULARY_FILE, vocabulary.to_dict())
-
-    # 5. manifest, last: an index folder without one is never taken for complete
+def _manifest(
+    folder: Path,
+    settings: Settings,
+    entries: list[dict[str, Any]],
+    params: dict[str, Any],
+    vectors: _Vectors,
+    references: ReferenceIndex,
+    versions: VersionIndex,
+    vocabulary: Vocabulary,
+    started: float,
+) -> Manifest:
+    """What the build made: parameters, encoder, counts, and every file's size and checksum."""
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    Manifest(
+    return Manifest(
         schema=SCHEMA_VERSION,
         rag_version=rag.__version__,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 2),
-        passages=len(passages),
+        passages=vectors.matrix.shape[0],  # one row a passage
         documents=len(entries),
         corpus=tuple(entries),
         params=params,
-        encoder=EncoderInfo(name=model_id, backend=backend, dim=dim),
+        encoder=EncoderInfo(name=vectors.model_id, backend=vectors.backend, dim=vectors.dim),
         fusion={
             "method": settings.retrieval.fusion,
             "rrf_k": settings.retrieval.rrf_k,
@@ -567,17 +577,66 @@ def _build_into(
         },
         vocabulary={"acronyms": len(vocabulary)},
         files={str(p.relative_to(folder)): FileEntry(p.stat().st_size, sha256_file(p)) for p in files},
-    ).write(folder)
+    )
+
+
+def _build_into(
+    folder: Path,
+    settings: Settings,
+    corpus: Corpus,
+    entries: list[dict[str, Any]],
+    params: dict[str, Any],
+    old: Manifest | None,
+    injected: Encoder | None,
+    show_progress: bool | None,
+    started: float,
+) -> BuildReport:
+    index_dir = settings.index.index_dir
+    # 1. passages: parse changed documents, reuse the others
+    parsed = _parse_changed(corpus, entries, _previous_documents(index_dir, old, params))
+    passages = parsed.passages
+    # 2. vectors: the encoder's own text and context vectors, from the cache where possible
+    vectors, cache, unique, unique_keys = _embed(folder, settings, passages, injected, show_progress)
+
+    # 3. indexes
+    weights = FieldWeights(
+        citation=settings.index.bm25_weight_citation,
+        context=settings.index.bm25_weight_context,
+        text=settings.index.bm25_weight_text,
+    )
+    bm25 = BM25Index.fit([bm25_tokens(p, weights) for p in passages], BM25Params(**params["bm25"]))
+    bm25.save(folder)
+    DenseIndex.from_vectors(vectors.matrix).save(folder)
+    with (folder / PASSAGES_FILE).open("w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+    (folder / OUTLINES_FILE).write_text(
+        json.dumps({"documents": parsed.outlines}, ensure_ascii=False), encoding="utf-8"
+    )
+    cache.write(folder / CACHE_FILE, unique_keys, max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
+
+    # 4. what cites what, and versions: cheap, so computed from all passages every build
+    references = ReferenceIndex.build(passages, corpus.documents)
+    _write_json(folder / REFERENCES_FILE, references.to_dict())
+    versions = VersionIndex.build(passages, corpus.documents)
+    _write_json(folder / VERSIONS_FILE, versions.to_dict())
+    vocabulary = Vocabulary.build(vocabulary_texts(passages))
+    _write_json(folder / VOCABULARY_FILE, vocabulary.to_dict())
+
+    # 5. manifest, last: an index folder without one is never taken for complete
+    _manifest(folder, settings, entries, params, vectors, references, versions, vocabulary, started).write(
+        folder
+    )
     return BuildReport(
         index_dir=index_dir,
         status="built",
         documents=len(entries),
         passages=len(passages),
-        parsed=parsed,
-        embedded=len(missing),
-        cached=len(unique) - len(missing),
-        backend=backend,
-        warnings=warnings,
+        parsed=parsed.parsed,
+        embedded=vectors.embedded,
+        cached=vectors.cached,
+        backend=vectors.backend,
+        warnings=parsed.warnings,
     )
 
 

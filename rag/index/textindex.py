@@ -31,6 +31,8 @@ from functools import lru_cache
 from rag.index.vocabulary import fold_spelling
 from rag.types import Passage
 
+# A run of letters and digits: the word unit of shingles, word counts and pair mining.
+WORD = re.compile(r"[^\W_]+")
 # A word, or words/numbers joined by . / - ' (7.9.6, 70/1, ITU-D, evidence-based, WTPF-26).
 _TOKEN = re.compile(r"[^\W_]+(?:[./\-'][^\W_]+)*")
 _QUOTES = str.maketrans(

@@ -64,7 +64,7 @@ from rag.parse.names import (
 from rag.parse.paragraphs import Para, ends_sentence, heading_like, lone_label, read_paragraphs
 from rag.parse.roles import RoleWords, declaration_verb, itu_block_heading, un_operative, un_preambular
 from rag.parse.spans import clean_text, has_words
-from rag.parse.tree import Node, ParseContext, slugify
+from rag.parse.tree import Node, ParseContext, footnote_node, slugify
 from rag.types import PassageKind
 
 _FORMULA = re.compile(
@@ -910,16 +910,12 @@ class _Reader:
         if owner.instrument != self.container.instrument:
             owner, caller = self.container, None  # a stale call of another instrument's note 1
         slug = "fn-" + ("star" * len(mark) if set(mark) == {"*"} else slugify(mark))
-        node = Node(
-            kind=PassageKind.FOOTNOTE.value,
-            slug=self._unique(owner, slug),
-            title=f"footnote {mark}",
-            start=para.start,
-            end=para.end,
-            cite=f"footnote {mark}",
-            passage=True,
+        node = footnote_node(
+            mark,
+            para.start,
+            para.end,
             body_start=para.body_start,
-            label=mark,
+            slug=self._unique(owner, slug),
             # what the note is a note to: its context for search ("Iraq: draft resolution")
             lead_in=(caller[:197] + "...") if caller and len(caller) > 200 else caller,
         )

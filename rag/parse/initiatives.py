@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import rag.parse.tabtext as tabtext
 from rag.parse.spans import Line
 from rag.parse.tabtext import Block
-from rag.parse.tree import Node, ParseContext
+from rag.parse.tree import Node, ParseContext, footnote_node
 
 logger = logging.getLogger(__name__)
 
@@ -185,51 +185,15 @@ def _fill_initiative(ctx: ParseContext, inst: Node, lines: Sequence[Line]) -> li
             results.lead_in = words
         elif block.kind == "item" and results is not None:
             n = block.label.rstrip(")")
-            last = results.add(
-                Node(
-                    kind="result",
-                    slug=f"result-{n}",
-                    title=f"expected result {n}",
-                    start=block.start,
-                    end=block.end,
-                    body_start=block.body_start,
-                    cite=f"expected result {n}",
-                    label=block.label,
-                    passage=True,
-                )
-            )
+            last = results.add(tabtext.item_node(block, "result", f"result-{n}", f"expected result {n}"))
         elif block.kind == "letter" and last is not None and last.kind == "result":
-            letter = block.label.rstrip(")")
-            last.add(
-                Node(
-                    kind="result",
-                    slug=letter,
-                    title=block.label,
-                    start=block.start,
-                    end=block.end,
-                    body_start=block.body_start,
-                    cite=block.label,
-                    label=block.label,
-                    passage=True,
-                )
-            )
+            last.add(tabtext.item_node(block, "result", block.label.rstrip(")"), block.label))
         elif block.kind in ("dash", "bullet") and (impact is not None or last is not None):
             parent = impact if impact is not None else last
             word = "bullet" if block.kind == "bullet" else "dash"
             k = sum(1 for c in parent.children if c.slug.startswith(word + "-")) + 1
-            parent.add(
-                Node(
-                    kind="paragraph" if parent is impact else parent.kind,
-                    slug=f"{word}-{k}",
-                    title=f"{word} {k}",
-                    start=block.start,
-                    end=block.end,
-                    body_start=block.body_start,
-                    cite=f"{word} {k}",
-                    label=block.label,
-                    passage=True,
-                )
-            )
+            kind = "paragraph" if parent is impact else parent.kind
+            parent.add(tabtext.item_node(block, kind, f"{word}-{k}", f"{word} {k}"))
         else:
             extra += 1
             ctx.warn(block.first.no, f"unexpected text in {inst.instrument}; kept as a paragraph")
@@ -292,16 +256,4 @@ def _attach_footnotes(ctx: ParseContext, nodes: list[Node], footnotes: list[tupl
                     owner, best = inst, n.start
         if best < 0:
             ctx.warn(block.first.no, f"no marker for footnote {number}; kept with {home.instrument}")
-        owner.add(
-            Node(
-                kind="footnote",
-                slug=f"fn-{number}",
-                title=f"footnote {number}",
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=f"footnote {number}",
-                label=number,
-                passage=True,
-            )
-        )
+        owner.add(footnote_node(number, block.start, block.end, body_start=block.body_start))

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from rag.errors import ParseError
 from rag.parse.spans import Line, clean_text, has_words
-from rag.parse.tree import Node, ParseContext, slugify
+from rag.parse.tree import Node, ParseContext, footnote_node, slugify
 
 logger = logging.getLogger(__name__)
 
@@ -600,17 +600,8 @@ class _Region:
         m = self.match(_FOOTNOTE, block)
         number = m.group(1)
         body = block.start + m.end()
-        node = Node(
-            kind="footnote",
-            slug=f"fn-{number}",
-            title=f"footnote {number}",
-            start=block.start,
-            end=block.end,
-            body_start=body,
-            cite=", ".join((self.cite, f"footnote {number}")),
-            passage=True,
-            label=number,
-        )
+        cite = ", ".join((self.cite, f"footnote {number}"))
+        node = footnote_node(number, block.start, block.end, body_start=body, cite=cite)
         self.attach(self.root, node)
 
     # -- tables ------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import rag.parse.annexes as annexes
 import rag.parse.tabtext as tabtext
 from rag.parse.spans import Line
 from rag.parse.tabtext import Block, Table
-from rag.parse.tree import Node, ParseContext
+from rag.parse.tree import Node, ParseContext, footnote_node
 
 logger = logging.getLogger(__name__)
 
@@ -187,19 +187,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
     q = state.question
     kind, label = block.kind, block.label
     if kind == "number" and block.shape.indent >= tabtext.DEEP:
-        q.add(
-            Node(
-                kind="footnote",
-                slug=f"fn-{label}",
-                title=f"footnote {label}",
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=f"footnote {label}",
-                label=label,
-                passage=True,
-            )
-        )
+        q.add(footnote_node(label, block.start, block.end, body_start=block.body_start))
         return
     if kind == "number":
         node = Node(
@@ -241,19 +229,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
         parent = state.container
         if kind == "letter" and state.last_item is not None:
             parent = state.last_item  # i), ii) under 1): the sub-items of a numbered item
-        node = parent.add(
-            Node(
-                kind="question",
-                slug=label.rstrip(")"),
-                title=label,
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=label,
-                label=label,
-                passage=True,
-            )
-        )
+        node = parent.add(tabtext.item_node(block, "question", label.rstrip(")"), label))
         if kind == "item":
             state.last_item = node
         state.last = node
@@ -262,19 +238,7 @@ def _block(ctx: ParseContext, state: _State, block: Block) -> None:
         parent = state.last or state.container
         word = "dash" if kind == "dash" else "bullet"
         k = sum(1 for c in parent.children if c.slug.startswith(word + "-")) + 1
-        parent.add(
-            Node(
-                kind="question",
-                slug=f"{word}-{k}",
-                title=f"{word} {k}",
-                start=block.start,
-                end=block.end,
-                body_start=block.body_start,
-                cite=f"{word} {k}",
-                label=label,
-                passage=True,
-            )
-        )
+        parent.add(tabtext.item_node(block, "question", f"{word}-{k}", f"{word} {k}"))
         return
     k = state.next_paragraph()
     state.last = state.container.add(_passage(block, f"p{k}", "question", "paragraph", number=k))

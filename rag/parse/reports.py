@@ -29,14 +29,11 @@ from dataclasses import dataclass, field
 import rag.parse.resolutions as resolutions
 from rag.errors import ParseError
 from rag.parse.plain import paragraph_nodes
-from rag.parse.spans import Line, clean_text
+from rag.parse.spans import BOOKMARK_PREFIX, Line, clean_text
 from rag.parse.tree import Node, ParseContext, slugify
 
 logger = logging.getLogger(__name__)
 
-# Spaces and bookmark artefacts before the printed words of a line; tabs are not skipped, because a
-# leading tab marks a table cell or an indented continuation line.
-_PREFIX = re.compile(r"(?:[ \u00a0]*\[bookmark: [^\]]*\])*[ \u00a0]*")
 _NUMBER = re.compile(r"(?P<num>\d+(?:\.\d+)*)(?P<dot>\.?)(?P<sep>[ \t\u00a0]+)(?=\S)")
 _ITEM = re.compile(r"(?P<letter>[a-z])(?P<punct>[.)])[ \t]+(?=\S)")
 _TABLE = re.compile(r"Table\s+(?P<n>\d+)\b[\s:.–-]*(?P<caption>.*)$")
@@ -115,7 +112,7 @@ def parse_sg_report(ctx: ParseContext) -> Node:
 
 def _words_at(line: Line) -> int:
     """Index in ``line.raw`` where the printed words start (after spaces and bookmark artefacts)."""
-    m = _PREFIX.match(line.raw)
+    m = BOOKMARK_PREFIX.match(line.raw)
     return m.end() if m else 0
 
 

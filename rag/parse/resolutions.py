@@ -76,8 +76,9 @@ from rag.parse.labels import (
     successor,
 )
 from rag.parse.plain import paragraph_nodes
-from rag.parse.spans import Line, clean_text, strip_markup
-from rag.parse.tree import Node, ParseContext, slugify
+from rag.parse.roles import ITU_OPERATIVE, ITU_PREAMBULAR
+from rag.parse.spans import BOOKMARK_PREFIX, Line, clean_text, strip_markup
+from rag.parse.tree import Node, ParseContext, footnote_node, slugify
 from rag.types import ClauseRole, PassageKind
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,6 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------------------
 # Printed patterns
 
-_BOOKMARKS = re.compile(r"(?:[ \u00a0]*\[bookmark: [^\]]*\])*[ \u00a0]*")
 _INSTRUMENT = re.compile(
     r"(?:RESOLUTION\s+(?P<res>\d+)\s*(?P<paren>\([^()]*\))"
     r"|RECOMMENDATION\s+ITU-D\s+(?P<rec>\d+)"
@@ -109,83 +109,22 @@ _LABEL = re.compile(
 )
 _EMPTY_LABEL = re.compile(r"\t(?=\S)")  # "\t\t\t\tWe underscore": an item continued under an empty label
 
-# Preambular headings: the role words, optionally qualified ("recognizing further", "noting with
-# concern"); they never name an addressee.
-_PREAMBULAR_ROLES: dict[str, ClauseRole] = {
-    "recalling": ClauseRole.RECALLING,
-    "considering": ClauseRole.CONSIDERING,
-    "recognizing": ClauseRole.RECOGNIZING,
-    "recognising": ClauseRole.RECOGNIZING,
-    "noting": ClauseRole.NOTING,
-    "having noted": ClauseRole.NOTING,
-    "taking note of": ClauseRole.NOTING,
-    "taking cognizance of": ClauseRole.NOTING,
-    "appreciating": ClauseRole.NOTING,  # "noting with appreciation" in other resolutions
-    "bearing in mind": ClauseRole.BEARING_IN_MIND,
-    "taking into account": ClauseRole.TAKING_INTO_ACCOUNT,
-    "emphasizing": ClauseRole.EMPHASIZING,
-    "emphasising": ClauseRole.EMPHASIZING,
-    "acknowledging": ClauseRole.ACKNOWLEDGING,
-    "aware": ClauseRole.AWARE,
-    "conscious": ClauseRole.CONSCIOUS,
-    "convinced": ClauseRole.CONVINCED,
-    "mindful": ClauseRole.MINDFUL,
-    "reaffirming": ClauseRole.REAFFIRMING,
-    "confirming": ClauseRole.CONFIRMING,
-    "having regard to": ClauseRole.HAVING_REGARD_TO,
-    "observing": ClauseRole.OBSERVING,
-    "welcoming": ClauseRole.WELCOMING,
-    "concerned": ClauseRole.CONCERNED,
-}
+# Block headings read with the shared clause-role vocabulary (``rag.parse.roles``). Preambular: the
+# role words, optionally qualified ("recognizing further", "noting with concern"); they never name an
+# addressee.
 _PREAMBULAR = re.compile(
     r"(?P<pre>further\s+)?(?P<role>"
-    + "|".join(sorted((re.escape(k) for k in _PREAMBULAR_ROLES), key=len, reverse=True))
+    + "|".join(sorted((re.escape(k) for k in ITU_PREAMBULAR), key=len, reverse=True))
     + r")(?P<qual>\s+(?:also|further|in particular|with [a-z ]{3,30}))?"
 )
 # Operative headings: role words, then the addressee (if any). Longest phrases first.
-_OPERATIVE_ROLES: list[tuple[str, ClauseRole]] = [
-    ("resolves to continue to instruct", ClauseRole.RESOLVES),
-    ("resolves to instruct", ClauseRole.RESOLVES),
-    ("resolves to invite", ClauseRole.RESOLVES),
-    ("resolves to request", ClauseRole.RESOLVES),
-    ("resolves to urge", ClauseRole.RESOLVES),
-    ("resolves further", ClauseRole.RESOLVES),
-    ("resolves also", ClauseRole.RESOLVES),
-    ("further resolves", ClauseRole.RESOLVES),
-    ("resolves", ClauseRole.RESOLVES),
-    ("further instructs", ClauseRole.INSTRUCTS),
-    ("instructs further", ClauseRole.INSTRUCTS),
-    ("also instructs", ClauseRole.INSTRUCTS),
-    ("instructs", ClauseRole.INSTRUCTS),
-    ("further invites", ClauseRole.INVITES),
-    ("invites also", ClauseRole.INVITES),
-    ("invites further", ClauseRole.INVITES),
-    ("invites", ClauseRole.INVITES),
-    ("further encourages", ClauseRole.ENCOURAGES),
-    ("encourages", ClauseRole.ENCOURAGES),
-    ("further requests", ClauseRole.REQUESTS),
-    ("requests", ClauseRole.REQUESTS),
-    ("appeals to", ClauseRole.APPEALS_TO),
-    ("urges", ClauseRole.URGES),
-    ("calls upon", ClauseRole.CALLS_UPON),
-    ("calls on", ClauseRole.CALLS_UPON),
-    ("decides", ClauseRole.DECIDES),
-    ("recommends further", ClauseRole.RECOMMENDS),
-    ("further recommends", ClauseRole.RECOMMENDS),
-    ("recommends", ClauseRole.RECOMMENDS),
-    ("is of the view", ClauseRole.IS_OF_THE_VIEW),
-    ("are of the view", ClauseRole.IS_OF_THE_VIEW),
-    ("declares", ClauseRole.DECLARES),
-    ("reaffirms", ClauseRole.REAFFIRMS),
-    ("affirms", ClauseRole.AFFIRMS),
-    ("undertakes", ClauseRole.UNDERTAKES),
-    ("endorses", ClauseRole.ENDORSES),
-]
 _OPERATIVE = re.compile(
-    r"(?P<role>" + "|".join(re.escape(p) for p, _ in _OPERATIVE_ROLES) + r")(?:\s+(?P<addr>\S.*))?$",
+    r"(?P<role>"
+    + "|".join(re.escape(p) for p, _ in sorted(ITU_OPERATIVE, key=lambda pr: len(pr[0]), reverse=True))
+    + r")(?:\s+(?P<addr>\S.*))?$",
     re.DOTALL,
 )
-_OPERATIVE_BY_PHRASE = dict(_OPERATIVE_ROLES)
+_OPERATIVE_BY_PHRASE = dict(ITU_OPERATIVE)
 _MAX_HEADING_CHARS = 320  # the longest block heading in the corpus has 261 characters
 
 # A heading line whose addressee runs on to the next line ends with a word that cannot end it.
@@ -241,7 +180,7 @@ def _leading_tabs(raw: str) -> int:
 
 def _line_words(ctx: ParseContext, line: Line) -> int:
     """Offset of the line's first printed word, after whitespace and Word bookmarks."""
-    m = _BOOKMARKS.match(ctx.text, line.content_start, line.end)
+    m = BOOKMARK_PREFIX.match(ctx.text, line.content_start, line.end)
     return m.end() if m else line.content_start
 
 
@@ -328,7 +267,7 @@ def _block_heading(text: str) -> tuple[str, ClauseRole, str | None] | None:
         return None
     m = _PREAMBULAR.fullmatch(text)
     if m:
-        return text, _PREAMBULAR_ROLES[m.group("role")], None
+        return text, ITU_PREAMBULAR[m.group("role")], None
     m = _OPERATIVE.match(text)
     if m:
         phrase = m.group("role")
@@ -800,6 +739,33 @@ def _instrument_name(m: re.Match[str]) -> tuple[str, str]:
     return f"{draft}Opinion {m.group('op')}", f"{draft.lower().strip()}-opinion-{m.group('op')}".lstrip("-")
 
 
+def _instrument_title(ctx: ParseContext, node: Node, m: re.Match[str], head: _Para, rest: list[_Para]) -> str:
+    """Add the instrument's title passage (on its heading line or the paragraph after it); its text.
+
+    Takes the title paragraph, and a date or status printed under it, off the front of ``rest``.
+    """
+    title = ""
+    if m.group("optitle"):
+        # "DRAFT OPINION 4: Space connectivity": the heading keeps the number, the title is a passage.
+        title_start = m.start("optitle")
+        node.end = title_start
+        node.add(_title_passage(title_start, head.end))
+        title = clean_text(m.group("optitle"))
+    elif (
+        rest
+        and rest[0].label is None
+        and not _block_heading(rest[0].text(ctx))
+        and not _PREAMBLE.match(rest[0].text(ctx))
+    ):
+        first = rest.pop(0)
+        title_node = node.add(_title_passage(first.start, first.end))
+        title = first.text(ctx)
+        # "(January, 2002)", "(Abrogated by WTDC-25)": a date or status printed under the title.
+        while rest and rest[0].label is None and re.fullmatch(r"\(.*\)", rest[0].text(ctx)):
+            title_node.end = rest.pop(0).end
+    return title
+
+
 def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
     """One instrument: heading, title, front matter, clause blocks, annexes, footnotes."""
     head = paras[0]
@@ -818,43 +784,7 @@ def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
     rest = paras[1:]
     footnotes = [p for p in rest if p.indent in (5, 6) and _FOOTNOTE.match(ctx.text, p.words, p.end)]
     rest = [p for p in rest if p not in footnotes]
-    title = ""
-    if m.group("optitle"):
-        # "DRAFT OPINION 4: Space connectivity": the heading keeps the number, the title is a passage.
-        title_start = m.start("optitle")
-        node.end = title_start
-        node.add(
-            Node(
-                kind=PassageKind.TITLE.value,
-                slug="title",
-                title="title",
-                start=title_start,
-                end=head.end,
-                passage=True,
-            )
-        )
-        title = clean_text(m.group("optitle"))
-    elif (
-        rest
-        and rest[0].label is None
-        and not _block_heading(rest[0].text(ctx))
-        and not _PREAMBLE.match(rest[0].text(ctx))
-    ):
-        first = rest.pop(0)
-        title_node = node.add(
-            Node(
-                kind=PassageKind.TITLE.value,
-                slug="title",
-                title="title",
-                start=first.start,
-                end=first.end,
-                passage=True,
-            )
-        )
-        title = first.text(ctx)
-        # "(January, 2002)", "(Abrogated by WTDC-25)": a date or status printed under the title.
-        while rest and rest[0].label is None and re.fullmatch(r"\(.*\)", rest[0].text(ctx)):
-            title_node.end = rest.pop(0).end
+    title = _instrument_title(ctx, node, m, head, rest)
     node.instrument_title = title or None
     node.title = f"{name} – {title}" if title else name
     body = _Body(
@@ -895,19 +825,7 @@ def _instrument(ctx: ParseContext, paras: list[_Para]) -> Node:
         fm = _FOOTNOTE.match(ctx.text, para.words, para.end)
         assert fm is not None
         n = fm.group("n")
-        node.add(
-            Node(
-                kind=PassageKind.FOOTNOTE.value,
-                slug=f"fn-{n}",
-                title=f"footnote {n}",
-                start=para.start,
-                end=para.end,
-                cite=f"footnote {n}",
-                passage=True,
-                body_start=fm.end(),
-                label=n,
-            )
-        )
+        node.add(footnote_node(n, para.start, para.end, body_start=fm.end()))
     return node
 
 
@@ -1009,16 +927,7 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
     rest = paras[start + 1 :]
     if rest and rest[0].label is None and not _LEAD_IN.match(rest[0].text(ctx)):
         first = rest.pop(0)
-        decl.add(
-            Node(
-                kind=PassageKind.TITLE.value,
-                slug="title",
-                title="title",
-                start=first.start,
-                end=first.end,
-                passage=True,
-            )
-        )
+        decl.add(_title_passage(first.start, first.end))
         decl.instrument_title = first.text(ctx)
         decl.title = f"{name} – {decl.instrument_title}"
     preamble: Node | None = None
@@ -1029,33 +938,16 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
         text = para.text(ctx)
         lead = _LEAD_IN.match(text) if para.label is None else None
         if lead:
-            verb = lead.group("verb")
-            role = _DECLARATION_VERBS.get(verb)
-            if role is None:
-                ctx.warn(para.lines[0].no, f"{name}: lead-in verb {verb!r} has no clause role")
-            block = decl.add(
-                Node(
-                    kind="block",
-                    slug=verb,
-                    title=text,
-                    start=para.start,
-                    end=para.end,
-                    cite=clean_text(lead.group("cite")),
-                    clause=role.value if role else None,
-                    lead_in=text,
-                )
-            )
-            item = None
+            block, item = decl.add(_lead_in_block(ctx, name, para, text, lead)), None
             continue
         if para.label:
             if block is None:
                 ctx.warn(para.lines[0].no, f"{name}: item {para.label!r} before any lead-in sentence")
                 block = decl.add(Node(kind="block", slug="items", title="items"))
-            value = para.label.rstrip(").")
             item = block.add(
                 Node(
                     kind=PassageKind.CLAUSE.value,
-                    slug=value,
+                    slug=para.label.rstrip(")."),
                     title=para.label,
                     start=para.start,
                     end=para.end,
@@ -1068,17 +960,7 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
             continue
         if item is not None and (para.label == "" or para.indent > 3):
             n = len(item.children) + 2
-            item.add(
-                Node(
-                    kind=PassageKind.CLAUSE.value,
-                    slug=f"p{n}",
-                    title=f"paragraph {n}",
-                    start=para.start,
-                    end=para.end,
-                    cite=f"paragraph {n}",
-                    passage=True,
-                )
-            )
+            item.add(_numbered_paragraph(para, PassageKind.CLAUSE.value, f"p{n}", n))
             continue
         if block is None:
             if preamble is None:
@@ -1092,16 +974,42 @@ def parse_declaration(ctx: ParseContext, lines: Sequence[Line]) -> list[Node]:
             kind = PassageKind.PARAGRAPH.value
             item = None
         n = len(target.children) + 1
-        target.add(
-            Node(
-                kind=kind,
-                slug=str(n),
-                title=f"paragraph {n}",
-                start=para.start,
-                end=para.end,
-                cite=f"paragraph {n}",
-                passage=True,
-            )
-        )
+        target.add(_numbered_paragraph(para, kind, str(n), n))
     _ensure_words(ctx, nodes)
     return nodes
+
+
+def _title_passage(start: int, end: int) -> Node:
+    """An instrument's title, a passage of its own (``.../title``)."""
+    return Node(kind=PassageKind.TITLE.value, slug="title", title="title", start=start, end=end, passage=True)
+
+
+def _lead_in_block(ctx: ParseContext, name: str, para: _Para, text: str, lead: re.Match[str]) -> Node:
+    """The block a declaration's lead-in sentence opens, named by its verb ("we declare that:")."""
+    verb = lead.group("verb")
+    role = _DECLARATION_VERBS.get(verb)
+    if role is None:
+        ctx.warn(para.lines[0].no, f"{name}: lead-in verb {verb!r} has no clause role")
+    return Node(
+        kind="block",
+        slug=verb,
+        title=text,
+        start=para.start,
+        end=para.end,
+        cite=clean_text(lead.group("cite")),
+        clause=role.value if role else None,
+        lead_in=text,
+    )
+
+
+def _numbered_paragraph(para: _Para, kind: str, slug: str, n: int) -> Node:
+    """An unlabelled paragraph passage cited by its place, "paragraph n"."""
+    return Node(
+        kind=kind,
+        slug=slug,
+        title=f"paragraph {n}",
+        start=para.start,
+        end=para.end,
+        cite=f"paragraph {n}",
+        passage=True,
+    )

@@ -22,10 +22,21 @@ while "Décide" opening a numbered UN paragraph is ``decides``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.parse.spans import clean_text
 from rag.types import ClauseRole as R
+
+
+def role_alternation(variants: Iterable[str] = ()) -> str:
+    """A regex alternation of every canonical role and ``variants``, longest first, any spaces between words.
+
+    For finding role words inside running text (a pinpoint "recognizing g) of", a query "instructs BDT").
+    """
+    words = sorted({*R.values(), *variants}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+
 
 # --------------------------------------------------------------------------------------------------
 # ITU block headings (role on its own line)

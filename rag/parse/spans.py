@@ -23,7 +23,16 @@ _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>")
 _TAG_BEFORE_PUNCT = re.compile(r"(?:</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>)+(?=[,.;:!?)\]])")
 # Symbol-font bullets (U+F0B7 and friends) are private-use characters: layout, not words.
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+# A Word bookmark artefact the text extraction leaves in place ("[bookmark: _Hlk123]"): no words.
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+# Spaces and bookmark artefacts before the printed words of a line. Tabs are not skipped: a leading
+# tab marks a table cell or an indented continuation line.
+BOOKMARK_PREFIX = re.compile(rf"(?:[ \u00a0]*{_BOOKMARK.pattern})*[ \u00a0]*")
+
+
+def single_spaced(text: str) -> str:
+    """Every run of whitespace as one space, the ends trimmed ("New\u00a0Delhi" reads "New Delhi")."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,21 @@ def blocks(text: str, lines: Sequence[Line]) -> list[Block]:
     return [make_block(text, group) for group in out]
 
 
+def item_node(block: Block, kind: str, slug: str, cite: str) -> Node:
+    """A labelled item passage (a numbered or lettered item, a dash or bullet), cited ``cite``."""
+    return Node(
+        kind=kind,
+        slug=slug,
+        title=cite,
+        start=block.start,
+        end=block.end,
+        body_start=block.body_start,
+        cite=cite,
+        label=block.label,
+        passage=True,
+    )
+
+
 def heading_like(block: Block, *, max_words: int = 30) -> bool:
     """A short unlabelled paragraph without closing punctuation: a title, a speaker, a table name."""
     words = block.body.split()

@@ -72,6 +72,35 @@ class Node:
             yield from child.walk()
 
 
+def footnote_node(
+    mark: str | None,
+    start: int,
+    end: int,
+    *,
+    body_start: int | None = None,
+    slug: str | None = None,
+    cite: str | None = None,
+    lead_in: str | None = None,
+) -> Node:
+    """A footnote passage: one shape for every parser, so a note reads ``fn-1``, "footnote 1" everywhere.
+
+    ``slug`` (default ``fn-<mark>``) and ``cite`` (default ``footnote <mark>``) are for the parsers
+    that make a mark unique or cite the note under its region.
+    """
+    return Node(
+        kind=PassageKind.FOOTNOTE.value,
+        slug=slug if slug is not None else f"fn-{mark}",
+        title=f"footnote {mark}",
+        start=start,
+        end=end,
+        cite=cite if cite is not None else f"footnote {mark}",
+        passage=True,
+        body_start=body_start,
+        label=mark,
+        lead_in=lead_in,
+    )
+
+
 @dataclass(slots=True)
 class ParseContext:
     """What a document parser receives: the text, its lines, and places to put layout and warnings."""
@@ -141,6 +170,42 @@ class _Inherited:
     parent_text: str | None = None
 
 
+def _passage(
+    ctx: ParseContext, node: Node, inh: _Inherited, here: _Inherited, passage_id: str, text: str
+) -> Passage:
+    """The passage of a tree node: its span, citation, what it inherits, and its context for search."""
+    meta = ctx.meta
+    start, end = (
+        (node.fragments[0][0], node.fragments[-1][1])
+        if node.fragments
+        else (trim_span(ctx.text, node.start, node.end))
+    )
+    context_parts = list(inh.path[1:])
+    if here.lead_in and not any(here.lead_in in p for p in context_parts):
+        context_parts.append(here.lead_in)
+    if inh.parent_text:
+        context_parts.append(inh.parent_text)
+    return Passage(
+        id=passage_id,
+        doc=meta.id,
+        source=meta.file,
+        start=start,
+        end=end,
+        text=text,
+        kind=PassageKind.from_str(node.kind).value,
+        citation=", ".join((meta.short_title, *here.cites)),
+        label=node.label,
+        clause=here.clause,
+        addressee=here.addressee,
+        instrument=here.instrument,
+        instrument_title=here.instrument_title,
+        lead_in=here.lead_in,
+        path=inh.path,
+        context=" › ".join(context_parts),
+        fragments=tuple(node.fragments) if node.fragments else (),
+    )
+
+
 def build_document(ctx: ParseContext, root: Node) -> ParsedDocument:
     """Flatten a parser's tree into passages (document order) and an outline, and collect headings.
 
@@ -180,37 +245,7 @@ def build_document(ctx: ParseContext, root: Node) -> ParsedDocument:
             if not own_text:
                 raise ValueError(f"{meta.file}: passage node {'/'.join(slugs)} has no words")
             passage_id = unique(meta.id + "/" + "/".join(slugs))
-            start, end = (
-                (node.fragments[0][0], node.fragments[-1][1])
-                if node.fragments
-                else (trim_span(ctx.text, node.start, node.end))
-            )
-            context_parts = list(inh.path[1:])
-            if here.lead_in and not any(here.lead_in in p for p in context_parts):
-                context_parts.append(here.lead_in)
-            if inh.parent_text:
-                context_parts.append(inh.parent_text)
-            passages.append(
-                Passage(
-                    id=passage_id,
-                    doc=meta.id,
-                    source=meta.file,
-                    start=start,
-                    end=end,
-                    text=own_text,
-                    kind=PassageKind.from_str(node.kind).value,
-                    citation=", ".join((meta.short_title, *here.cites)),
-                    label=node.label,
-                    clause=here.clause,
-                    addressee=here.addressee,
-                    instrument=here.instrument,
-                    instrument_title=here.instrument_title,
-                    lead_in=here.lead_in,
-                    path=inh.path,
-                    context=" › ".join(context_parts),
-                    fragments=tuple(node.fragments) if node.fragments else (),
-                )
-            )
+            passages.append(_passage(ctx, node, inh, here, passage_id, own_text))
         else:
             if node.end > node.start:
                 headings.append(trim_span(ctx.text, node.start, node.end))

@@ -42,7 +42,8 @@ import numpy as np
 
 from rag.citator.references import extract_references
 from rag.index.textindex import normalize_text, tokenize, words
-from rag.types import ClauseRole, DocumentMeta, Passage
+from rag.parse.roles import role_alternation
+from rag.types import DocumentMeta, Passage
 
 # Type words of instrument names, as written in queries -> the type word of ``Passage.instrument``.
 # These are the ITU's document categories (vocabulary), not identifiers of particular texts.
@@ -89,8 +90,7 @@ _ROLE_VARIANTS: dict[str, str] = {
     "noting with appreciation": "noting",
     "calls on": "calls upon",
 }
-_ROLE_WORDS = sorted({*ClauseRole.values(), *_ROLE_VARIANTS}, key=len, reverse=True)
-_ROLE_RE = "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in _ROLE_WORDS)
+_ROLE_RE = role_alternation(_ROLE_VARIANTS)
 _ID = r"[a-z]{0,3}\d+(?:/\d+)?"
 _LABEL = r"(?:\d+(?:\.\d+)*|[a-z]{1,2}\)|[a-z]\b|[ivx]{1,4}\))"
 _TYPE_RE = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(TYPE_ALIASES, key=len, reverse=True))

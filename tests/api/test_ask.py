@@ -20,7 +20,8 @@ QUESTION = "What should BDT do about handbooks on technology transfer?"
 MARKER = re.compile(r"\[(\d+)\]")
 
 
-def test_the_extractive_answer_quotes_the_top_passages_with_markers_that_resolve(client):
+def test_the_extractive_answer_quotes_the_top_passages_with_markers_that_resolve(served):
+    client = served.client
     r = client.post("/ask", json={"question": QUESTION})
     assert r.status_code == 200
     body = r.json()
@@ -135,9 +136,9 @@ def fake_llm() -> Iterator[FakeLLM]:
     fake.close()
 
 
-def _llm_client(real_index_settings, api_holder, url: str) -> TestClient:  # type: ignore[no-untyped-def]
+def _llm_client(hash_index_settings, api_holder, url: str) -> TestClient:  # type: ignore[no-untyped-def]
     settings = make_settings(
-        index_dir=real_index_settings.index.index_dir,
+        index_dir=hash_index_settings.index.index_dir,
         llm_base_url=url,
         llm_model="fake-model",
         llm_api_key="sk-test",
@@ -146,9 +147,9 @@ def _llm_client(real_index_settings, api_holder, url: str) -> TestClient:  # typ
 
 
 def test_a_configured_language_model_composes_the_answer_from_the_retrieved_passages(
-    real_index_settings, api_holder, fake_llm
+    hash_index_settings, api_holder, fake_llm
 ):
-    with _llm_client(real_index_settings, api_holder, fake_llm.url) as client:
+    with _llm_client(hash_index_settings, api_holder, fake_llm.url) as client:
         body = client.post("/ask", json={"question": QUESTION, "k": 3}).json()
     assert body["answered_by"] == "llm" and body["notice"] is None
     assert body["answer"] == fake_llm.reply
@@ -174,19 +175,19 @@ def test_a_configured_language_model_composes_the_answer_from_the_retrieved_pass
     ],
 )
 def test_a_failing_language_model_falls_back_to_the_extractive_answer_and_says_so(
-    real_index_settings, api_holder, fake_llm, status, reply, reason
+    hash_index_settings, api_holder, fake_llm, status, reply, reason
 ):
     fake_llm.status, fake_llm.reply = status, reply
-    with _llm_client(real_index_settings, api_holder, fake_llm.url) as client:
+    with _llm_client(hash_index_settings, api_holder, fake_llm.url) as client:
         body = client.post("/ask", json={"question": QUESTION, "k": 3}).json()
     assert body["answered_by"] == "extractive"
     assert reason in body["notice"]
     assert body["citations"] and MARKER.search(body["answer"])
 
 
-def test_an_unreachable_language_model_falls_back(real_index_settings, api_holder, fake_llm):
+def test_an_unreachable_language_model_falls_back(hash_index_settings, api_holder, fake_llm):
     url = fake_llm.url
     fake_llm.close()  # nothing listens there any more
-    with _llm_client(real_index_settings, api_holder, url) as client:
+    with _llm_client(hash_index_settings, api_holder, url) as client:
         body = client.post("/ask", json={"question": QUESTION, "k": 3}).json()
     assert body["answered_by"] == "extractive" and "could not be reached" in body["notice"]

@@ -1,5 +1,5 @@
-"""The citator over HTTP on the real index: GET /references, cites and cited_by in GET /passages/{id},
-GET /passages/{id}/versions, and the cites search filter."""
+"""The citator over HTTP on the seed corpus's index: GET /references, cites and cited_by in
+GET /passages/{id}, GET /passages/{id}/versions, and the cites search filter."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ INDEX_ENDPOINTS = [
 ]
 
 
-def test_healthz_reports_the_loaded_index(client, engine):
+def test_healthz_reports_the_loaded_index(client, engine, hash_index_settings):
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert body["passages"] == len(engine.searcher.passages) and body["documents"] == len(
@@ -36,7 +36,8 @@ def test_healthz_reports_the_loaded_index(client, engine):
     index = body["index"]
     assert index["build_id"] == engine.build_id and len(index["build_id"]) == 16
     assert index["passages"] == body["passages"] and index["schema_version"] == 1
-    assert "all-MiniLM-L6-v2" in index["encoder"] and index["reload_error"] is None
+    built_with = read_manifest(hash_index_settings.index.index_dir).model["name"]
+    assert index["encoder"] == built_with == "hash-256" and index["reload_error"] is None
     assert "/" not in (index["built_at"] or "")  # no file paths
 
 
@@ -61,8 +62,8 @@ def test_without_an_index_the_app_starts_and_every_index_endpoint_answers_503(tm
         assert message == "no index in never-built"  # the folder's name, not the server's file layout
 
 
-def test_a_stale_index_is_refused_with_503(tmp_path, real_index_settings):
-    folder = linked_index(real_index_settings.index.index_dir, tmp_path / "index", copy=("manifest.json",))
+def test_a_stale_index_is_refused_with_503(tmp_path, hash_index_settings):
+    folder = linked_index(hash_index_settings.index.index_dir, tmp_path / "index", copy=("manifest.json",))
     corpus = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["corpus"]
     corpus[0] = {**corpus[0], "sha256": "0" * 64}
     rewrite_manifest(folder, corpus=corpus)
@@ -70,8 +71,8 @@ def test_a_stale_index_is_refused_with_503(tmp_path, real_index_settings):
         _unavailable(client, "index_stale")
 
 
-def test_a_truncated_index_file_is_refused_with_503(tmp_path, real_index_settings):
-    folder = linked_index(real_index_settings.index.index_dir, tmp_path / "index", copy=("bm25.json",))
+def test_a_truncated_index_file_is_refused_with_503(tmp_path, hash_index_settings):
+    folder = linked_index(hash_index_settings.index.index_dir, tmp_path / "index", copy=("bm25.json",))
     data = (folder / "bm25.json").read_bytes()
     (folder / "bm25.json").write_bytes(data[: len(data) // 2])
     with TestClient(create_app(make_settings(index_dir=folder), reload_interval=-1)) as client:
@@ -106,6 +107,7 @@ def test_the_app_notices_an_index_built_by_another_process_and_swaps_it_in(tmp_p
         holder.wait_for_reload()
         second = client.get("/healthz").json()["index"]
         assert second["build_id"] != first and second["built_at"] == "2030-01-01T00:00:00+00:00"
+        assert "all-MiniLM-L6-v2" in second["encoder"]  # the real model's index names its encoder
         assert holder.engine is not old
         after = client.post("/search", json={"query": "digital skills", "k": 3})
         assert [x["id"] for x in after.json()["results"]] == [x["id"] for x in before.json()["results"]]

@@ -23,7 +23,7 @@ def _access_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "api.access"]
     for line in lines:
         assert set(line) == ACCESS_FIELDS, line
-        assert isinstance(line["ms"], float | int) and line["ms"] >= 0
+        assert isinstance(line["ms"], float | int)  # its value: tests/api/test_errors.py
     return lines
 
 

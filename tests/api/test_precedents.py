@@ -26,7 +26,8 @@ def _same(result: dict, passage) -> bool:  # type: ignore[no-untyped-def]
     return result["id"] == passage.id or result["text"] == passage.text
 
 
-def test_a_pasted_clause_finds_itself_first_with_all_its_words_shared(client, engine):
+def test_a_pasted_clause_finds_itself_first_with_all_its_words_shared(served):
+    client, engine = served
     text = engine.searcher.get(ORIGINAL).text
     body = client.post("/precedents", json={"text": text, "k": 5}).json()
     first = body["results"][0]
@@ -38,7 +39,8 @@ def test_a_pasted_clause_finds_itself_first_with_all_its_words_shared(client, en
     assert text[slice(*shared["draft"])] == shared["text"] == text.rstrip(";.")
 
 
-def test_reworded_clauses_find_their_original_first(client, engine):
+def test_reworded_clauses_find_their_original_first(served):
+    client, engine = served
     clauses = sorted(
         (p for p in engine.searcher.passages if p.kind == "clause" and 15 <= len(p.text.split()) <= 80),
         key=lambda p: p.id,
@@ -52,7 +54,8 @@ def test_reworded_clauses_find_their_original_first(client, engine):
     assert not misses, misses
 
 
-def test_british_spelling_in_the_draft_still_matches_the_wording(client, engine):
+def test_british_spelling_in_the_draft_still_matches_the_wording(served):
+    client, engine = served
     import re
 
     american = re.compile(r"\b(\w+)iz(ation|ations|ing|ed|e|es)\b")
@@ -94,7 +97,8 @@ def test_shared_sequences_carry_valid_spans_and_true_other_passage_counts(client
     assert checked
 
 
-def test_a_draft_opening_with_a_role_ranks_that_role_first(client):
+def test_a_draft_opening_with_a_role_ranks_that_role_first(served):
+    client = served.client
     body = client.post(
         "/precedents",
         json={"text": "resolves to support digital skills programmes for women and girls", "k": 8},
@@ -106,7 +110,8 @@ def test_a_draft_opening_with_a_role_ranks_that_role_first(client):
     assert roles == sorted(roles, key=lambda c: c != "resolves")
 
 
-def test_a_given_clause_role_overrides_the_draft(client):
+def test_a_given_clause_role_overrides_the_draft(served):
+    client = served.client
     body = client.post(
         "/precedents",
         json={"text": "resolves to support digital skills programmes", "clause": "Recognising", "k": 5},

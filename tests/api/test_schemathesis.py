@@ -9,8 +9,9 @@ for every request that breaks the schema. Requests the schema allows may still b
 unknown filter value is a 422 listing the valid ones), so positive-data acceptance is not checked.
 
 The schema is read when the module is imported, from an app that has no index yet (the schema needs
-none); the fixture then hands that app the session's real index. Schemathesis's own pytest plugin
-(``from_fixture``) is not used: it writes pytest's private ``Node._nodeid``, which pytest 9 dropped.
+none); the fixture then hands that app the session's index of the seed corpus (hashing encoder).
+Schemathesis's own pytest plugin (``from_fixture``) is not used: it writes pytest's private
+``Node._nodeid``, which pytest 9 dropped.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ CASES = [(label, GenerationMode.POSITIVE) for label in OPERATIONS] + [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def serve_the_real_index(real_index_settings, api_holder):  # type: ignore[no-untyped-def]
-    APP.state.settings = real_index_settings
+def serve_the_hash_index(hash_index_settings, api_holder):  # type: ignore[no-untyped-def]
+    APP.state.settings = hash_index_settings
     APP.state.holder = api_holder
 
 

@@ -1,4 +1,4 @@
-"""POST /search and GET /search on the real index: result fields, highlights, filters, every input error."""
+"""POST /search and GET /search on the seed corpus's index: result fields, highlights, filters, errors."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ RESULT_FIELDS = {
 }  # fmt: skip
 
 
-def test_search_returns_the_issue_fields_and_finds_the_technology_transfer_clause(client):
+def test_search_returns_the_issue_fields_and_finds_the_technology_transfer_clause(served):
+    client = served.client
     r = client.post("/search", json={"query": "technology transfer handbooks", "k": 5})
     assert r.status_code == 200
     body = r.json()

@@ -11,14 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from eval.harness import (
-    GATE_FILE,
-    EvalConfig,
-    gate_failures,
-    read_gate,
-    run_eval,
-    write_gate,
-)
+from eval.config import EvalConfig
+from eval.gate import GATE_FILE, gate_failures, read_gate, write_gate
 from eval.metrics import (
     ANSWER,
     AnswerSpan,
@@ -40,6 +34,7 @@ from eval.pipelines import (
     settings_with,
 )
 from eval.report import write_report
+from eval.runner import run_eval
 from rag.config import get_settings, make_settings
 from rag.corpus import load_corpus
 from rag.errors import ConfigError
