@@ -14,9 +14,6 @@ import grimp
 import pytest
 
 PACKAGES = ("rag", "api", "eval", "rag_cli")
-# The cycle the query-pipeline refactor of issue 17 removes (rag.precedents.finder imports the
-# searcher and the reranker, which import the finder back).
-KNOWN_CYCLE = frozenset({"rag.precedents.finder", "rag.rank.rerank", "rag.rank.search"})
 
 
 @cache
@@ -78,19 +75,9 @@ def test_the_cycle_finder_finds_a_cycle_and_nothing_else():
     assert import_cycles(graph) == [frozenset({"a.x", "a.y", "a.z"})]
 
 
-def test_no_import_cycle_between_modules_besides_the_known_one():
-    cycles = [sorted(c) for c in import_cycles(_graph()) if not c <= KNOWN_CYCLE]
+def test_no_import_cycle_between_modules():
+    cycles = [sorted(c) for c in import_cycles(_graph())]
     assert cycles == [], f"import cycles: {cycles}"
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known cycle rag.precedents.finder <-> rag.rank.rerank <-> rag.rank.search, removed by the "
-    "query-pipeline refactor (issue 17): when this passes, drop the xfail, KNOWN_CYCLE and the "
-    "ignore_imports in pyproject.toml",
-)
-def test_the_known_rank_precedents_cycle_is_gone():
-    assert [sorted(c) for c in import_cycles(_graph()) if c & KNOWN_CYCLE] == []
 
 
 @pytest.mark.parametrize("outer", ["api", "eval", "rag_cli"])
