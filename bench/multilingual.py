@@ -455,7 +455,7 @@ def detector_part(args: argparse.Namespace, setup: dict[str, Any]) -> dict[str, 
 
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from eval.gold_data import GOLD_DIR, language_gold_paths, load_gold
-    from eval.harness import Judge, load_texts
+    from eval.judge import Judge, load_texts
     from rag.config import make_settings
     from rag.index.store import load_index
 
