@@ -16,7 +16,9 @@ from pydantic_core import PydanticCustomError
 from rag.citator.references import RefKind
 from rag.citator.versions import VersionRelation
 from rag.config import DRAFT_MAX_CHARS, K_MAX, QUERY_MAX_CHARS
+from rag.errors import ConfigError
 from rag.query.drafts import ROLE_FORMS
+from rag.query.language import LANGUAGES, check_language
 from rag.types import ClauseRole, Mode, PassageKind
 
 # The request limits are rag.config's, defined there once (the settings' defaults read them too).
@@ -53,6 +55,26 @@ def plain_text(value: str) -> str:
 
 
 PlainText = Annotated[str, AfterValidator(plain_text)]
+
+
+def language_code(value: str) -> str:
+    """One of the six official languages' codes ("fr", "fr-FR", "FRA" are French), else a 422."""
+    try:
+        return check_language(value)
+    except ConfigError:
+        raise PydanticCustomError(
+            "language",
+            "unknown language {given!r}; use one of {codes}",
+            {"given": value, "codes": ", ".join(LANGUAGES)},
+        ) from None
+
+
+LANG_NOTE = (
+    "the language of the query: ar, en, es, fr, ru or zh (regional forms such as fr-FR are read as fr); "
+    "omitted: detected. English goes the English way; the others are answered by the multilingual leg "
+    "(passages and citations stay in the document's language)"
+)
+LanguageCode = Annotated[str, AfterValidator(language_code), Field(max_length=20)]
 
 
 class _Request(BaseModel):
@@ -155,6 +177,7 @@ class SearchRequest(_Request):
     k: int = Field(10, ge=1, le=K_MAX, description="number of results")
     mode: Mode = Field(Mode.HYBRID, description="hybrid (BM25 + dense, fused), bm25 or dense")
     filters: Filters = Field(default_factory=Filters, description="optional restrictions")
+    lang: LanguageCode | None = Field(None, description=LANG_NOTE, examples=["fr"])
 
 
 class SearchResultPublic(BaseModel):
@@ -199,6 +222,7 @@ class SearchResponse(BaseModel):
 
     query: str = Field(description="the query as searched (surrounding whitespace removed)")
     mode: str = Field(description="the mode used")
+    lang: str = Field(description="the query's language, as detected or given: ar, en, es, fr, ru or zh")
     took_ms: float = Field(description="time spent searching, in milliseconds")
     corrections: list[SpellingCorrectionPublic] = Field(
         default_factory=list,
@@ -567,6 +591,9 @@ class AskRequest(_Request):
     )
     k: int = Field(5, ge=1, le=K_MAX, description="number of passages retrieved")
     filters: Filters = Field(default_factory=Filters, description="optional restrictions")
+    lang: LanguageCode | None = Field(
+        None, description=LANG_NOTE.replace("query", "question"), examples=["fr"]
+    )
 
 
 class CitationPublic(BaseModel):
@@ -581,6 +608,7 @@ class AskResponse(BaseModel):
     """An answer with numbered citations and the passages it was drawn from."""
 
     question: str = Field(description="the question as searched")
+    lang: str = Field(description="the question's language, as detected or given: ar, en, es, fr, ru or zh")
     corrections: list[SpellingCorrectionPublic] = Field(
         default_factory=list, description="misspelt words of the question and what was searched for instead"
     )

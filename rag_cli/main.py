@@ -219,15 +219,28 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+_LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "ru": "Russian",
+    "zh": "Chinese",
+}
+_LANG_HELP = "the query's language: ar, en, es, fr, ru or zh (default: detected)"
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     from rag.rank.search import Searcher
 
     searcher = Searcher.load(_settings(args))
-    results = searcher.search(args.query, k=args.k, mode=args.mode, filters=_filters(args))
+    results = searcher.search(args.query, k=args.k, mode=args.mode, filters=_filters(args), lang=args.lang)
     if args.json:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return 0
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if results.lang != "en":
+        print(f"read as {_LANGUAGE_NAMES[results.lang]}")
     if results.corrections:
         read = ", ".join(f"{c.typed} -> {c.corrected}" for c in results.corrections)
         print(f"searched for: {results.parsed.ranking_text}  ({read})")
@@ -252,11 +265,15 @@ def _wrapped(text: str, indent: str = "  ", width: int = 100) -> str:
 def _cmd_ask(args: argparse.Namespace) -> int:
     from rag.answer import Assistant
 
-    answer = Assistant.load(_settings(args)).ask(args.question, k=args.k, filters=_filters(args))
+    answer = Assistant.load(_settings(args)).ask(
+        args.question, k=args.k, filters=_filters(args), lang=args.lang
+    )
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     results = answer.results
+    if results.lang != "en":
+        print(f"read as {_LANGUAGE_NAMES[results.lang]}")
     if results.corrections:
         read = ", ".join(f"{c.typed} -> {c.corrected}" for c in results.corrections)
         print(f"searched for: {results.parsed.ranking_text}  ({read})")
@@ -627,6 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query", help="the query")
     s.add_argument("-k", type=int, default=10, help="number of results")
     s.add_argument("--mode", default="hybrid", help=f"one of: {', '.join(Mode.values())}")
+    s.add_argument("--lang", help=_LANG_HELP)
     _add_filter_arguments(s)
     s.add_argument("--json", action="store_true", help='JSON: {"query", "mode", "results": [...]}')
     s.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
@@ -725,6 +743,7 @@ def _add_reader_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignor
     )
     a.add_argument("question", help="the question")
     a.add_argument("-k", type=int, default=ASK_K, help="passages retrieved")
+    a.add_argument("--lang", help=_LANG_HELP)
     _add_filter_arguments(a)
     a.add_argument(
         "--json", action="store_true", help='JSON: {"question", "answer", "citations", "answered_by", ...}'

@@ -75,6 +75,16 @@ def hash_encoder():  # type: ignore[no-untyped-def]
     return HashEncoder(dim=HASH_DIM)
 
 
+# The multilingual leg's stand-in: another width, so that its vectors can never pass for the English ones.
+ML_HASH_DIM = 128
+
+
+def ml_hash_encoder():  # type: ignore[no-untyped-def]
+    from rag.index.encoders import HashEncoder
+
+    return HashEncoder(dim=ML_HASH_DIM)
+
+
 @pytest.fixture(scope="session")
 def hash_index_settings(tmp_path_factory):
     """The seed corpus built once with the hashing encoder into a temporary index folder.
@@ -86,7 +96,7 @@ def hash_index_settings(tmp_path_factory):
     from rag.index.store import build_index
 
     settings = make_settings(index_dir=tmp_path_factory.mktemp("hash") / "index")
-    build_index(settings, encoder=hash_encoder(), show_progress=False)
+    build_index(settings, encoder=hash_encoder(), multilingual=ml_hash_encoder(), show_progress=False)
     return settings
 
 
@@ -94,7 +104,7 @@ def hash_index_settings(tmp_path_factory):
 def hash_searcher(hash_index_settings):
     from rag.rank.search import Searcher
 
-    return Searcher.load(hash_index_settings, encoder=hash_encoder())
+    return Searcher.load(hash_index_settings, encoder=hash_encoder(), multilingual=ml_hash_encoder())
 
 
 # --- retrieval fixtures (real model, built once per session; tests using them are slow) ----------
@@ -124,7 +134,12 @@ def real_index_settings(tmp_path_factory):
     from rag.config import make_settings
     from rag.index.store import build_index
 
+    from rag.config import REPO_ROOT
+    from rag.index.store import seed_caches
+
     settings = make_settings(index_dir=tmp_path_factory.mktemp("real") / "index")
+    # a checkout's built index lends its embedding caches: only texts it lacks are embedded again
+    seed_caches(REPO_ROOT / "index", settings.index.index_dir)
     build_index(settings, show_progress=False)
     return settings
 

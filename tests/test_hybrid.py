@@ -116,7 +116,8 @@ def test_references_put_the_named_passage_first(searcher):
 
 def test_json_record_has_rank_score_and_every_passage_field(searcher):
     record = searcher.search("digital skills", k=1).to_dict()
-    assert set(record) == {"query", "mode", "results"}
+    assert set(record) == {"query", "mode", "lang", "results"}
+    assert record["lang"] == "en"
     first = record["results"][0]
     assert {
         "rank",

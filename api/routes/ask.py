@@ -29,11 +29,14 @@ def ask(body: AskRequest, engine: EngineDep, settings: SettingsDep, gate: Comput
     """
     started = time.perf_counter()
     with gate:  # the search only: a configured language model's answer is network waiting
-        results = engine.searcher.search(body.question, k=body.k, filters=to_filters(body.filters))
+        results = engine.searcher.search(
+            body.question, k=body.k, filters=to_filters(body.filters), lang=body.lang
+        )
     answer = engine.assistant.answerer(settings.llm).answer(body.question, results)
     return json_response(
         AskResponse(
             question=results.query,
+            lang=results.lang,
             corrections=corrections_public(results),
             answer=answer.text,
             citations=[CitationPublic(n=c.n, id=c.id, citation=c.citation) for c in answer.citations],

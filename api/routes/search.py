@@ -15,8 +15,10 @@ from api.routes._responses import error_responses
 from api.schemas import (
     CONTROL_NOTE,
     K_MAX,
+    LANG_NOTE,
     QUERY_MAX_CHARS,
     Filters,
+    LanguageCode,
     PlainText,
     SearchRequest,
     SearchResponse,
@@ -26,7 +28,7 @@ from rag.types import Mode, SearchFilters
 
 router = APIRouter(tags=["search"])
 
-GET_PARAMETERS = frozenset({"q", "k", "mode", "doc", "instrument", "clause", "kind", "cites"})
+GET_PARAMETERS = frozenset({"q", "k", "mode", "doc", "instrument", "clause", "kind", "cites", "lang"})
 
 
 def to_filters(filters: Filters) -> SearchFilters:
@@ -42,12 +44,13 @@ def to_filters(filters: Filters) -> SearchFilters:
 def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
     started = time.perf_counter()
     results = engine.searcher.search(
-        request.query, k=request.k, mode=request.mode, filters=to_filters(request.filters)
+        request.query, k=request.k, mode=request.mode, filters=to_filters(request.filters), lang=request.lang
     )
     public = search_results(results)
     return SearchResponse(
         query=results.query,
         mode=results.mode,
+        lang=results.lang,
         took_ms=round(1000 * (time.perf_counter() - started), 2),
         corrections=corrections_public(results),
         results=public,
@@ -93,6 +96,7 @@ def search_get(
         list[str] | None,
         Query(description='cited instrument, e.g. "Resolution 70/1" or "itu/wtdc/res/15" (repeatable)'),
     ] = None,
+    lang: Annotated[LanguageCode | None, Query(description=LANG_NOTE)] = None,
 ) -> Response:
     """Same as ``POST /search``: ``/search?q=digital+skills&k=5&doc=wtdc-25-final-report&clause=resolves``,
     ``/search?q=sustainable+development&cites=Resolution+70/1``.
@@ -120,6 +124,6 @@ def search_get(
         raise RequestValidationError(
             [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
         ) from None
-    request = SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters)
+    request = SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters, lang=lang)
     with gate:
         return json_response(run_search(engine, request))

@@ -69,7 +69,9 @@ class Assistant:
             searcher=searcher,
             contexts=ContextIndex.build(searcher.passages, index.documents, index.outlines, index.structure),
             extractive=ExtractiveAnswerer(
-                encoder=searcher.encoder, idf=TermIdf(index.bm25.term_ids, index.bm25.idf)
+                encoder=searcher.encoder,
+                idf=TermIdf(index.bm25.term_ids, index.bm25.idf),
+                multilingual=searcher.multilingual,
             ),
             versions=versions,
             llm=searcher.settings.llm,
@@ -87,13 +89,15 @@ class Assistant:
         k: int = ASK_K,
         filters: SearchFilters | None = None,
         llm: LLMSettings | None = None,
+        lang: str | None = None,
     ) -> Answer:
-        """Search (hybrid) and answer from the top ``k`` passages.
+        """Search (hybrid) and answer from the top ``k`` passages; ``lang``: the question's language
+        (None: detected).
 
         Raises:
             QueryError, ConfigError: as ``Searcher.search`` (empty question, bad ``k``, unknown filter value).
         """
-        results = self.searcher.search(question, k=k, filters=filters)
+        results = self.searcher.search(question, k=k, filters=filters, lang=lang)
         return self.answerer(llm).answer(question, results)
 
     def context(self, passage_id: str) -> PassageContext:

@@ -83,10 +83,13 @@ class ExtractiveAnswerer:
     Args:
         encoder: the index's query encoder; sentences are embedded as queries, like the question.
         idf: a term's idf in the index (``TermIdf``).
+        multilingual: the multilingual leg's encoder, for a question in another language than
+            English (its sentences and the question meet in one space); None: ``encoder`` for all.
     """
 
     encoder: Encoder
     idf: Callable[[str], float]
+    multilingual: Encoder | None = None
 
     def answer(self, question: str, results: SearchResults) -> Answer:
         hits = results.hits[:SENTENCE_PASSAGES]
@@ -102,7 +105,10 @@ class ExtractiveAnswerer:
         idf = {t: self.idf(t) for t in set(terms)}
         total = sum(idf.values()) or 1.0
         read = apply_corrections(question, results.corrections)  # as searched: "emergancy" is "emergency"
-        vectors = self.encoder.embed_queries([read, *(s for _, s in candidates)])
+        encoder = self.encoder
+        if results.lang != "en" and self.multilingual is not None:
+            encoder = self.multilingual
+        vectors = encoder.embed_queries([read, *(s for _, s in candidates)])
         cosines = vectors[1:] @ vectors[0]
         scores = []
         for (hit, sentence), cosine in zip(candidates, cosines, strict=True):

@@ -61,6 +61,7 @@ class Answer:
         corrections = [{"typed": c.typed, "corrected": c.corrected} for c in self.results.corrections]
         return {
             "question": self.question,
+            "lang": self.results.lang,
             "corrections": corrections,
             "answer": self.text,
             "citations": [c.to_dict() for c in self.citations],

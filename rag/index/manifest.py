@@ -59,6 +59,8 @@ class Manifest:
     references: Mapping[str, Any] = field(default_factory=dict)
     versions: Mapping[str, Any] = field(default_factory=dict)
     vocabulary: Mapping[str, Any] = field(default_factory=dict)
+    # the encoder of the multilingual leg (rag.index.multilingual); None: an English-only index
+    multilingual: EncoderInfo | None = None
     # the JSON as read or written: the build id hashes it, so reading never changes the id
     source: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -71,7 +73,7 @@ class Manifest:
                 schema=int(data["schema"]),
                 passages=int(data["passages"]),
                 documents=int(data["documents"]),
-                encoder=EncoderInfo(str(encoder["name"]), str(encoder["backend"]), int(encoder["dim"])),
+                encoder=_encoder_info(encoder),
                 files={
                     name: FileEntry(int(e["bytes"]), str(e["sha256"])) for name, e in data["files"].items()
                 },
@@ -85,14 +87,15 @@ class Manifest:
                 references=dict(data.get("references", {})),
                 versions=dict(data.get("versions", {})),
                 vocabulary=dict(data.get("vocabulary", {})),
+                multilingual=_encoder_info(data["multilingual"]) if data.get("multilingual") else None,
                 source=dict(data),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"the manifest lacks or mangles {exc}") from exc
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form ``rag build`` writes (key order as it always was)."""
-        return {
+        """The JSON form ``rag build`` writes (key order as it always was; ``multilingual`` when built)."""
+        data: dict[str, Any] = {
             "schema": self.schema,
             "rag_version": self.rag_version,
             "built_at": self.built_at,
@@ -109,6 +112,10 @@ class Manifest:
             "vocabulary": dict(self.vocabulary),
             "files": {name: {"bytes": e.bytes, "sha256": e.sha256} for name, e in self.files.items()},
         }
+        if self.multilingual is not None:
+            info = self.multilingual
+            data["multilingual"] = {"name": info.name, "backend": info.backend, "dim": info.dim}
+        return data
 
     @property
     def build_id(self) -> str:
@@ -131,6 +138,10 @@ class Manifest:
         data = self.to_dict()
         (folder / MANIFEST_FILE).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
         return Manifest.from_dict(data)
+
+
+def _encoder_info(data: Mapping[str, Any]) -> EncoderInfo:
+    return EncoderInfo(str(data["name"]), str(data["backend"]), int(data["dim"]))
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:

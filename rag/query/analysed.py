@@ -42,6 +42,7 @@ from rag.query.analysis import ParsedQuery
 from rag.query.context import QueryContext
 from rag.query.drafts import DraftRole, addressee_words, draft_role, looks_like_draft, role_from_str
 from rag.query.intents import fact_intent, role_intent
+from rag.query.language import check_language, detect_language
 from rag.query.spelling import Correction
 from rag.types import ClauseRole, Mode, SearchFilters
 
@@ -61,7 +62,8 @@ class AnalysedQuery:
     text: str  # what the retrievers rank with (a search: the parsed ranking text)
     allowed: np.ndarray | None  # rows the filters and quoted phrases allow (None: every row)
     terms: Mapping[str, float]  # BM25 tokens of ``text`` with weights, vocabulary expansions included
-    vector: np.ndarray | None  # the embedding of ``text`` (acronyms glossed); None in BM25 mode
+    vector: np.ndarray | None  # the embedding of ``text`` (acronyms glossed); None in BM25 mode and
+    # when the multilingual leg answers (``ml_vector``)
     corrections: tuple[Correction, ...] = ()
     sequence: tuple[str, ...] = ()  # the ranking text's words in order (exact-wording run)
     has_rest: bool = False  # words beyond references, phrases and document names
@@ -79,6 +81,10 @@ class AnalysedQuery:
     draft: Words | None = None
     draft_role: DraftRole | None = None
     draft_addressee: frozenset[str] = frozenset()
+    # the query's language (rag.query.language: detected, or as the caller names it), and its vector in
+    # the multilingual space when that leg answers it (not English, and the index has the leg)
+    lang: str = "en"
+    ml_vector: np.ndarray | None = None
 
 
 def validate(settings: Settings, query: str, k: int) -> str:
@@ -104,19 +110,31 @@ def analyse(
     k: int = 10,
     mode: Mode | str = Mode.HYBRID,
     filters: SearchFilters | None = None,
+    lang: str | None = None,
 ) -> AnalysedQuery:
-    """Read a search query once (see the module docstring for the steps)."""
+    """Read a search query once (see the module docstring for the steps).
+
+    ``lang``: the query's language as the caller knows it (one of ``rag.query.language.LANGUAGES``);
+    None: detected. Only English queries are spell-corrected and read as draft clauses.
+    """
     query = validate(context.settings, query, k)
     mode = Mode.from_str(str(mode))
+    lang = check_language(lang) if lang is not None else detect_language(query)
+    english = lang == "en"
     filters = filters or SearchFilters()
     allowed = context.fields.allowed_rows(filters)
-    parsed, corrections = _parse(context, query)
+    parsed, corrections = _parse(context, query, correct=english)
     allowed = _phrase_rows(context, parsed, allowed)
     text = parsed.ranking_text
     tokens = tokenize(text)
     terms, dense_text = query_terms(context, text, tokens)
-    drafted = mode is Mode.HYBRID and context.settings.retrieval.precedent_search and looks_like_draft(text)
+    retrieval = context.settings.retrieval
+    drafted = english and mode is Mode.HYBRID and retrieval.precedent_search and looks_like_draft(text)
     draft = Words.of(text)
+    multilingual = not english and retrieval.multilingual and mode is not Mode.BM25
+    # the multilingual leg answers it (when the index has one), and needs no English vector
+    ml_vector = context.embed_multilingual(query) if multilingual else None
+    vector = None if mode is Mode.BM25 or ml_vector is not None else context.embed(dense_text)
     return AnalysedQuery(
         query=query,
         mode=mode,
@@ -126,10 +144,12 @@ def analyse(
         text=text,
         allowed=allowed,
         terms=terms,
-        vector=None if mode is Mode.BM25 else context.embed(dense_text),
+        vector=vector,
         corrections=corrections,
         **_signals(context, parsed, terms, tokens, draft, draft_role(text) if drafted else None),
         draft=draft if drafted else None,
+        lang=lang,
+        ml_vector=ml_vector,
     )
 
 
@@ -178,11 +198,14 @@ def analyse_draft(
     )
 
 
-def _parse(context: QueryContext, query: str) -> tuple[ParsedQuery, tuple[Correction, ...]]:
-    """References and phrases of the query, and its ranking text's spelling corrected."""
+def _parse(
+    context: QueryContext, query: str, *, correct: bool = True
+) -> tuple[ParsedQuery, tuple[Correction, ...]]:
+    """References and phrases of the query, and its ranking text's spelling corrected (``correct``:
+    the corrector knows English and the corpus's words, so only an English query is corrected)."""
     parsed = context.resolver.parse(query)
     only_phrases = bool(parsed.phrases) and parsed.ranking_text == " ".join(parsed.phrases)
-    if context.speller is None or only_phrases:
+    if context.speller is None or only_phrases or not correct:
         return parsed, ()
     # the words that rank, not quoted phrases: those mean exactly what they say
     corrected = context.speller.correct(parsed.ranking_text)

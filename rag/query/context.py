@@ -44,10 +44,17 @@ class QueryContext:
     phrases: PhraseIndex
     vocabulary: VocabularyMatcher | None
     speller: SpellingCorrector | None
+    # the multilingual leg's query encoder (rag.index.multilingual); None: English only
+    multilingual: Encoder | None = None
 
     @staticmethod
-    def parts(index: LoadedIndex, encoder: Encoder, settings: Settings) -> dict[str, Any]:
-        """The fields of a ``QueryContext`` over ``index`` (``SearchContext.build`` adds its own)."""
+    def parts(
+        index: LoadedIndex, encoder: Encoder, settings: Settings, multilingual: Encoder | None = None
+    ) -> dict[str, Any]:
+        """The fields of a ``QueryContext`` over ``index`` (``SearchContext.build`` adds its own).
+
+        ``multilingual`` is left out (no leg) when the index has no multilingual vectors.
+        """
         passages = index.passages
         ids = [p.id for p in passages]
         citator = Citator.from_index(index)
@@ -68,6 +75,7 @@ class QueryContext:
                 if settings.retrieval.spelling
                 else None
             ),
+            "multilingual": multilingual if index.multilingual is not None else None,
         }
 
     @functools.cached_property
@@ -78,6 +86,12 @@ class QueryContext:
     def embed(self, text: str) -> np.ndarray:
         """The query's vector (L2-normalised by the encoder)."""
         return self.encoder.embed_queries([text])[0]
+
+    def embed_multilingual(self, text: str) -> np.ndarray | None:
+        """The query's vector in the multilingual space, or None when there is no multilingual leg."""
+        if self.multilingual is None:
+            return None
+        return self.multilingual.embed_queries([text])[0]
 
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         """BM25 idf of the terms the index knows (the others are left out)."""

@@ -24,7 +24,8 @@ import numpy as np
 from rag.query.analysed import AnalysedQuery
 from rag.rank.context import SearchContext
 from rag.rank.drafts import precedent_order, rank_draft
-from rag.types import Hit, Mode
+from rag.rank.fusion import fuse
+from rag.types import FusionMethod, Hit, Mode
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,12 @@ class Candidates:
 def generate(context: SearchContext, query: AnalysedQuery) -> Candidates:
     """The first stage's rankings for an analysed query (see the module docstring)."""
     depth = query.k + context.settings.retrieval.max_pinned
-    if query.mode is Mode.BM25:
+    runs: dict[str, list[Hit]]
+    if query.ml_vector is not None and context.multilingual_dense is not None:
+        runs, ranked = _multilingual(context, query, depth)
+    elif query.mode is Mode.BM25:
         ranked = context.bm25.search(query.terms, depth, allowed=query.allowed)
-        runs: dict[str, list[Hit]] = {"bm25": ranked}
+        runs = {"bm25": ranked}
     elif query.mode is Mode.DENSE:
         assert query.vector is not None
         ranked = context.dense.search_vector(query.vector, depth, allowed=query.allowed)
@@ -63,6 +67,35 @@ def generate(context: SearchContext, query: AnalysedQuery) -> Candidates:
     if citing:
         runs["cites"] = citing
     return Candidates(runs=runs, ranked=ranked, citing=citing)
+
+
+def _multilingual(
+    context: SearchContext, query: AnalysedQuery, depth: int
+) -> tuple[dict[str, list[Hit]], list[Hit]]:
+    """A question in another language: the multilingual vectors; in hybrid mode fused (RRF) with what
+    still matches across languages, BM25 on its numbers, symbols and acronyms, and the passages of the
+    instruments it names. Measured on lang-dev: the vectors alone R@10 0.667, with BM25 at weight 0.5
+    0.756 (MRR 0.506 -> 0.578)."""
+    assert context.multilingual_dense is not None and query.ml_vector is not None
+    retrieval = context.settings.retrieval
+    branch = max(retrieval.branch_depth, depth)
+    vectors = context.multilingual_dense.search_vector(query.ml_vector, branch, allowed=query.allowed)
+    if query.mode is Mode.DENSE:
+        return {"multilingual": vectors}, vectors[:depth]
+    runs = {
+        "multilingual": vectors,
+        "bm25": context.bm25.search(query.terms, branch, allowed=query.allowed),
+    }
+    instrument = instrument_run(context, query)
+    if instrument:
+        runs["instrument"] = instrument
+    weights = {
+        "multilingual": 1.0,
+        "bm25": retrieval.multilingual_bm25_weight,
+        "instrument": retrieval.instrument_weight,
+    }
+    ranked = fuse(FusionMethod.RRF, runs, weights=weights, rrf_k=retrieval.rrf_k)
+    return runs, ranked[: 2 * branch + depth]
 
 
 def _hybrid_runs(context: SearchContext, query: AnalysedQuery) -> dict[str, list[Hit]]:
@@ -127,6 +160,8 @@ def citing_run(context: SearchContext, query: AnalysedQuery, depth: int) -> list
     depth = max(depth, int(mask.sum()))
     if query.mode is Mode.BM25:
         hits = context.bm25.search(query.terms, depth, allowed=mask)
+    elif query.ml_vector is not None and context.multilingual_dense is not None:
+        hits = context.multilingual_dense.search_vector(query.ml_vector, depth, allowed=mask)
     elif query.mode is Mode.DENSE:
         assert query.vector is not None
         hits = context.dense.search_vector(query.vector, depth, allowed=mask)

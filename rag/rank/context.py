@@ -59,16 +59,30 @@ class SearchContext(QueryContext):
     role_masks: RoleMasks
     addressees: AddresseeWords
     reranker: Reranker | None
+    # the multilingual leg's retriever over the index's multilingual vectors; None: English only
+    multilingual_dense: DenseRetriever | None = None
 
     @classmethod
     def build(
-        cls, index: LoadedIndex, encoder: Encoder, settings: Settings, *, reranker: Reranker | None = None
+        cls,
+        index: LoadedIndex,
+        encoder: Encoder,
+        settings: Settings,
+        *,
+        reranker: Reranker | None = None,
+        multilingual: Encoder | None = None,
     ) -> SearchContext:
-        """The context over ``index``; ``reranker``: the second stage (None: the first stage's order)."""
-        parts = QueryContext.parts(index, encoder, settings)
+        """The context over ``index``; ``reranker``: the second stage (None: the first stage's order);
+        ``multilingual``: the multilingual leg's query encoder (None, or an index without the leg's
+        vectors: English only)."""
+        parts = QueryContext.parts(index, encoder, settings, multilingual)
         ids = parts["ids"]
         bm25 = BM25Retriever(index.bm25, ids)
         dense = DenseRetriever(index.dense, encoder, ids)
+        ml_encoder = parts["multilingual"]
+        ml_dense = None
+        if ml_encoder is not None and index.multilingual is not None:
+            ml_dense = DenseRetriever(index.multilingual, ml_encoder, ids)
         retrieval = settings.retrieval
         hybrid = HybridRetriever(
             bm25,
@@ -91,6 +105,7 @@ class SearchContext(QueryContext):
             role_masks=RoleMasks(index.passages),
             addressees=AddresseeWords(parts["vocabulary"]),
             reranker=reranker,
+            multilingual_dense=ml_dense,
         )
 
     def warm_up(self) -> SearchContext:

@@ -50,9 +50,10 @@ class SearchResults:
     took_ms: float = 0.0
     # misspelt words of the query and the corpus words they were read as (rag.query.spelling)
     corrections: tuple[Correction, ...] = ()
+    lang: str = "en"  # the query's language, as detected or given (rag.query.language)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"query": self.query, "mode": self.mode}
+        out: dict[str, Any] = {"query": self.query, "mode": self.mode, "lang": self.lang}
         if self.corrections:
             out["corrections"] = [{"typed": c.typed, "corrected": c.corrected} for c in self.corrections]
         return {**out, "results": [h.to_dict() for h in self.hits]}

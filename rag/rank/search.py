@@ -40,7 +40,7 @@ from rag.citator.citator import Citator
 from rag.config import Settings, get_settings
 from rag.errors import NotFoundError
 from rag.index.encoders import Encoder
-from rag.index.store import LoadedIndex, load_index, load_query_encoder
+from rag.index.store import LoadedIndex, load_index, load_multilingual_encoder, load_query_encoder
 from rag.query.analysed import AnalysedQuery, analyse
 from rag.rank.assemble import assemble, highlight_spans, pinned_references
 from rag.rank.candidates import Candidates, generate
@@ -61,8 +61,15 @@ class Searcher:
         self.context = context
 
     @classmethod
-    def load(cls, settings: Settings | None = None, *, encoder: Encoder | None = None) -> Searcher:
-        """Load the index at ``settings.index.index_dir`` (checked) and the encoder it was built with.
+    def load(
+        cls,
+        settings: Settings | None = None,
+        *,
+        encoder: Encoder | None = None,
+        multilingual: Encoder | None = None,
+    ) -> Searcher:
+        """Load the index at ``settings.index.index_dir`` (checked) and the encoders it was built with
+        (``encoder``, ``multilingual``: test encoders instead).
 
         Raises:
             IndexMissingError, IndexStaleError, IndexCorruptError: naming ``rag build`` as the fix.
@@ -70,7 +77,9 @@ class Searcher:
         settings = settings or get_settings()
         started = time.perf_counter()
         index = load_index(settings)
-        searcher = cls.from_index(index, encoder or load_query_encoder(settings, index), settings)
+        query_encoder = encoder or load_query_encoder(settings, index)
+        multilingual = multilingual or load_multilingual_encoder(settings, index)
+        searcher = cls.from_index(index, query_encoder, settings, multilingual)
         logger.info(
             "loaded %d passages from %s in %.1f s",
             len(index.passages),
@@ -80,9 +89,16 @@ class Searcher:
         return searcher
 
     @classmethod
-    def from_index(cls, index: LoadedIndex, encoder: Encoder, settings: Settings) -> Searcher:
-        """A searcher over an index already in memory (the harness's variants share one), warmed up."""
-        context = SearchContext.build(index, encoder, settings, reranker=load_reranker(settings))
+    def from_index(
+        cls, index: LoadedIndex, encoder: Encoder, settings: Settings, multilingual: Encoder | None = None
+    ) -> Searcher:
+        """A searcher over an index already in memory (the harness's variants share one), warmed up.
+
+        ``multilingual``: the multilingual leg's query encoder (None: English only).
+        """
+        context = SearchContext.build(
+            index, encoder, settings, reranker=load_reranker(settings), multilingual=multilingual
+        )
         return cls(context.warm_up())
 
     # What callers read of the loaded index: its files, passages, rows, citator and query encoder.
@@ -111,21 +127,29 @@ class Searcher:
     def encoder(self) -> Encoder:
         return self.context.encoder
 
+    @property
+    def multilingual(self) -> Encoder | None:
+        """The multilingual leg's query encoder (None: English only)."""
+        return self.context.multilingual if self.context.multilingual_dense is not None else None
+
     def search(
         self,
         query: str,
         k: int = 10,
         mode: Mode | str = Mode.HYBRID,
         filters: SearchFilters | None = None,
+        lang: str | None = None,
     ) -> SearchResults:
         """Rank passages for ``query``; see the module docstring for the stages.
 
+        ``lang``: the query's language (ar, en, es, fr, ru, zh); None: detected.
+
         Raises:
-            QueryError: empty or too long query, ``k`` outside 1..max_k.
+            QueryError: empty or too long query, ``k`` outside 1..max_k, an unknown language.
             ConfigError: unknown mode or filter value (the message lists the valid ones).
         """
         started = time.perf_counter()
-        analysed, candidates = self.first_stage(query, k, mode, filters)
+        analysed, candidates = self.first_stage(query, k, mode, filters, lang)
         hits = assemble(self.context, analysed, candidates, self._second_stage(analysed, candidates))
         return SearchResults(
             query=analysed.query,
@@ -136,6 +160,7 @@ class Searcher:
             filters=analysed.filters,
             took_ms=(time.perf_counter() - started) * 1000,
             corrections=analysed.corrections,
+            lang=analysed.lang,
         )
 
     def first_stage(
@@ -144,9 +169,10 @@ class Searcher:
         k: int = 10,
         mode: Mode | str = Mode.HYBRID,
         filters: SearchFilters | None = None,
+        lang: str | None = None,
     ) -> tuple[AnalysedQuery, Candidates]:
         """The analysed query and its candidates: what ``search`` reranks and assembles."""
-        analysed = analyse(self.context, query, k, mode, filters)
+        analysed = analyse(self.context, query, k, mode, filters, lang)
         return analysed, generate(self.context, analysed)
 
     def rerank_features(self, query: AnalysedQuery, candidates: Candidates) -> tuple[list[Hit], np.ndarray]:
@@ -158,6 +184,8 @@ class Searcher:
         stage's."""
         reranker = self.context.reranker
         if query.mode is not Mode.HYBRID or reranker is None:
+            return candidates.ranked
+        if query.ml_vector is not None:  # learned on English features: the multilingual fusion's order
             return candidates.ranked
         if query.draft is not None and not self.settings.retrieval.rerank_drafts:
             return candidates.ranked

@@ -133,6 +133,7 @@ def test_the_answer_record_has_the_fields_of_post_ask():
     data = extractive().answer(QUESTION, _results(*HITS)).to_dict()
     assert list(data) == [
         "question",
+        "lang",
         "corrections",
         "answer",
         "citations",

@@ -19,8 +19,9 @@ def test_search_returns_the_issue_fields_and_finds_the_technology_transfer_claus
     r = client.post("/search", json={"query": "technology transfer handbooks", "k": 5})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"query", "mode", "took_ms", "corrections", "results"}
+    assert set(body) == {"query", "mode", "lang", "took_ms", "corrections", "results"}
     assert body["mode"] == "hybrid" and body["query"] == "technology transfer handbooks"
+    assert body["lang"] == "en"
     assert body["corrections"] == []
     assert len(body["results"]) == 5
     assert [x["rank"] for x in body["results"]] == [1, 2, 3, 4, 5]
