@@ -634,6 +634,10 @@ class IndexSummary(BaseModel):
     passages: int | None = Field(description="passages, as the manifest counts them")
     documents: int | None = Field(description="documents, as the manifest counts them")
     encoder: str | None = Field(description="the embedding model and backend")
+    multilingual: str | None = Field(
+        None,
+        description="the multilingual leg's encoder (questions in ar, es, fr, ru, zh); null: English only",
+    )
     fusion: str | None = Field(description="how hybrid search fuses BM25 and dense rankings")
     reload_error: str | None = Field(None, description="why the last reload of a rebuilt index failed")
 

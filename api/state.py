@@ -43,7 +43,8 @@ LOAD_ATTEMPTS = 3
 
 
 def serving_settings(settings: Settings) -> Settings:
-    """Settings for a server process: the query encoder on one thread unless ``RAG_EMBED_THREADS`` says.
+    """Settings for a server process: the query encoders (English and multilingual) on one thread each
+    unless ``RAG_EMBED_THREADS`` / ``RAG_MULTILINGUAL_THREADS`` say.
 
     ``embed_threads`` (default 2) suits a build, which embeds thousands of passages. A server encodes
     one short query per request, where a second intra-op thread saves little, and it answers several
@@ -52,9 +53,9 @@ def serving_settings(settings: Settings) -> Settings:
     CPU as the work itself (measured: 12.7 ms of CPU per query on 2 threads against 6.3 ms on one, and
     a slower median, with the machine busy). An explicitly set value is kept.
     """
-    if "embed_threads" in settings.index.model_fields_set:
-        return settings
-    return settings.updated(embed_threads=1)
+    chosen = settings.index.model_fields_set
+    single = {name: 1 for name in ("embed_threads", "multilingual_threads") if name not in chosen}
+    return settings.updated(**single) if single else settings
 
 
 def build_id(manifest: Manifest | None) -> str | None:
@@ -129,6 +130,7 @@ class Engine:
             "passages": m.passages,
             "documents": m.documents,
             "encoder": m.encoder.name,
+            "multilingual": m.multilingual.name if m.multilingual is not None else None,
             "fusion": m.fusion.get("method"),
         }
 

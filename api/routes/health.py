@@ -47,6 +47,7 @@ async def healthz(holder: HolderDep, settings: SettingsDep) -> HealthResponse | 
             passages=summary["passages"],
             documents=summary["documents"],
             encoder=summary["encoder"],
+            multilingual=summary["multilingual"],
             fusion=summary["fusion"],
             reload_error=holder.reload_error,
         ),

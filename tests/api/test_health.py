@@ -38,6 +38,7 @@ def test_healthz_reports_the_loaded_index(client, engine, hash_index_settings):
     assert index["passages"] == body["passages"] and index["schema_version"] == 1
     built_with = read_manifest(hash_index_settings.index.index_dir).model["name"]
     assert index["encoder"] == built_with == "hash-256" and index["reload_error"] is None
+    assert index["multilingual"] == "hash-128"  # the multilingual leg's (test) encoder
     assert "/" not in (index["built_at"] or "")  # no file paths
 
 
