@@ -41,11 +41,13 @@ heading ("RESOLUTION 15 (Rev. Kigali, 2022)"); drop self-references by comparing
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rag.citator.reference_words import Rewritten, english_forms
 from rag.parse.spans import single_spaced
 from rag.types import _ChoiceEnum
 
@@ -798,6 +800,10 @@ def _provision_refs(text: str) -> Iterator[Reference]:
 def extract_references(text: str, *, event: str | None = None) -> list[Reference]:
     """Find every reference to an instrument in ``text``, in order of position.
 
+    A text in another official language is read through the English forms of its reference words
+    (``rag.citator.reference_words``): "Recommandation UIT-T Y.2001" in the French E.119 is
+    ``itu-t/rec/y.2001``; offsets and surfaces stay those of ``text``.
+
     Args:
         text: any text: a passage's text or a whole source file (HTML fragments and NBSP allowed).
         event: the event of the document the text comes from ("WTDC-25", "WTPF-26"); it tells the
@@ -812,6 +818,18 @@ def extract_references(text: str, *, event: str | None = None) -> list[Reference
         >>> [r.key for r in extract_references("Resolutions 25 and 123 (Rev. Bucharest, 2022)")]
         ['itu/pp/res/25', 'itu/pp/res/123']
     """
+    english = english_forms(text)  # "Résolution 66", "第66号决议": the English forms, offsets kept
+    if english.changed:
+        return [_in_original(ref, english) for ref in _english_references(english.text, event)]
+    return _english_references(text, event)
+
+
+def _in_original(ref: Reference, english: Rewritten) -> Reference:
+    start, end = english.span(ref.start, ref.end)
+    return dataclasses.replace(ref, start=start, end=end, surface=english.original[start:end])
+
+
+def _english_references(text: str, event: str | None) -> list[Reference]:
     found: list[Reference] = [
         *_numbered_refs(text, event),
         *_a_res_refs(text),
@@ -888,24 +906,6 @@ def canonical_key(surface: str, *, event: str | None = None) -> str | None:
     return refs[0].key if refs else None
 
 
-_FOREIGN_WORDS = {
-    "recommandation": "Recommendation",
-    "recomendación": "Recommendation",
-    "résolution": "Resolution",
-    "resolución": "Resolution",
-    "décision": "Decision",
-    "decisión": "Decision",
-    "uit-t": "ITU-T",
-    "uit-r": "ITU-R",
-    "uit-d": "ITU-D",
-    "rév.": "Rev.",
-}
-_FOREIGN_NAMES = re.compile(
-    r"\b(?:recommandation|recomendación|résolution|resolución|décision|decisión|uit-[trd])\b|\bRév\.",
-    re.IGNORECASE,
-)
-
-
 def instrument_key(instrument: str, doc_event: str | None) -> str | None:
     """The key of an instrument of the corpus, from a passage's ``instrument`` field and document event.
 
@@ -921,9 +921,8 @@ def instrument_key(instrument: str, doc_event: str | None) -> str | None:
     text = single_spaced(instrument)
     if not text:
         return None
-    # "Recommandation UIT-T E.119", "Resolución 1": an added French or Spanish text names its
-    # instrument in its own words; the key is the same as the English name's.
-    text = _FOREIGN_NAMES.sub(lambda m: _FOREIGN_WORDS[m.group(0).lower()], text)
+    # "Recommandation UIT-T E.119", "Resolución 1": an added text in another language names its
+    # instrument in its own words; the key is the same as the English name's (``extract_references``)
     refs = extract_references(text, event=doc_event)
     if not refs:
         return None

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.citator.reference_words import Rewritten, english_forms
 from rag.citator.references import extract_references
 from rag.index.textindex import normalize_text, tokenize, words
 from rag.parse.roles import role_alternation
@@ -257,7 +258,8 @@ def cited_keys(query: str) -> CitedRefs:
         >>> cited_keys("What does Resolution 15 recall?").keys
         ()
     """
-    text, back = _expand_shorthands(query)
+    english = english_forms(query, verbs=True)  # "Quels textes rappellent la Résolution 66 ?"
+    text, back = _expand_shorthands(english.text)
     verbs = list(_CITING_VERB.finditer(text))
     if not verbs:
         return CitedRefs()
@@ -276,7 +278,7 @@ def cited_keys(query: str) -> CitedRefs:
         ]
         if cited_by:
             keys.append(ref.key)
-            spans.append((back[ref.start], back[min(ref.end, len(back) - 1)]))
+            spans.append(english.span(back[ref.start], back[min(ref.end, len(back) - 1)]))
             recall |= any(v.group().lower().startswith("recall") for v in cited_by)
     return CitedRefs(tuple(dict.fromkeys(keys)), tuple(spans), "recalling" if recall and keys else None)
 
@@ -316,10 +318,14 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
         codes: instrument codes that may stand alone ("afr1", "c5"), from ``ReferenceResolver.codes``.
     """
     phrases = tuple(p.strip() for p in _QUOTED.findall(query) if words(p))
-    rest = _INSTRUMENT.sub(_canonical_name, _QUOTED.sub(" ", query))
+    # "Résolution 66", "第66号决议": read, and ranked, as "Resolution 66"; spans still index the query
+    english = english_forms(query)
+    rest = _INSTRUMENT.sub(_canonical_name, _QUOTED.sub(" ", english.text))
     ranking = " ".join(rest.split()) or " ".join(phrases)
     text = normalize_text(query)
-    references = _references(query, text, codes)
+    references = _references(english.text, normalize_text(english.text), codes)
+    if english.changed:
+        references = [_in_original(r, english) for r in references]
     cited_refs = cited_keys(query)
     cited, cited_spans = cited_refs.keys, cited_refs.spans
     cited_types: tuple[str, ...] = ()
@@ -350,6 +356,12 @@ def parse_query(query: str, codes: Sequence[str] = ()) -> ParsedQuery:
         cited_role=cited_refs.role,
         cited_types=cited_types,
     )
+
+
+def _in_original(ref: Reference, english: Rewritten) -> Reference:
+    """``ref``, found in the query's English forms, with its span and words in the query as typed."""
+    start, end = english.span(*ref.span)
+    return dataclasses.replace(ref, text=english.original[start:end], span=(start, end))
 
 
 def _references(query: str, text: str, codes: Sequence[str]) -> list[Reference]:
