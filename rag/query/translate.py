@@ -43,11 +43,13 @@ GLOSSARY_DIR = Path(__file__).parent / "glossary"
 STEMMED_LANGUAGES = MappingProxyType({"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"})
 LANGUAGES = (*STEMMED_LANGUAGES, "zh")
 
-# A raw word: letters/digits joined by the separators of codes ("IMT-2020", "Q2/1", "4.1.3").
-_RAW_WORD = re.compile(r"\w+(?:[-/.:]\w+)*")
-_PART = re.compile(r"[^\W_]+")
+# A raw word: letters/digits joined by the separators of codes ("IMT-2020", "Q2/1", "§4.1.3", "30%").
+# Combining marks (Arabic harakat, tatweel, decomposed accents) belong to their word.
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+_RAW_WORD = re.compile(rf"§?[\w{_MARKS}]+(?:[-/.:][\w{_MARKS}]+)*%?")
+_PART = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 _LATIN = re.compile(r"[A-Za-z0-9]")
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_MARKS = re.compile(f"[{_MARKS}]")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ئ": "ي", "ؤ": "و"})
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CODE_SEPARATORS = frozenset("-/.:")
@@ -163,7 +165,7 @@ def _plain_stems(source: str, lang: str, stopwords: frozenset[str]) -> list[str]
 
 def _plain(lang: str, word: str) -> str:
     """Lower case, and the script's normal form (Arabic marks and letter variants, Russian ё)."""
-    word = word.lower()
+    word = unicodedata.normalize("NFC", word.lower())
     if lang == "ar":
         return _ARABIC_MARKS.sub("", word).translate(_ALEF)
     if lang == "ru":
@@ -267,7 +269,7 @@ def _gloss_words(text: str, lang: str, glossary: _Glossary) -> Gloss:
             position += 1
     pieces.extend(_passed_through(text, tokens, covered))
     coverage = len(covered | {i for i in content if tokens[i].code}) / len(content) if content else 1.0
-    return Gloss(_join(text, pieces), tuple(matched), round(coverage, 4))
+    return Gloss(_join(text, pieces), tuple(matched), coverage)
 
 
 def _passed_through(text: str, tokens: list[_Token], covered: set[int]) -> list[tuple[int, int, str]]:
@@ -309,7 +311,7 @@ def _gloss_chinese(text: str, glossary: _Glossary) -> Gloss:
             if not any(p[0] <= start < p[1] for p in pieces):
                 pieces.append((start, start + len(part.group()), part.group()))
     content = sum(1 for c in text if _content_char(c, glossary))
-    return Gloss(_join(text, pieces), tuple(matched), round(covered / content, 4) if content else 1.0)
+    return Gloss(_join(text, pieces), tuple(matched), covered / content if content else 1.0)
 
 
 def _content_char(char: str, glossary: _Glossary) -> bool:
