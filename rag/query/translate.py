@@ -37,7 +37,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
+from snowballstemmer.basestemmer import BaseStemmer  # type: ignore[import-untyped]
 
 GLOSSARY_DIR = Path(__file__).parent / "glossary"
 STEMMED_LANGUAGES = MappingProxyType({"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"})
@@ -186,7 +187,7 @@ def _stem(lang: str, word: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _stemmer(lang: str) -> snowballstemmer.stemmer:
+def _stemmer(lang: str) -> BaseStemmer:
     return snowballstemmer.stemmer(STEMMED_LANGUAGES[lang])
 
 
