@@ -196,6 +196,12 @@ class RetrievalSettings(BaseSettings):
         description="RRF weight of BM25 beside the multilingual vectors: what still matches across "
         "languages (numbers, symbols, acronyms, references)",
     )
+    multilingual_gloss_weight: float = Field(
+        1.0,
+        ge=0.0,
+        description="RRF weight of each of the English BM25 and encoder runs on the English gloss of a "
+        "question in another language (rag/query/translate.py); 0: not used",
+    )
     phrase_min_words: int = Field(3, ge=2, description="shortest unquoted word sequence that earns a boost")
     max_pinned: int = Field(5, ge=0, le=50, description="most passages a reference in the query puts first")
     max_query_chars: int = Field(QUERY_MAX_CHARS, ge=1)

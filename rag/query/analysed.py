@@ -44,6 +44,7 @@ from rag.query.drafts import DraftRole, addressee_words, draft_role, looks_like_
 from rag.query.intents import fact_intent, role_intent
 from rag.query.language import check_language, detect_language
 from rag.query.spelling import Correction
+from rag.query.translate import gloss
 from rag.types import ClauseRole, Mode, SearchFilters
 
 _NUMBER = re.compile(r"\d")
@@ -85,6 +86,11 @@ class AnalysedQuery:
     # the multilingual space when that leg answers it (not English, and the index has the leg)
     lang: str = "en"
     ml_vector: np.ndarray | None = None
+    # the English gloss of such a query (rag.query.translate: its terms by glossary), what the English
+    # BM25 and encoder rank with beside the multilingual vectors; empty for English
+    gloss: str = ""
+    gloss_terms: Mapping[str, float] = dataclasses.field(default_factory=dict)
+    gloss_vector: np.ndarray | None = None
 
 
 def validate(settings: Settings, query: str, k: int) -> str:
@@ -135,6 +141,7 @@ def analyse(
     # the multilingual leg answers it (when the index has one), and needs no English vector
     ml_vector = context.embed_multilingual(query) if multilingual else None
     vector = None if mode is Mode.BM25 or ml_vector is not None else context.embed(dense_text)
+    glossed = _glossed(context, query, lang) if ml_vector is not None else {}
     return AnalysedQuery(
         query=query,
         mode=mode,
@@ -150,6 +157,7 @@ def analyse(
         draft=draft if drafted else None,
         lang=lang,
         ml_vector=ml_vector,
+        **glossed,
     )
 
 
@@ -216,6 +224,17 @@ def _parse(
     if not corrected.corrections:
         return parsed, ()
     return dataclasses.replace(parsed, ranking_text=corrected.text), corrected.corrections
+
+
+def _glossed(context: QueryContext, query: str, lang: str) -> dict[str, Any]:
+    """The English gloss of a query in another language, its BM25 terms and its English vector."""
+    english = gloss(query, lang).english
+    if not tokenize(english):
+        return {}
+    terms = {}
+    for token in tokenize(english):
+        terms[token] = terms.get(token, 0.0) + 1.0
+    return {"gloss": english, "gloss_terms": terms, "gloss_vector": context.embed(english)}
 
 
 def _phrase_rows(context: QueryContext, parsed: ParsedQuery, allowed: np.ndarray | None) -> np.ndarray | None:
