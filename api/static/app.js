@@ -258,9 +258,9 @@
 
   /** "no usable index is loaded" -> "No usable index is loaded." */
   function sentence(text) {
-    const t = (text || "").trim();
-    if (!t) return "";
-    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?…:)]$/.test(t) ? "" : ".");
+    const words = (text || "").trim();
+    if (!words) return "";
+    return words.charAt(0).toUpperCase() + words.slice(1) + (/[.!?…:)]$/.test(words) ? "" : ".");
   }
 
   /** Plain words for an API failure: [title, hint when the API gives none], keys of the page's strings. */
