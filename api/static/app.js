@@ -6,6 +6,10 @@
  * parsed as HTML, so a question or a passage can never run code. The API contract is issue 4 (/ask,
  * /search, /precedents, /passages, /documents); the citator surfaces of issue 9 (cites, cited_by,
  * /references, /passages/{id}/versions) are used when the server has them and left out when not.
+ *
+ * The page speaks the six official languages (issue 18): its words come from window.PAGE_STRINGS
+ * (i18n.js) through t(); the passages, citations and document titles it shows stay in their own language,
+ * in blocks marked dir="auto" so that English reads left to right inside the Arabic (right-to-left) page.
  */
 (() => {
   "use strict";
@@ -131,42 +135,160 @@
     toastTimer = window.setTimeout(() => { el.hidden = true; }, 2600);
   }
 
+  // ------------------------------------------------------------------------------------ languages
+
+  // The six official languages in the UN's order (the switch in index.html names each in itself).
+  const LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es"];
+  const RIGHT_TO_LEFT = new Set(["ar"]);
+  const LANGUAGE_KEY = "itu-page-language";
+  const STRINGS = window.PAGE_STRINGS || { en: {} };
+  let uiLanguage = "en";
+
+  /** The delegate's earlier choice, else the browser's first supported language, else English. */
+  function preferredLanguage() {
+    let stored = null;
+    try {
+      stored = window.localStorage.getItem(LANGUAGE_KEY);
+    } catch (_) {
+      stored = null; // storage off (private mode, policy): the browser's language still applies
+    }
+    if (LANGUAGES.includes(stored)) return stored;
+    const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (const tag of wanted) {
+      const primary = String(tag || "").toLowerCase().split(/[-_]/)[0];
+      if (LANGUAGES.includes(primary)) return primary;
+    }
+    return "en";
+  }
+
+  /** [the entry for key in the page's language, that language], falling back to English. */
+  function entry(key) {
+    const own = (STRINGS[uiLanguage] || {})[key];
+    if (own !== undefined) return [own, uiLanguage];
+    const english = (STRINGS.en || {})[key];
+    return [english === undefined ? key : english, "en"];
+  }
+
+  // In the right-to-left page a filled-in value (an English citation, a typed word) is set apart with
+  // Unicode's first-strong isolate, so that its own direction cannot scramble the sentence around it.
+  const isolated = (value) => (isRightToLeft() ? "\u2068" + value + "\u2069" : String(value));
+
+  const fill = (template, params) =>
+    String(template).replace(/\{(\w+)\}/g, (whole, name) => (params && name in params ? isolated(params[name]) : whole));
+
+  /** The page's words for key, with its {placeholders} filled from params. */
+  function t(key, params) {
+    return fill(entry(key)[0], params);
+  }
+
+  /** A counted phrase: the plural form that Intl.PluralRules picks for n in the entry's language. */
+  function tn(key, n, params) {
+    const [value, language] = entry(key);
+    let form = value;
+    if (value && typeof value === "object") {
+      const category = new Intl.PluralRules(language).select(n);
+      form = value[category] !== undefined ? value[category] : value.other;
+    }
+    return fill(form, { ...params, n });
+  }
+
+  /** Like t, but a placeholder may be filled with nodes: the pieces to append, in the language's order. */
+  function tNodes(key, params) {
+    const pieces = [];
+    for (const part of String(entry(key)[0]).split(/(\{\w+\})/)) {
+      const name = /^\{(\w+)\}$/.exec(part);
+      const value = name && params && name[1] in params ? params[name[1]] : undefined;
+      if (value !== undefined) pieces.push(typeof value === "string" || typeof value === "number" ? isolated(value) : value);
+      else if (part) pieces.push(part);
+    }
+    return pieces;
+  }
+
+  function languageName(code) {
+    const own = (STRINGS[uiLanguage] || {}).languages || {};
+    return own[code] || ((STRINGS.en || {}).languages || {})[code] || code;
+  }
+
+  const isRightToLeft = () => RIGHT_TO_LEFT.has(uiLanguage);
+  const uiDir = () => (isRightToLeft() ? "rtl" : "ltr");
+
+  /** The HTML's own words: data-i18n (text) and data-i18n-ATTRIBUTE name keys of the page's strings. */
+  function translateStatic() {
+    for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+    for (const attr of ["placeholder", "aria-label", "title", "label", "content"]) {
+      for (const el of document.querySelectorAll("[data-i18n-" + attr + "]")) {
+        el.setAttribute(attr, t(el.getAttribute("data-i18n-" + attr)));
+      }
+    }
+  }
+
+  /** Fill el with what draw() builds, now and again whenever the language changes. */
+  function drawInto(el, draw) {
+    el.redraw = () => append(clear(el), [draw()]);
+    el.setAttribute("data-redraw", "");
+    el.redraw();
+    return el;
+  }
+
+  /** Speak code (one of LANGUAGES): <html lang dir>, the HTML's words, what is on screen; remember it if asked. */
+  function setLanguage(code, { remember = false } = {}) {
+    uiLanguage = LANGUAGES.includes(code) ? code : "en";
+    document.documentElement.lang = uiLanguage;
+    document.documentElement.dir = uiDir();
+    $("language").value = uiLanguage;
+    translateStatic();
+    for (const el of document.querySelectorAll("[data-redraw]")) if (typeof el.redraw === "function") el.redraw();
+    if (!$("panel").hidden && state.panelView) openView(state.panelView, { push: false, focus: false });
+    if (remember) {
+      try {
+        window.localStorage.setItem(LANGUAGE_KEY, uiLanguage);
+      } catch (_) { /* not kept: the page still switches */ }
+    }
+  }
+
   // ------------------------------------------------------------------------------------------ API
 
   class ApiError extends Error {
-    constructor(title, detail, hint, status, code) {
+    /** title and fallbackHint are keys of the page's strings; detail and hint are the API's own words. */
+    constructor(title, { detail = "", hint = "", fallbackHint = null, status = 0, code = "" } = {}) {
       super(title);
-      this.title = title;
-      this.detail = detail;
-      this.hint = hint;
-      this.status = status;
-      this.code = code;
+      Object.assign(this, { title, detail, hint, fallbackHint, status, code });
     }
   }
 
   /** "no usable index is loaded" -> "No usable index is loaded." */
   function sentence(text) {
-    const t = (text || "").trim();
-    if (!t) return "";
-    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?…:)]$/.test(t) ? "" : ".");
+    const words = (text || "").trim();
+    if (!words) return "";
+    return words.charAt(0).toUpperCase() + words.slice(1) + (/[.!?…:)]$/.test(words) ? "" : ".");
   }
 
-  /** Plain words for an API failure; the API's own message and hint (issue 4's error body) follow. */
-  function describeFailure(status, error) {
-    const message = sentence(error && typeof error.message === "string" ? error.message : "");
-    const hint = sentence(error && typeof error.hint === "string" ? error.hint : "");
-    if (status === 401 || status === 403) return ["This server did not allow the request.", message, hint];
-    if (status === 404) return ["That was not found.", message, hint];
-    if (status === 413) return ["That text is too long to send.", message, hint || "Shorten it and try again."];
-    if (status === 422 || status === 400) return ["The request was not accepted.", message, hint];
-    if (status === 429) return ["Too many requests at once.", message, hint || "Wait a moment, then try again."];
-    if (status === 503) {
-      return ["The service is not ready yet.", message, hint || "The search index is still loading. Try again in a minute."];
-    }
-    if (status >= 500) {
-      return ["Something went wrong on the server.", "", "Please try again in a moment. If it keeps happening, tell the organisers."];
-    }
-    return ["The request failed.", message, hint];
+  /** Plain words for an API failure: [title, hint when the API gives none], keys of the page's strings. */
+  function describeFailure(status) {
+    if (status === 401 || status === 403) return ["errForbidden", null];
+    if (status === 404) return ["errNotFound", null];
+    if (status === 413) return ["errTooLong", "hintShorten"];
+    if (status === 422 || status === 400) return ["errRejected", null];
+    if (status === 429) return ["errTooMany", "hintWait"];
+    if (status === 503) return ["errNotReady", "hintLoading"];
+    if (status >= 500) return ["errServer", "hintServer"];
+    return ["errFailed", null];
+  }
+
+  /** The ApiError for a failed response; the API's own message and hint (issue 4's error body) follow. */
+  function failure(status, data) {
+    const error = data && typeof data.error === "object" ? data.error : null;
+    const [title, fallbackHint] = describeFailure(status);
+    // A server fault other than "not ready" has nothing to tell a delegate beyond the page's own words.
+    const quiet = status >= 500 && status !== 503;
+    const words = (field) => (!quiet && error && typeof error[field] === "string" ? sentence(error[field]) : "");
+    return new ApiError(title, {
+      detail: words("message"),
+      hint: words("hint"),
+      fallbackHint,
+      status,
+      code: error ? error.code : "http_" + status,
+    });
   }
 
   async function api(path, { method = "GET", body } = {}) {
@@ -178,7 +300,7 @@
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (_) {
-      throw new ApiError("The server could not be reached.", "", "Check the network connection, then try again.", 0, "network");
+      throw new ApiError("errNetwork", { fallbackHint: "hintNetwork", code: "network" });
     }
     let data = null;
     try {
@@ -186,24 +308,26 @@
     } catch (_) {
       data = null;
     }
-    if (!response.ok) {
-      const error = data && typeof data.error === "object" ? data.error : null;
-      const [title, detail, hint] = describeFailure(response.status, error);
-      throw new ApiError(title, detail, hint, response.status, error ? error.code : "http_" + response.status);
+    if (!response.ok) throw failure(response.status, data);
+    if (data === null) {
+      throw new ApiError("errBadBody", { fallbackHint: "hintReload", status: response.status, code: "bad_body" });
     }
-    if (data === null) throw new ApiError("The server sent an answer this page cannot read.", "", "Reload the page and try again.", response.status, "bad_body");
     return data;
   }
 
   const passagePath = (id) => "/passages/" + id.split("/").map(encodeURIComponent).join("/");
 
   function errorBox(err, retry) {
-    const e = err instanceof ApiError ? err : new ApiError("Something went wrong on this page.", String(err && err.message || err), "Reload the page and try again.", 0, "client");
+    const e = err instanceof ApiError
+      ? err
+      : new ApiError("errClient", { detail: String((err && err.message) || err), fallbackHint: "hintReload", code: "client" });
+    // The API's own message and hint are its words (English): they keep their own direction.
     return h("div", { class: "error", role: "alert" },
-      h("p", { class: "error-title", text: e.title }),
-      e.detail ? h("p", { text: e.detail }) : null,
-      e.hint ? h("p", { text: e.hint }) : null,
-      retry ? h("button", { type: "button", class: "btn btn-small", onclick: retry, text: "Try again" }) : null);
+      h("p", { class: "error-title", text: t(e.title) }),
+      e.detail ? h("p", { dir: "auto", text: e.detail }) : null,
+      e.hint ? h("p", { dir: "auto", text: e.hint }) : null,
+      !e.hint && e.fallbackHint ? h("p", { text: t(e.fallbackHint) }) : null,
+      retry ? h("button", { type: "button", class: "btn btn-small", onclick: retry, text: t("tryAgain") }) : null);
   }
 
   function loadingBox(message) {
@@ -239,25 +363,24 @@
   }
 
   function copyButton(citation, { small = true } = {}) {
-    const label = "Copy citation";
     const button = h("button", {
       type: "button",
       class: small ? "btn btn-small" : "btn",
-      "aria-label": "Copy citation: " + citation,
-      text: label,
+      "aria-label": t("copyCitationOf", { citation }),
+      text: t("copyCitation"),
     });
     button.addEventListener("click", async () => {
       const ok = await copyText(citation);
       if (ok) {
-        button.textContent = "Copied ✓";
+        button.textContent = t("copied");
         button.classList.add("is-done");
-        announce("Citation copied: " + citation);
+        announce(t("citationCopied", { citation }));
         window.setTimeout(() => {
-          button.textContent = label;
+          button.textContent = t("copyCitation");
           button.classList.remove("is-done");
         }, 2000);
       } else {
-        toast("Copying is blocked here. Select the citation and copy it by hand.");
+        toast(t("copyBlocked"));
       }
     });
     return button;
@@ -283,9 +406,9 @@
 
   function metaChips(result) {
     return h("p", { class: "card-meta" },
-      h("span", { class: "chip chip-doc", text: docTitle(result.doc) }),
-      result.clause ? h("span", { class: "chip chip-role", text: result.clause }) : null,
-      !result.clause && result.kind ? h("span", { class: "chip", text: result.kind }) : null);
+      h("span", { class: "chip chip-doc", dir: "auto", text: docTitle(result.doc) }),
+      result.clause ? h("span", { class: "chip chip-role", dir: "auto", text: result.clause }) : null,
+      !result.clause && result.kind ? h("span", { class: "chip", dir: "auto", text: result.kind }) : null);
   }
 
   function labelled(label, body) {
@@ -296,8 +419,8 @@
     return h("button", {
       type: "button",
       class: "btn btn-small",
-      "aria-label": "Show in context: " + citation,
-      text: "Show in context",
+      "aria-label": t("showInContextOf", { citation }),
+      text: t("showInContext"),
       onclick: (event) => openPassage(id, { trigger: event.currentTarget }),
     });
   }
@@ -319,12 +442,12 @@
       h("div", { class: "card-head" },
         n !== null ? h("span", { class: "card-n", "aria-hidden": "true", text: String(n) }) : null,
         h("div", { class: "card-titles" },
-          h("h3", { class: "card-citation", id: titleId },
-            n !== null ? h("span", { class: "visually-hidden", text: "Source " + n + ": " }) : null,
+          h("h3", { class: "card-citation", id: titleId, dir: "auto" },
+            n !== null ? h("span", { class: "visually-hidden", dir: uiDir(), text: t("sourceN", { n }) + " " }) : null,
             result.citation),
           metaChips(result))),
-      subtitle ? h("p", { class: "card-lead", text: subtitle }) : null,
-      h("p", { class: "card-text" }, labelled(result.label, highlighted(result.text, result.highlights))),
+      subtitle ? h("p", { class: "card-lead", dir: "auto", text: subtitle }) : null,
+      h("p", { class: "card-text", dir: "auto" }, labelled(result.label, highlighted(result.text, result.highlights))),
       h("div", { class: "card-actions" },
         contextButton(result.id, result.citation),
         copyButton(result.citation)));
@@ -341,8 +464,8 @@
 
   function filterWords(filters) {
     const parts = [];
-    if (filters.doc) parts.push("in " + filters.doc.map(docTitle).join(", "));
-    if (filters.clause) parts.push("“" + filters.clause.join(", ") + "” clauses only");
+    if (filters.doc) parts.push(t("filterIn", { docs: filters.doc.map(docTitle).join(t("listSeparator")) }));
+    if (filters.clause) parts.push(t("filterRoleOnly", { roles: filters.clause.join(t("listSeparator")) }));
     return parts.join(" · ");
   }
 
@@ -354,13 +477,14 @@
     state.turns += 1;
     const turnId = "turn-" + state.turns;
     const body = h("div", { class: "turn-body" });
-    const meta = filterWords(filters);
-    const turn = h("li", { class: "turn", id: turnId, "aria-labelledby": turnId + "-q" },
-      h("h2", { class: "question", id: turnId + "-q" },
-        h("span", { class: "visually-hidden", text: "You asked: " }),
-        text,
-        meta ? h("span", { class: "question-meta", text: meta }) : null),
-      body);
+    // The question keeps its own direction (dir="auto"); the bubble and the words around it are the page's.
+    const heading = drawInto(h("h2", { class: "question", id: turnId + "-q" }), () => {
+      const meta = filterWords(filters);
+      return [h("span", { class: "visually-hidden", text: t("youAsked") + " " }),
+        h("span", { class: "question-text", dir: "auto", text }),
+        meta ? h("span", { class: "question-meta", text: meta }) : null];
+    });
+    const turn = h("li", { class: "turn", id: turnId, "aria-labelledby": turnId + "-q" }, heading, body);
     $("conversation").append(turn);
     turn.scrollIntoView({ block: "start", behavior: scrollBehavior() });
     runAsk(turnId, body, text, filters);
@@ -370,23 +494,21 @@
     if (state.busy) return;
     state.busy = true;
     $("ask-submit").disabled = true;
-    clear(body).append(h("div", { class: "loading", "aria-hidden": "false" },
-      h("span", { class: "spinner", "aria-hidden": "true" }),
-      h("span", { text: "Searching the texts…" })));
+    drawInto(body, () => loadingBox(t("searching")));
     body.setAttribute("aria-busy", "true");
-    announce("Searching the texts…");
+    announce(t("searching"));
     try {
       const data = await api("/ask", { method: "POST", body: { question, k: ASK_K, filters } });
-      clear(body).append(renderAnswer(turnId, data));
+      drawInto(body, () => renderAnswer(turnId, data));
       const cited = Array.isArray(data.citations) ? data.citations.length : 0;
       if (data.answer) {
-        announce("Answer: " + data.answer + (cited ? " " + cited + (cited === 1 ? " cited passage" : " cited passages") + " below." : ""));
+        announce(t("announceAnswer", { answer: data.answer }) + (cited ? " " + tn("citedBelow", cited) : ""));
       } else {
-        announce(Array.isArray(data.results) && data.results.length ? "No direct answer; the closest passages are below." : "Nothing in the texts matches this question.");
+        announce(Array.isArray(data.results) && data.results.length ? t("announceClosest") : t("nothingMatches"));
       }
     } catch (err) {
-      clear(body).append(errorBox(err, () => runAsk(turnId, body, question, filters)));
-      announce("The question could not be answered. " + (err.title || ""));
+      drawInto(body, () => errorBox(err, () => runAsk(turnId, body, question, filters)));
+      announce(t("askFailed") + (err instanceof ApiError ? " " + t(err.title) : ""));
     } finally {
       body.setAttribute("aria-busy", "false");
       state.busy = false;
@@ -400,65 +522,74 @@
     const byId = new Map(results.map((r) => [r.id, r]));
     const frag = document.createDocumentFragment();
 
+    append(frag, [readAsNote(data)]);
     if (!results.length) {
       frag.append(h("div", { class: "empty" },
-        h("strong", { text: "Nothing in the texts matches this question." }),
-        "Try other words, a reference such as “Resolution 15”, or remove the filters."));
+        h("strong", { text: t("nothingMatches") }),
+        t("nothingMatchesHint")));
       return frag;
     }
 
     const cardId = (n) => turnId + "-source-" + n;
     const known = new Map(citations.filter((c) => byId.has(c.id)).map((c) => [Number(c.n), c]));
-    const corrections = Array.isArray(data.corrections) ? data.corrections : [];
-    if (corrections.length) {
-      // misspelt words were read as corpus words: say so, as a search engine does
-      const read = h("p", { class: "spelling-note" }, "Searched for ");
-      corrections.forEach((c, i) => {
-        if (i) read.append(", ");
-        read.append(h("strong", { text: c.corrected }), " (you typed “" + c.typed + "”)");
-      });
-      frag.append(read);
-    }
+    append(frag, [spellingNote(data.corrections)]);
 
-    const answer = h("section", { class: "answer", "aria-label": "Answer" });
+    const answer = h("section", { class: "answer", "aria-label": t("answer") });
     const byLlm = data.answered_by === "llm";
-    answer.append(h("p", { class: "answer-label", text: byLlm ? "Answer, composed from the passages below" : "Answer, quoted from the texts" }));
+    answer.append(h("p", { class: "answer-label", text: t(byLlm ? "answerByLlm" : "answerQuoted") }));
     if (data.answer && !byLlm) {
       // Extractive: one quoted sentence per [n] group reads better as a list than as one run-on paragraph.
       const list = h("ul", { class: "answer-quotes" });
       for (const piece of splitAtMarkers(data.answer)) {
-        list.append(h("li", {}, answerWithMarkers(piece, known, cardId)));
+        list.append(h("li", { dir: "auto" }, answerWithMarkers(piece, known, cardId)));
       }
       answer.append(list);
     } else if (data.answer) {
-      answer.append(h("p", { class: "answer-text" }, answerWithMarkers(data.answer, known, cardId)));
+      answer.append(h("p", { class: "answer-text", dir: "auto" }, answerWithMarkers(data.answer, known, cardId)));
     } else {
-      answer.append(h("p", { class: "answer-text", text: "No sentence answers this directly. These are the closest passages." }));
+      answer.append(h("p", { class: "answer-text", text: t("noDirectAnswer") }));
     }
-    if (data.notice) answer.append(h("p", { class: "answer-notice", text: data.notice }));
+    if (data.notice) answer.append(h("p", { class: "answer-notice", dir: "auto", text: data.notice }));
     frag.append(answer);
 
     const citedIds = new Set();
-    const cards = h("ol", { class: "cards", "aria-label": "Cited passages" });
+    const cards = h("ol", { class: "cards", "aria-label": t("citedPassages") });
     for (const [n, citation] of [...known.entries()].sort((a, b) => a[0] - b[0])) {
       citedIds.add(citation.id);
       cards.append(resultCard(byId.get(citation.id), { n, cardId: cardId(n) }));
     }
     if (cards.childElementCount) {
-      frag.append(h("h3", { class: "sources-title", text: "Sources" }), cards);
+      frag.append(h("h3", { class: "sources-title", text: t("sources") }), cards);
     }
 
     const rest = results.filter((r) => !citedIds.has(r.id));
     if (rest.length) {
-      const list = h("ul", { class: "cards", "aria-label": "Other passages retrieved" });
+      const list = h("ul", { class: "cards", "aria-label": t("otherPassages") });
       for (const r of rest) list.append(resultCard(r, { more: true }));
       const details = h("details", { class: "more-results" },
-        h("summary", { text: rest.length + (rest.length === 1 ? " more passage retrieved" : " more passages retrieved") }),
+        h("summary", { text: tn("morePassages", rest.length) }),
         list);
       if (!cards.childElementCount) details.open = true;
       frag.append(details);
     }
     return frag;
+  }
+
+  /** Misspelt words were read as corpus words: say so, as a search engine does ("Searched for ..."). */
+  function spellingNote(corrections) {
+    if (!Array.isArray(corrections) || !corrections.length) return null;
+    const words = corrections.map((c, i) => [
+      i ? t("listSeparator") : "",
+      tNodes("youTyped", { corrected: h("strong", { dir: "auto", text: c.corrected }), typed: c.typed }),
+    ]);
+    return h("p", { class: "spelling-note" }, tNodes("searchedFor", { words }));
+  }
+
+  /** "Question read as French": the language the API detected (its ``lang``), said only when not English. */
+  function readAsNote(data) {
+    const code = typeof data.lang === "string" ? data.lang.toLowerCase() : "";
+    if (!LANGUAGES.includes(code) || code === "en") return null;
+    return h("p", { class: "read-as", text: t("readAs", { language: languageName(code) }) });
   }
 
   /** "A. [1] B. [2][3]" -> ["A. [1]", "B. [2][3]"]: each sentence with the markers that follow it. */
@@ -493,7 +624,7 @@
         frag.append(h("a", {
           class: "marker",
           href: "#" + target,
-          "aria-label": "source " + n + ": " + citation.citation,
+          "aria-label": t("markerLabel", { n, citation: citation.citation }),
           title: citation.citation,
           text: String(n),
           onclick: (event) => {
@@ -522,9 +653,9 @@
     const draft = $("draft").value;
     const out = $("precedent-results");
     if (!draft.trim()) {
-      clear(out).append(h("div", { class: "error", role: "alert" },
-        h("p", { class: "error-title", text: "Paste a draft clause first." }),
-        h("p", { text: "The finder compares your draft with every clause of the indexed texts." })));
+      drawInto(out, () => h("div", { class: "error", role: "alert" },
+        h("p", { class: "error-title", text: t("pasteFirst") }),
+        h("p", { text: t("pasteFirstHint") })));
       $("draft").focus();
       return;
     }
@@ -536,14 +667,14 @@
     const button = $("precedent-submit");
     button.disabled = true;
     out.setAttribute("aria-busy", "true");
-    clear(out).append(loadingBox("Looking for clauses with similar wording…"));
+    drawInto(out, () => loadingBox(t("lookingForPrecedents")));
     try {
       const data = await api("/precedents", { method: "POST", body });
-      clear(out).append(renderPrecedents(draft, data));
+      drawInto(out, () => renderPrecedents(draft, data));
       const n = Array.isArray(data.results) ? data.results.length : 0;
-      announce(n ? n + " existing clauses found. The closest is " + data.results[0].citation + "." : "No similar clause found.");
+      announce(n ? tn("announcePrecedents", n, { citation: data.results[0].citation }) : t("noSimilar"));
     } catch (err) {
-      clear(out).append(errorBox(err, () => findPrecedents()));
+      drawInto(out, () => errorBox(err, () => findPrecedents()));
     } finally {
       out.setAttribute("aria-busy", "false");
       button.disabled = false;
@@ -552,9 +683,9 @@
 
   function usageBadge(alsoIn) {
     if (alsoIn > 0) {
-      return h("span", { class: "usage usage-agreed", text: "agreed language used in " + alsoIn + (alsoIn === 1 ? " other text" : " other texts") });
+      return h("span", { class: "usage usage-agreed", text: tn("usageAgreed", alsoIn) });
     }
-    return h("span", { class: "usage usage-unique", text: "unique to this text" });
+    return h("span", { class: "usage usage-unique", text: t("usageUnique") });
   }
 
   function sharedSpans(shared, side) {
@@ -573,18 +704,16 @@
     const results = Array.isArray(data.results) ? data.results : [];
     if (!results.length) {
       frag.append(h("div", { class: "empty" },
-        h("strong", { text: "No similar clause found." }),
-        "Try a longer extract of the draft, or remove the role and document filters."));
+        h("strong", { text: t("noSimilar") }),
+        t("noSimilarHint")));
       return frag;
     }
-    let summary = results.length + (results.length === 1 ? " existing clause" : " existing clauses") + ", closest first";
+    const summary = [tn("precedentSummary", results.length)];
     if (data.clause) {
-      summary += data.clause_source === "detected"
-        ? " · “" + data.clause + "” clauses first (detected from your draft)"
-        : " · “" + data.clause + "” clauses first";
+      summary.push(t(data.clause_source === "detected" ? "roleFirstDetected" : "roleFirst", { role: data.clause }));
     }
-    frag.append(h("h2", { class: "visually-hidden", text: "Closest existing clauses" }),
-      h("p", { class: "precedent-summary", text: summary + "." }));
+    frag.append(h("h2", { class: "visually-hidden", text: t("closestClauses") }),
+      h("p", { class: "precedent-summary", text: summary.join(" · ") }));
     results.forEach((r, index) => frag.append(precedentCard(draft, r, index)));
     return frag;
   }
@@ -594,28 +723,29 @@
     const titleId = "precedent-" + index + "-title";
     const article = h("article", { class: "precedent", "aria-labelledby": titleId });
     const scores = [];
-    if (typeof r.wording === "number") scores.push(h("span", { class: "score" }, "Wording overlap ", h("b", { text: Math.round(r.wording * 100) + "%" })));
-    if (typeof r.meaning === "number") scores.push(h("span", { class: "score" }, "Meaning similarity ", h("b", { text: Math.round(r.meaning * 100) + "%" })));
+    const score = (key, value) => h("span", { class: "score" }, t(key) + " ", h("b", { text: t("percent", { n: Math.round(value * 100) }) }));
+    if (typeof r.wording === "number") scores.push(score("wordingOverlap", r.wording));
+    if (typeof r.meaning === "number") scores.push(score("meaningSimilarity", r.meaning));
     article.append(
       h("div", { class: "card-head" },
         h("span", { class: "card-n", "aria-hidden": "true", text: String(index + 1) }),
         h("div", { class: "card-titles" },
-          h("h3", { class: "card-citation", id: titleId }, r.citation),
+          h("h3", { class: "card-citation", id: titleId, dir: "auto" }, r.citation),
           metaChips(r),
           scores.length ? h("p", { class: "scores" }, scores) : null)));
 
     if (shared.length) {
       article.append(h("div", { class: "compare" },
         h("div", { class: "compare-col" },
-          h("h4", { text: "Your draft" }),
-          h("p", {}, withSpans(draft, sharedSpans(shared, "draft")))),
+          h("h4", { text: t("yourDraft") }),
+          h("p", { dir: "auto" }, withSpans(draft, sharedSpans(shared, "draft")))),
         h("div", { class: "compare-col" },
-          h("h4", { text: "Existing text" }),
-          h("p", {}, labelled(r.label, withSpans(r.text || "", sharedSpans(shared, "passage")))))));
-      const list = h("ul", { class: "shared-list", "aria-label": "Shared wording" });
+          h("h4", { text: t("existingText") }),
+          h("p", { dir: "auto" }, labelled(r.label, withSpans(r.text || "", sharedSpans(shared, "passage")))))));
+      const list = h("ul", { class: "shared-list", "aria-label": t("sharedWording") });
       shared.forEach((s, i) => {
         const item = h("li", { class: "shared-item", dataset: { shared: String(i) } },
-          h("mark", { class: "shared shared-" + ((i % 4) + 1) }, h("span", { class: "shared-words", text: "“" + s.text + "”" })),
+          h("mark", { class: "shared shared-" + ((i % 4) + 1) }, h("span", { class: "shared-words", dir: "auto", text: "“" + s.text + "”" })),
           usageBadge(Number(s.also_in) || 0));
         // Pointing at a phrase outlines it in both texts.
         const toggle = (on) => article.querySelectorAll('mark[data-shared="' + i + '"]').forEach((m) => m.classList.toggle("is-active", on));
@@ -626,18 +756,18 @@
       article.append(list);
     } else {
       article.append(
-        h("p", { class: "card-text" }, labelled(r.label, document.createTextNode(r.text || ""))),
-        h("p", { class: "no-shared", text: "No run of three or more words in common with your draft: close in meaning only." }));
+        h("p", { class: "card-text", dir: "auto" }, labelled(r.label, document.createTextNode(r.text || ""))),
+        h("p", { class: "no-shared", text: t("noSharedRun") }));
     }
     const same = Array.isArray(r.same_wording) ? r.same_wording : [];
     if (same.length) {
       // Agreed language reused elsewhere: the drafter sees every text that already uses this wording.
       const list = h("ul", { class: "same-list" });
       same.forEach((d) => list.append(h("li", {},
-        passageLink(d.id, { class: "same-link" }, d.citation),
-        h("span", { class: "same-dice", text: " · " + Math.round(Number(d.dice) * 100) + "% same wording" }))));
+        passageLink(d.id, { class: "same-link", dir: "auto" }, d.citation),
+        h("span", { class: "same-dice", text: " · " + t("sameWordingPercent", { n: Math.round(Number(d.dice) * 100) }) }))));
       article.append(h("div", { class: "same-wording" },
-        h("h4", { text: "The same wording is also in" }), list));
+        h("h4", { text: t("sameWordingAlso") }), list));
     }
     article.append(h("div", { class: "card-actions" }, contextButton(r.id, r.citation), copyButton(r.citation)));
     return article;
@@ -687,26 +817,30 @@
 
   function panelBack() {
     const view = state.panelHistory.pop();
-    if (!view) return;
-    if (view.type === "refs") openReferences(view.key, view.label, { push: false });
-    else openPassage(view.id, { push: false });
+    if (view) openView(view, { push: false });
   }
 
-  async function openPassage(id, { trigger = null, push = true } = {}) {
+  /** Open a panel view again (Back, or the same view in a newly chosen language). */
+  function openView(view, options) {
+    if (view.type === "refs") openReferences(view.key, view.label, options);
+    else openPassage(view.id, options);
+  }
+
+  async function openPassage(id, { trigger = null, push = true, focus = true } = {}) {
     showPanel(trigger);
     setPanelView({ type: "passage", id }, push);
     const token = ++state.panelToken;
     const title = $("panel-title");
     const body = $("panel-body");
-    title.textContent = "Passage in context";
-    clear(body).append(loadingBox("Opening the passage…"));
-    title.focus();
+    title.textContent = t("panelTitle");
+    clear(body).append(loadingBox(t("openingPassage")));
+    if (focus) title.focus();
     try {
       const data = await api(passagePath(id));
       if (token !== state.panelToken) return;
       clear(body).append(renderContext(data));
       body.scrollTop = 0;
-      announce("Opened " + data.citation);
+      announce(t("opened", { citation: data.citation }));
       loadVersions(data, token);
     } catch (err) {
       if (token !== state.panelToken) return;
@@ -716,17 +850,17 @@
 
   function neighbour(passage, direction) {
     if (!passage) {
-      return h("p", { class: "neighbour-none", text: direction === "previous" ? "Start of the document." : "End of the document." });
+      return h("p", { class: "neighbour-none", text: t(direction === "previous" ? "startOfDocument" : "endOfDocument") });
     }
-    const words = direction === "previous" ? "Previous" : "Next";
+    const words = t(direction);
     return h("button", {
       type: "button",
       class: "neighbour neighbour-" + direction,
-      "aria-label": words + ": " + passage.citation,
+      "aria-label": t(direction + "Of", { citation: passage.citation }),
       onclick: () => openPassage(passage.id),
     },
     h("span", { class: "neighbour-dir", "aria-hidden": "true", text: (direction === "previous" ? "↑ " : "↓ ") + words + (passage.label ? " · " + passage.label : "") }),
-    h("span", { class: "neighbour-text", "aria-hidden": "true", text: passage.text || passage.citation }));
+    h("span", { class: "neighbour-text", dir: "auto", "aria-hidden": "true", text: passage.text || passage.citation }));
   }
 
   /** A passage's text with its references to other instruments as links (issue 9's ``cites``). */
@@ -739,13 +873,13 @@
         if (c.target) {
           return passageLink(c.target, {
             class: "ref",
-            title: "Open " + (c.target_citation || c.label || c.surface || "the cited text"),
+            title: t("openThing", { name: c.target_citation || c.label || c.surface || t("theCitedText") }),
           }, node);
         }
         return h("a", {
           class: "ref ref-external",
           href: "#references=" + encodeURIComponent(c.key),
-          title: (c.label || c.surface || "This instrument") + " is not in the indexed texts: show the passages that cite it",
+          title: t("notIndexedRef", { label: c.label || c.surface || t("thisInstrument") }),
           onclick: (event) => { event.preventDefault(); openReferences(c.key, c.label || c.surface); },
         }, node);
       },
@@ -760,33 +894,34 @@
     const path = Array.isArray(p.path) ? p.path : [];
     const crumbs = path.filter((heading) => heading !== parent.heading);
     if (crumbs.length) {
-      const ol = h("ol", { class: "crumbs", "aria-label": "Where this passage sits" });
+      const ol = h("ol", { class: "crumbs", "aria-label": t("whereSits") });
       crumbs.forEach((heading, depth) => {
-        const li = h("li", { text: truncate(heading, 160) });
+        const li = h("li", { dir: "auto", text: truncate(heading, 160) });
         li.style.setProperty("--depth", String(Math.min(depth, 4)));
         ol.append(li);
       });
       frag.append(ol);
     }
     if (parent.heading || parent.lead_in) {
-      const box = h("div", { class: "parent" },
-        h("span", { class: "parent-heading", text: parent.kind === "block" ? "Under the heading" : "Under" }));
+      const words = h("span", { class: "parent-text", dir: "auto" });
       if (parent.heading) {
-        box.append(parent.passage_id
+        words.append(parent.passage_id
           ? h("button", { type: "button", class: "btn-link", text: parent.heading, onclick: () => openPassage(parent.passage_id) })
           : document.createTextNode(parent.heading));
       }
       if (parent.lead_in && parent.lead_in !== parent.heading) {
-        box.append(h("span", { class: "parent-lead", text: (parent.heading ? " — " : "") + parent.lead_in }));
+        words.append(h("span", { class: "parent-lead", text: (parent.heading ? " — " : "") + parent.lead_in }));
       }
-      frag.append(box);
+      frag.append(h("div", { class: "parent" },
+        h("span", { class: "parent-heading", text: t(parent.kind === "block" ? "underHeading" : "under") }),
+        words));
     }
     frag.append(neighbour(context.previous, "previous"));
 
     const current = h("section", { class: "current", "aria-labelledby": "current-citation" },
-      h("h3", { class: "current-citation", id: "current-citation", text: p.citation }),
+      h("h3", { class: "current-citation", id: "current-citation", dir: "auto", text: p.citation }),
       metaChips(p),
-      h("p", { class: "current-text" }, labelled(p.label, textWithReferences(p.text || "", p.cites))),
+      h("p", { class: "current-text", dir: "auto" }, labelled(p.label, textWithReferences(p.text || "", p.cites))),
       h("div", { class: "card-actions" },
         copyButton(p.citation),
         h("button", {
@@ -794,12 +929,12 @@
           class: "btn btn-small",
           "aria-expanded": "false",
           "aria-controls": "panel-outline",
-          text: "Document outline",
+          text: t("documentOutline"),
           onclick: (event) => toggleOutline(p, event.currentTarget),
         })));
     frag.append(current);
     frag.append(neighbour(context.next, "next"));
-    frag.append(h("section", { class: "panel-section", id: "panel-outline", hidden: true, "aria-label": "Outline of " + docTitle(p.doc) }));
+    frag.append(h("section", { class: "panel-section", id: "panel-outline", hidden: true, "aria-label": t("outlineOf", { doc: docTitle(p.doc) }) }));
 
     if (Array.isArray(p.cited_by)) frag.append(citedBySection(p.cited_by));
     frag.append(h("section", { class: "panel-section", id: "panel-versions", hidden: true, "aria-labelledby": "versions-title" }));
@@ -811,16 +946,16 @@
       ? c.highlights
       : (Array.isArray(c.cites) ? c.cites : []).map((x) => [x.start, x.end]);
     return h("li", { class: "mini" },
-      h("button", { type: "button", class: "btn-link mini-title", text: c.citation || c.id, onclick: () => openPassage(c.id) }),
-      role && c.clause ? h("span", { class: "chip chip-role mini-chip", text: c.clause }) : null,
-      c.text ? h("p", { class: "mini-text" }, highlighted(c.text, spans)) : null);
+      h("button", { type: "button", class: "btn-link mini-title", dir: "auto", text: c.citation || c.id, onclick: () => openPassage(c.id) }),
+      role && c.clause ? h("span", { class: "chip chip-role mini-chip", dir: "auto", text: c.clause }) : null,
+      c.text ? h("p", { class: "mini-text", dir: "auto" }, highlighted(c.text, spans)) : null);
   }
 
   function citedBySection(citedBy) {
     const section = h("section", { class: "panel-section", "aria-labelledby": "cited-by-title" },
-      h("h3", { id: "cited-by-title" }, "Cited by ", h("span", { class: "count", text: "(" + citedBy.length + ")" })));
+      h("h3", { id: "cited-by-title" }, t("citedBy") + " ", h("span", { class: "count", text: "(" + citedBy.length + ")" })));
     if (!citedBy.length) {
-      section.append(h("p", { class: "muted", text: "No passage of the indexed texts cites this one or its instrument." }));
+      section.append(h("p", { class: "muted", text: t("noCitedBy") }));
       return section;
     }
     const list = h("ul", { class: "plain-list" });
@@ -830,7 +965,7 @@
       const more = h("button", {
         type: "button",
         class: "btn btn-small",
-        text: "Show all " + citedBy.length,
+        text: t("showAll", { n: citedBy.length }),
         onclick: () => {
           citedBy.slice(CITED_BY_SHOWN).forEach((c) => list.append(citingItem(c)));
           more.remove();
@@ -854,51 +989,49 @@
     const section = $("panel-versions");
     if (!section || !data || !Array.isArray(data.versions)) return;
     const versions = data.versions;
-    section.append(h("h3", { id: "versions-title" }, "Versions ", h("span", { class: "count", text: "(" + versions.length + ")" })));
+    section.append(h("h3", { id: "versions-title" }, t("versions") + " ", h("span", { class: "count", text: "(" + versions.length + ")" })));
     if (data.draft_status === "new") {
-      section.append(h("p", { class: "flag flag-new", text: "New: not in the earlier draft of this text." }));
+      section.append(h("p", { class: "flag flag-new", text: t("flagNew") }));
     } else if (data.draft_status === "gone") {
-      section.append(h("p", { class: "flag flag-gone", text: "Dropped: not in the later version of this text." }));
+      section.append(h("p", { class: "flag flag-gone", text: t("flagGone") }));
     }
     if (data.revision && data.revision.description) {
-      section.append(h("p", { class: "muted revision", text: data.revision.description }));
+      section.append(h("p", { class: "muted revision", dir: "auto", text: data.revision.description }));
     }
     if (!versions.length) {
-      if (!data.draft_status) {
-        section.append(h("p", { class: "muted", text: "No earlier, later or counterpart version of this passage in the indexed texts." }));
-      }
+      if (!data.draft_status) section.append(h("p", { class: "muted", text: t("noVersions") }));
     } else {
       const list = h("ul", { class: "plain-list" });
       for (const v of versions) list.append(versionItem(p, v));
       section.append(list,
         h("p", { class: "diff diff-legend" },
-          h("span", {}, h("del", { text: "struck" }), " only in the earlier text"),
-          h("span", {}, h("ins", { text: "underlined" }), " added in the later one")));
+          h("span", {}, tNodes("legendStruck", { struck: h("del", { text: t("struck") }) })),
+          h("span", {}, tNodes("legendUnderlined", { underlined: h("ins", { text: t("underlined") }) }))));
     }
     section.hidden = false;
   }
 
-  const RELATION_WORDS = { earlier: "Earlier draft", later: "Later version", counterpart: "Counterpart in another forum" };
+  const RELATION_WORDS = { earlier: "relEarlier", later: "relLater", counterpart: "relCounterpart" }; // keys of the page's strings
   const docOf = (id) => (typeof id === "string" ? id.split("/")[0] : "");
 
   function versionItem(asked, v) {
     const other = v.passage || {};
-    const relation = RELATION_WORDS[v.relation] || v.relation || "Version";
+    const relation = RELATION_WORDS[v.relation] ? t(RELATION_WORDS[v.relation]) : v.relation || t("relVersion");
     // Never "100 %" for a text that did change.
     const percent = typeof v.similarity === "number" ? Math.min(Math.round(v.similarity * 100), v.unchanged ? 100 : 99) : null;
-    const similarity = percent === null ? "" : " · " + percent + "% of words shared";
+    const similarity = percent === null ? "" : " · " + t("wordsShared", { n: percent });
     const askedIsEarlier = v.earlier === asked.id;
     const a = askedIsEarlier ? asked.text : other.text;
     const b = askedIsEarlier ? other.text : asked.text;
     const direction = docTitle(docOf(v.earlier)) + " → " + docTitle(docOf(v.later));
     return h("li", { class: "mini" },
       h("p", { class: "group-title", text: relation + similarity }),
-      other.id ? h("button", { type: "button", class: "btn-link mini-title", text: other.citation || other.id, onclick: () => openPassage(other.id) }) : null,
+      other.id ? h("button", { type: "button", class: "btn-link mini-title", dir: "auto", text: other.citation || other.id, onclick: () => openPassage(other.id) }) : null,
       v.unchanged
-        ? h("p", { class: "muted", text: "Word for word the same (" + direction + ")." })
+        ? h("p", { class: "muted", text: t("sameWordForWord", { direction }) })
         : Array.isArray(v.diff)
-          ? [h("p", { class: "diff-caption", text: "Changes, " + direction }),
-            h("p", { class: "diff" }, renderDiff(v.diff, a, b))]
+          ? [h("p", { class: "diff-caption", text: t("changes", { direction }) }),
+            h("p", { class: "diff", dir: "auto" }, renderDiff(v.diff, a, b))]
           : null);
   }
 
@@ -934,15 +1067,15 @@
   }
 
   // References: GET /references?target=KEY (issue 9), grouped by document and clause role.
-  async function openReferences(key, label, { push = true } = {}) {
+  async function openReferences(key, label, { push = true, focus = true } = {}) {
     showPanel(null);
     setPanelView({ type: "refs", key, label }, push);
     const token = ++state.panelToken;
     const title = $("panel-title");
     const body = $("panel-body");
-    title.textContent = "Passages citing " + (label || key);
-    clear(body).append(loadingBox("Finding the passages that cite it…"));
-    title.focus();
+    title.textContent = t("refsTitle", { label: label || key });
+    clear(body).append(loadingBox(t("findingRefs")));
+    if (focus) title.focus();
     try {
       const data = await api("/references?target=" + encodeURIComponent(key));
       if (token !== state.panelToken) return;
@@ -951,8 +1084,8 @@
       if (token !== state.panelToken) return;
       if (err instanceof ApiError && err.status === 404) {
         clear(body).append(h("div", { class: "empty" },
-          h("strong", { text: (label || key) + " is not in the indexed texts." }),
-          "Cross-references are not available for it on this server."));
+          h("strong", { text: t("refNotIndexed", { label: label || key }) }),
+          t("refsUnavailable")));
       } else {
         clear(body).append(errorBox(err, () => openReferences(key, label, { push: false })));
       }
@@ -963,17 +1096,17 @@
     const frag = document.createDocumentFragment();
     const groups = Array.isArray(data.groups) ? data.groups : [];
     const count = typeof data.count === "number" ? data.count : groups.reduce((n, g) => n + (g.passages || []).length, 0);
-    frag.append(h("p", { class: "muted", text: (data.label || label) + ": cited by " + count + (count === 1 ? " passage" : " passages") + " of the indexed texts." }));
+    frag.append(h("p", { class: "muted", text: tn("citedByCount", count, { label: data.label || label }) }));
     if (Array.isArray(data.targets) && data.targets.length) {
       frag.append(h("div", { class: "card-actions" },
-        h("button", { type: "button", class: "btn btn-small", text: "Open " + (data.label || label), onclick: () => openPassage(data.targets[0]) })));
+        h("button", { type: "button", class: "btn btn-small", text: t("openThing", { name: data.label || label }), onclick: () => openPassage(data.targets[0]) })));
     }
     for (const g of groups) {
       const passages = Array.isArray(g.passages) ? g.passages : [];
       const list = h("ul", { class: "plain-list" });
       passages.forEach((c) => list.append(citingItem(c, { role: false })));
       frag.append(h("section", { class: "panel-section" },
-        h("h3", {}, (g.doc_title || docTitle(g.doc)) + " · " + (g.role || ""), " ", h("span", { class: "count", text: "(" + passages.length + ")" })),
+        h("h3", {}, h("span", { dir: "auto", text: (g.doc_title || docTitle(g.doc)) + " · " + (g.role || "") }), " ", h("span", { class: "count", text: "(" + passages.length + ")" })),
         list));
     }
     return frag;
@@ -990,7 +1123,7 @@
       if (open) section.scrollIntoView({ block: "start", behavior: scrollBehavior() });
       return;
     }
-    clear(section).append(h("h3", { text: "Outline · " + docTitle(p.doc) }), loadingBox("Loading the outline…"));
+    clear(section).append(h("h3", { text: t("outlineTitle", { doc: docTitle(p.doc) }) }), loadingBox(t("loadingOutline")));
     let promise = state.outlines.get(p.doc);
     if (!promise) {
       promise = api("/documents/" + encodeURIComponent(p.doc) + "/outline");
@@ -1030,20 +1163,21 @@
           ? h("button", {
             type: "button",
             class: "btn-link",
+            dir: "auto",
             "aria-current": node.passage_id === currentId ? "true" : null,
             text: title,
             onclick: () => openPassage(node.passage_id),
           })
-          : h("span", { text: title }));
+          : h("span", { dir: "auto", text: title }));
       } else {
-        const details = h("details", {}, h("summary", { text: title }));
+        const details = h("details", {}, h("summary", { dir: "auto", text: title }));
         const fill = () => {
           if (details.dataset.filled) return;
           details.dataset.filled = "1";
           const inner = outlineList(children, openSet, currentId);
           if (node.passage_id) {
             inner.prepend(h("li", { class: node.passage_id === currentId ? "is-current" : null },
-              h("button", { type: "button", class: "btn-link", text: "Open " + title, onclick: () => openPassage(node.passage_id) })));
+              h("button", { type: "button", class: "btn-link", dir: "auto", text: t("openThing", { name: title }), onclick: () => openPassage(node.passage_id) })));
           }
           details.append(inner);
         };
@@ -1061,11 +1195,13 @@
 
   // ----------------------------------------------------------------------------------- set-up
 
+  // The roles are the documents' own words (as on the cards' chips and in the passages), so they are not
+  // translated; the groups' names are the page's.
   function fillRoleSelect(select) {
-    const groups = [["Preambular", PREAMBULAR_ROLES], ["Operative", OPERATIVE_ROLES], ["Other", OTHER_ROLES]];
-    for (const [label, roles] of groups) {
-      const group = h("optgroup", { label });
-      for (const role of roles) group.append(h("option", { value: role, text: role }));
+    const groups = [["rolesPreambular", PREAMBULAR_ROLES], ["rolesOperative", OPERATIVE_ROLES], ["rolesOther", OTHER_ROLES]];
+    for (const [key, roles] of groups) {
+      const group = h("optgroup", { label: t(key), "data-i18n-label": key });
+      for (const role of roles) group.append(h("option", { value: role, lang: "en", text: role }));
       select.append(group);
     }
   }
@@ -1101,9 +1237,12 @@
         history.replaceState(null, "", tab.id === "tab-precedent" ? "#precedents" : location.pathname + location.search);
       });
       tab.addEventListener("keydown", (event) => {
+        // The arrow pointing along the reading direction goes to the next tab (leftwards in Arabic).
+        const forward = isRightToLeft() ? "ArrowLeft" : "ArrowRight";
+        const backward = isRightToLeft() ? "ArrowRight" : "ArrowLeft";
         let next = null;
-        if (event.key === "ArrowRight") next = tabs[(i + 1) % tabs.length];
-        else if (event.key === "ArrowLeft") next = tabs[(i - 1 + tabs.length) % tabs.length];
+        if (event.key === forward) next = tabs[(i + 1) % tabs.length];
+        else if (event.key === backward) next = tabs[(i - 1 + tabs.length) % tabs.length];
         else if (event.key === "Home") next = tabs[0];
         else if (event.key === "End") next = tabs[tabs.length - 1];
         if (next) {
@@ -1128,7 +1267,7 @@
       const question = area.value;
       if (!question.trim()) {
         area.focus();
-        announce("Type a question first.");
+        announce(t("typeQuestionFirst"));
         return;
       }
       area.value = "";
@@ -1151,6 +1290,8 @@
   }
 
   function start() {
+    setLanguage(preferredLanguage());
+    $("language").addEventListener("change", (event) => setLanguage(event.target.value, { remember: true }));
     fillRoleSelect($("ask-role"));
     fillRoleSelect($("precedent-role"));
     setUpTabs();

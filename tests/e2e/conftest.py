@@ -78,20 +78,38 @@ def page_server(real_index_settings, tmp_path_factory) -> Iterator[str]:  # type
 
 
 @pytest.fixture(scope="session")
-def browser_context(sync_api, tmp_path_factory) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """Headless Debian Chromium with a fresh profile, shared by the session's tests."""
+def playwright_api(sync_api) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """The session's one Playwright driver (a second sync_playwright() cannot start beside it)."""
     with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport=DESKTOP,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright_api, tmp_path_factory) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """Headless Debian Chromium with a fresh profile, shared by the session's tests."""
+    context = playwright_api.chromium.launch_persistent_context(
+        str(tmp_path_factory.mktemp("chromium-profile")),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=DESKTOP,
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_api) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """Headless Debian Chromium for tests that need contexts of their own (a locale, empty storage)."""
+    chromium = playwright_api.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 class PageErrors(list):
@@ -108,10 +126,45 @@ def page(browser_context, page_server) -> Iterator[Any]:  # type: ignore[no-unty
     tab.errors = errors
     tab.set_viewport_size(DESKTOP)
     tab.goto(page_server + "/")
-    # /documents has filled the document filter: the page has started
-    tab.wait_for_function("document.querySelectorAll('#ask-doc option').length > 1")
+    wait_until_started(tab)
     try:
         yield tab
         assert not errors, f"script errors on the page: {errors}"
     finally:
         tab.close()
+
+
+def wait_until_started(tab: Any) -> None:
+    """/documents has filled the document filter: the page has started.
+
+    A locator wait, not wait_for_function: a string predicate is evaluated with eval, which the page's
+    Content-Security-Policy (no 'unsafe-eval') refuses whenever the first check fails and it polls.
+    """
+    tab.locator("#ask-doc option").nth(1).wait_for(state="attached")
+
+
+@pytest.fixture
+def page_in(browser, page_server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """Opens the page in a browser context of its own: a browser locale, a viewport, empty storage.
+
+    ``page_in(locale="fr-FR", viewport=PHONE)`` gives a started tab; the test fails on any script error.
+    """
+    contexts: list[Any] = []
+    errors = PageErrors()
+
+    def open_page(locale: str = "en-US", viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(locale=locale, viewport=viewport)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(page_server + "/")
+        wait_until_started(tab)
+        return tab
+
+    try:
+        yield open_page
+        assert not errors, f"script errors on the page: {errors}"
+    finally:
+        for context in contexts:
+            context.close()

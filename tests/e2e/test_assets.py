@@ -34,7 +34,14 @@ def test_root_serves_the_page_with_its_script_and_styles(client: TestClient):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     html = response.text
-    assert set(assets_of(html)) == {"/static/app.js", "/static/app.css", "/static/favicon.svg"}
+    assert set(assets_of(html)) == {
+        "/static/i18n.js",
+        "/static/app.js",
+        "/static/app.css",
+        "/static/favicon.svg",
+    }
+    # the page's words load before the script that uses them (both deferred: they run in document order)
+    assert html.index("/static/i18n.js") < html.index("/static/app.js")
     assert '<html lang="en">' in html and 'name="viewport"' in html
 
 
@@ -42,6 +49,7 @@ def test_root_serves_the_page_with_its_script_and_styles(client: TestClient):
     ("path", "content_type"),
     [
         ("/static/app.js", r"(text|application)/javascript"),
+        ("/static/i18n.js", r"(text|application)/javascript"),
         ("/static/app.css", r"text/css"),
         ("/static/favicon.svg", r"image/svg\+xml"),
         ("/static/index.html", r"text/html"),
