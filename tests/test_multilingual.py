@@ -187,3 +187,20 @@ def test_questions_in_five_languages_find_their_english_passages(real_searcher, 
     assert recall >= 0.7, with_leg
     assert all(sum(v) >= 5 for v in with_leg.values()), with_leg  # at least 5 of 9 in every language
     assert recall >= sum(sum(v) for v in without.values()) / len(questions) + 0.3
+
+
+def test_the_english_gloss_of_the_question_ranks_beside_the_vectors(hash_searcher):
+    """With the hashing stand-in the multilingual vectors share no word with English text: what finds
+    the passages on emergency telecommunications is the gloss ("télécommunications d'urgence")."""
+    results = hash_searcher.search("Que disent les textes sur les télécommunications d'urgence ?", k=5)
+    assert results.lang == "fr"
+    assert all({"gloss_bm25", "gloss_dense"} <= set(h.ranks) for h in results.hits)
+    assert "emergency telecommunication" in results.hits[0].passage.text.lower()
+
+
+def test_the_gloss_weight_zero_leaves_the_gloss_out(hash_index_settings):
+    settings = hash_index_settings.updated(multilingual_gloss_weight=0.0)
+    searcher = Searcher.load(settings, encoder=hash_encoder(), multilingual=ml_hash_encoder())
+    results = searcher.search("Que disent les textes sur les télécommunications d'urgence ?", k=5)
+    assert results.hits and all("multilingual" in h.ranks for h in results.hits)
+    assert not any({"gloss_bm25", "gloss_dense"} & set(h.ranks) for h in results.hits)

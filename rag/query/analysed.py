@@ -141,7 +141,8 @@ def analyse(
     # the multilingual leg answers it (when the index has one), and needs no English vector
     ml_vector = context.embed_multilingual(query) if multilingual else None
     vector = None if mode is Mode.BM25 or ml_vector is not None else context.embed(dense_text)
-    glossed = _glossed(context, query, lang) if ml_vector is not None else {}
+    use_gloss = ml_vector is not None and retrieval.multilingual_gloss_weight > 0
+    glossed = _glossed(context, query, lang) if use_gloss else {}
     return AnalysedQuery(
         query=query,
         mode=mode,
