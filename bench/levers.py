@@ -69,7 +69,7 @@ def main() -> int:
     searchers = {
         name: served
         if not overrides
-        else Searcher.from_index(served.index, served.encoder, base.updated(**overrides))
+        else Searcher.from_index(served.index, served.encoder, base.updated(**overrides), served.multilingual)
         for name, overrides in CONFIGS.items()
     }
     qs = questions(args.n)

@@ -27,7 +27,7 @@ from pathlib import Path
 from rag.config import REPO_ROOT, Settings, make_settings
 from rag.corpus import load_corpus
 from rag.errors import ConfigError
-from rag.index.store import CACHE_FILE, build_index
+from rag.index.store import build_index, seed_caches
 from rag.ingest.library import Prepared, add_prepared, prepare
 
 logger = logging.getLogger(__name__)
@@ -65,10 +65,7 @@ def added_corpus(
         taken.add(item.meta.id)
         prepared.append(item)
     add_prepared(corpus_dir, prepared)
-    seed_cache = settings.index.index_dir / CACHE_FILE
-    if not (index_dir / CACHE_FILE).exists() and seed_cache.is_file():
-        index_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(seed_cache, index_dir / CACHE_FILE)  # the seeds' vectors: only new texts are embedded
+    seed_caches(settings.index.index_dir, index_dir)  # the seeds' vectors: only new texts are embedded
     files = {
         path.name: item.meta.file for path, item in zip(development_files(sources), prepared, strict=True)
     }

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -426,7 +425,7 @@ _FALSE = frozenset({"false", "0", "no", "off"})
 
 def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -> Any:
     """A searcher with the variant's settings: on the loaded index, or on its own index if it must."""
-    from rag.index.store import CACHE_FILE, build_index, index_params
+    from rag.index.store import build_index, index_params, seed_caches
     from rag.rank.search import Searcher
 
     settings = settings_with(resources.settings, config.overrides, ignore=RERANK_KEYS)
@@ -438,21 +437,21 @@ def _variant_searcher(config: PipelineConfig, resources: Resources, base: Any) -
         from eval.train_reranker import ablation_model
 
         names = [n.strip() for n in without.split(",")] if isinstance(without, str) else list(without)
-        first = Searcher.from_index(base.index, base.encoder, settings_with(settings, {"rerank": False}))
+        first = Searcher.from_index(
+            base.index, base.encoder, settings_with(settings, {"rerank": False}), base.multilingual
+        )
         model = ablation_model(
             settings, names, resources.cache_dir, searcher=first, train_questions=train_questions
         )
         settings = settings_with(settings, {"rerank_model": model})
     if index_params(settings) == index_params(resources.settings):
-        return Searcher.from_index(base.index, base.encoder, settings)
+        return Searcher.from_index(base.index, base.encoder, settings, base.multilingual)
     # The variant changes what is indexed: build its own index once (incremental afterwards),
     # seeded with the main index's embedding cache so that nothing already embedded is embedded again.
     folder = resources.cache_dir / "indexes" / config.name
     settings = settings_with(settings, {"index_dir": folder})
     folder.mkdir(parents=True, exist_ok=True)
-    seed = resources.settings.index.index_dir / CACHE_FILE
-    if seed.is_file() and not (folder / CACHE_FILE).is_file():
-        shutil.copy2(seed, folder / CACHE_FILE)
+    seed_caches(resources.settings.index.index_dir, folder)
     logger.info("variant %s changes the index: building it in %s", config.name, folder)
     build_index(settings, show_progress=resources.show_progress)  # logs its own summary
     if index_params(settings)["model"] != index_params(resources.settings)["model"]:
