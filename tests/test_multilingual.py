@@ -3,6 +3,8 @@ the real index, that questions in the five other official languages find their E
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -204,3 +206,62 @@ def test_the_gloss_weight_zero_leaves_the_gloss_out(hash_index_settings):
     results = searcher.search("Que disent les textes sur les télécommunications d'urgence ?", k=5)
     assert results.hits and all("multilingual" in h.ranks for h in results.hits)
     assert not any({"gloss_bm25", "gloss_dense"} & set(h.ranks) for h in results.hits)
+
+
+FRENCH_NOTES = """Notes en français
+
+Les États Membres sont invités à renforcer les télécommunications d'urgence dans les zones rurales.
+
+Le Bureau publie chaque année un rapport sur la cybersécurité des petits États insulaires.
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus_with_a_french_text(tmp_path_factory):
+    """The small test corpus plus a French document (``lang: fr``), built with both stand-in encoders."""
+    from tests.retrieval_fixtures import make_corpus, settings_for
+
+    root = tmp_path_factory.mktemp("foreign")
+    corpus = make_corpus(root / "corpus")
+    (corpus / "notes-fr.txt").write_text(FRENCH_NOTES, encoding="utf-8")
+    meta = json.loads((corpus / "documents.json").read_text(encoding="utf-8"))
+    meta["documents"].append(
+        {
+            "id": "notes-fr",
+            "file": "notes-fr.txt",
+            "title": "Notes en français",
+            "short_title": "Notes FR",
+            "event": "TEST-2",
+            "date": "2025",
+            "kind": "plain",
+            "lang": "fr",
+        }
+    )
+    (corpus / "documents.json").write_text(json.dumps(meta), encoding="utf-8")
+    settings = settings_for(corpus, root / "index")
+    build_index(settings, encoder=hash_encoder(), multilingual=ml_hash_encoder(), show_progress=False)
+    return settings
+
+
+def test_an_english_question_reaches_a_french_text_through_the_leg(corpus_with_a_french_text):
+    searcher = Searcher.load(
+        corpus_with_a_french_text, encoder=hash_encoder(), multilingual=ml_hash_encoder()
+    )
+    assert searcher.context.foreign_rows is not None
+    assert {searcher.passages[r].doc for r in np.flatnonzero(searcher.context.foreign_rows)} == {"notes-fr"}
+    # the stand-in encoders embed words: "cybersécurité" is the French text's own word
+    results = searcher.search("rapport cybersécurité Bureau", k=10, lang="en")
+    foreign = [h for h in results.hits if h.passage.doc == "notes-fr"]
+    assert foreign and all(h.ranks.get("foreign") is not None for h in foreign)
+    # the English texts' passages are never in that run
+    assert all(
+        "foreign" not in h.ranks or h.ranks["foreign"] is None
+        for h in results.hits
+        if h.passage.doc != "notes-fr"
+    )
+
+
+def test_without_a_text_in_another_language_english_questions_do_not_embed_twice(hash_searcher):
+    assert hash_searcher.context.foreign_rows is None
+    analysed, candidates = hash_searcher.first_stage(ENGLISH, 5)
+    assert analysed.foreign_vector is None and "foreign" not in candidates.runs

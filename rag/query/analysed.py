@@ -91,6 +91,9 @@ class AnalysedQuery:
     gloss: str = ""
     gloss_terms: Mapping[str, float] = dataclasses.field(default_factory=dict)
     gloss_vector: np.ndarray | None = None
+    # an English hybrid query's vector in the multilingual space, when the index holds documents in
+    # other languages: they are found through it (rag.rank.candidates)
+    foreign_vector: np.ndarray | None = None
 
 
 def validate(settings: Settings, query: str, k: int) -> str:
@@ -141,6 +144,7 @@ def analyse(
     # the multilingual leg answers it (when the index has one), and needs no English vector
     ml_vector = context.embed_multilingual(query) if multilingual else None
     vector = None if mode is Mode.BM25 or ml_vector is not None else context.embed(dense_text)
+    foreign_vector = context.embed_foreign(query) if english and mode is Mode.HYBRID else None
     use_gloss = ml_vector is not None and retrieval.multilingual_gloss_weight > 0
     glossed = _glossed(context, query, lang) if use_gloss else {}
     return AnalysedQuery(
@@ -158,6 +162,7 @@ def analyse(
         draft=draft if drafted else None,
         lang=lang,
         ml_vector=ml_vector,
+        foreign_vector=foreign_vector,
         **glossed,
     )
 

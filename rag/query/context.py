@@ -28,6 +28,14 @@ from rag.query.spelling import SpellingCorrector
 from rag.types import Passage
 
 
+def _foreign_rows(passages: Sequence[Passage], index: LoadedIndex) -> np.ndarray | None:
+    """The rows of passages in documents whose language is set and is not English, or None."""
+    foreign = {d.id for d in index.documents if d.lang and d.lang.lower().split("-")[0] != "en"}
+    if not foreign:
+        return None
+    return np.array([p.doc in foreign for p in passages], dtype=bool)
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class QueryContext:
     """The read side of one loaded index, as query analysis needs it."""
@@ -46,6 +54,9 @@ class QueryContext:
     speller: SpellingCorrector | None
     # the multilingual leg's query encoder (rag.index.multilingual); None: English only
     multilingual: Encoder | None = None
+    # rows of the passages of documents in another language than English (an added French or Spanish
+    # text), which an English question reaches through the multilingual leg; None: there are none
+    foreign_rows: np.ndarray | None = None
 
     @staticmethod
     def parts(
@@ -76,7 +87,15 @@ class QueryContext:
                 else None
             ),
             "multilingual": multilingual if index.multilingual is not None else None,
+            "foreign_rows": _foreign_rows(passages, index),
         }
+
+    def embed_foreign(self, text: str) -> np.ndarray | None:
+        """An English query's vector in the multilingual space, when some passages are in another
+        language and the leg is on (None otherwise)."""
+        if self.foreign_rows is None or not self.settings.retrieval.multilingual:
+            return None
+        return self.embed_multilingual(text)
 
     @functools.cached_property
     def context_phrases(self) -> PhraseIndex:

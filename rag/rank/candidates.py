@@ -116,7 +116,23 @@ def _hybrid_runs(context: SearchContext, query: AnalysedQuery) -> dict[str, list
     instrument = instrument_run(context, query)
     if instrument:
         runs["instrument"] = instrument
+    foreign = foreign_run(context, query)
+    if foreign:
+        runs["foreign"] = foreign
     return runs
+
+
+def foreign_run(context: SearchContext, query: AnalysedQuery) -> list[Hit]:
+    """An English question's multilingual ranking of the passages in other languages (an added French
+    text): the English vectors and BM25 barely reach them. Passages in English are not in this run, so
+    their fused scores, and their order among themselves, are as without it."""
+    if query.foreign_vector is None or context.multilingual_dense is None or context.foreign_rows is None:
+        return []
+    mask = context.foreign_rows if query.allowed is None else context.foreign_rows & query.allowed
+    if not mask.any():
+        return []
+    depth = context.settings.retrieval.branch_depth
+    return context.multilingual_dense.search_vector(query.foreign_vector, depth, allowed=mask)
 
 
 def phrase_run(context: SearchContext, query: AnalysedQuery) -> list[Hit]:
