@@ -254,3 +254,35 @@ def test_the_command_offers_every_split_the_harness_knows():
     add_arguments(parser)
     split = next(a for a in parser._actions if a.dest == "split")
     assert tuple(split.choices) == SPLIT_CHOICES
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_lang_dev_on_the_real_index_shows_what_the_multilingual_leg_adds(real_index_settings, tmp_path):
+    from rag_cli.main import main
+
+    out = tmp_path / "lang-dev"
+    index = str(real_index_settings.index.index_dir)
+    assert (
+        main(["-q", "eval", "--split", "lang-dev", "--index", index, "--modes", "hybrid", "--out", str(out)])
+        == 0
+    )
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["questions"] == 45 and metrics["config"]["gold"][0].endswith("lang-dev.jsonl")
+    runs = metrics["runs"]
+    assert list(runs) == ["clause/hybrid", "clause-no-multilingual/hybrid"]
+    served, ablation = (runs[key]["by_lang"] for key in runs)
+    assert list(served) == list(LANGS) and {m["n"] for m in served.values()} == {9}
+    print(
+        "R@10 per language with / without the leg:",
+        {g: (served[g]["recall@10"], ablation[g]["recall@10"]) for g in LANGS},
+    )
+    assert all(served[g]["recall@10"] >= ablation[g]["recall@10"] for g in LANGS)
+    leg = next(
+        c
+        for c in metrics["comparisons"]
+        if (c["a"], c["b"], c["metric"]) == ("clause/hybrid", "clause-no-multilingual/hybrid", "recall@10")
+    )
+    assert leg["delta"] > 0 and leg["p_value"] < 0.05  # the English pipeline answers few of these
+    assert {t["issue"] for t in metrics["targets"]} == {18} and len(metrics["targets"]) == 3
+    assert "| clause/hybrid | zh | 9 |" in (out / "report.md").read_text(encoding="utf-8")
