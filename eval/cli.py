@@ -26,7 +26,13 @@ eval/runs/<split>-<pipelines>-k<k>/)."""
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the description's line breaks and shows every option's default."""
+    """Keeps the description's line breaks and shows every option's default (an option without one, or
+    whose default depends on the split, says so in its help rather than "default: None")."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
