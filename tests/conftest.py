@@ -131,11 +131,8 @@ def torch_encoder(real_encoder_spec):
 @pytest.fixture(scope="session")
 def real_index_settings(tmp_path_factory):
     """The real corpus built once with the real model (ONNX) into a temporary index folder."""
-    from rag.config import make_settings
-    from rag.index.store import build_index
-
-    from rag.config import REPO_ROOT
-    from rag.index.store import seed_caches
+    from rag.config import REPO_ROOT, make_settings
+    from rag.index.store import build_index, seed_caches
 
     settings = make_settings(index_dir=tmp_path_factory.mktemp("real") / "index")
     # a checkout's built index lends its embedding caches: only texts it lacks are embedded again
