@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval.gold_data import LANG_SPLITS
 from eval.metrics import metric_names, primary_metric
 from eval.pipelines import PIPELINES, PipelineConfig, parse_variant, resolve_pipeline
 from eval.settings import CACHE_DIR
@@ -14,7 +15,7 @@ from rag.config import Settings, get_settings, make_settings
 from rag.errors import ConfigError
 from rag.types import Mode
 
-SPLIT_CHOICES = ("dev", "test", "all", "added")
+SPLIT_CHOICES = ("dev", "test", "all", "added", *LANG_SPLITS)
 # How deep a missed question is searched again to tell a near miss (reranking would fix it) from
 # an answer the first stage never finds (the Searcher's own limit).
 DIAGNOSE_DEPTH = 100
@@ -66,10 +67,23 @@ class EvalConfig:
         return primary_metric(self.k)
 
 
+def default_pipelines(split: str) -> str:
+    """The pipelines scored when ``--pipelines`` is not given: the served one, and on a language split
+    the served one without the multilingual leg beside it, so that one run shows what the leg adds."""
+    return "clause,clause-no-multilingual" if split in LANG_SPLITS else "clause"
+
+
+def default_baseline(split: str) -> bool:
+    """Whether the naive baseline is scored when neither ``--baseline`` nor ``--no-baseline`` is given:
+    on the English splits; not on a language split, where it is one more English-only pipeline."""
+    return split not in LANG_SPLITS
+
+
 def config_from_args(args: Any) -> EvalConfig:
     """An ``EvalConfig`` from the ``rag eval`` arguments (``eval.cli.add_arguments``)."""
     settings = make_settings(index_dir=Path(args.index)) if args.index else get_settings()
-    names = [n.strip() for n in (args.pipelines or "").split(",") if n.strip()]
+    pipelines = args.pipelines if args.pipelines is not None else default_pipelines(args.split)
+    names = [n.strip() for n in pipelines.split(",") if n.strip()]
     if args.api and "api" not in names:
         # the service stands in for the library; list both (--pipelines clause,api) to compare them
         names = ["api" if n == "clause" else n for n in names] or ["api"]
@@ -80,9 +94,10 @@ def config_from_args(args: Any) -> EvalConfig:
         else:
             configs.append(resolve_pipeline(name))
     configs += [parse_variant(spec) for spec in args.variant or ()]
-    if args.baseline and not any(c.kind == "naive" for c in configs):
+    baseline = args.baseline if args.baseline is not None else default_baseline(args.split)
+    if baseline and not any(c.kind == "naive" for c in configs):
         configs.append(PIPELINES["naive"])
-    if not args.baseline:
+    if not baseline:
         configs = [c for c in configs if c.kind != "naive" or c.name != "naive"]
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     return EvalConfig(

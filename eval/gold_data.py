@@ -47,6 +47,8 @@ OPTIONAL_FIELDS = ("lang",)
 LANG_CODE = re.compile(r"[a-z]{2}")
 # Questions in the other official languages of the Union, answered by the English seed documents
 LANG_SPLITS = ("lang-dev", "lang")
+# The language of a question without a ``lang`` field
+ENGLISH = "en"
 # Listing every problem at once beats fixing a file one error per run; past this many the rest is noise.
 MAX_REPORTED_PROBLEMS = 20
 
@@ -112,6 +114,11 @@ class GoldQuestion:
     def also(self) -> tuple[GoldAnswer, ...]:
         return self.answers[1:]
 
+    @property
+    def language(self) -> str:
+        """The language the question is written in (``lang``, English when absent)."""
+        return self.lang or ENGLISH
+
     def to_dict(self) -> dict[str, Any]:
         """The question in its JSON-lines shape (the split is the file it lives in, not a field)."""
         record: dict[str, Any] = {"id": self.id}
@@ -146,6 +153,14 @@ def training_gold_paths() -> list[Path]:
 def language_gold_paths() -> list[Path]:
     """Questions in other languages (issue 18): ``lang-dev.jsonl`` to tune on, ``lang.jsonl`` to report."""
     return [GOLD_DIR / f"{split}.jsonl" for split in LANG_SPLITS]
+
+
+def split_gold_paths(split: str) -> list[Path]:
+    """The gold files a split is read from unless others are given: a language split its own file,
+    every other split dev and test (``--split all`` means all of those, not the language files)."""
+    if split in LANG_SPLITS:
+        return [GOLD_DIR / f"{split}.jsonl"]
+    return default_gold_paths()
 
 
 def quote_problem(text: str, quote: str) -> str | None:

@@ -186,6 +186,14 @@ PIPELINES: dict[str, PipelineConfig] = {
             {"rerank_without": "numbers,fact_match"},
             "reranker trained without the dates-and-numbers features",
         ),
+        # Issue 18: questions in other languages answered by the English pipeline, as before the leg
+        PipelineConfig(
+            "clause-no-multilingual",
+            "library",
+            {"multilingual": False},
+            "clause without the multilingual leg: questions in other languages go through the English "
+            "pipeline (rag/rank/candidates.py)",
+        ),
         PipelineConfig(
             "clause-dev-only-reranker",
             "library",

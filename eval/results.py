@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eval.config import EvalConfig
-from eval.gold_data import GoldQuestion, default_gold_paths
+from eval.gold_data import GoldQuestion, split_gold_paths
 from eval.metrics import answer_run
 from eval.types import EvalError, Retrieved
 
@@ -50,6 +50,7 @@ class QuestionResult:
         return {
             "qid": q.id,
             "split": q.split,
+            **({"lang": q.lang} if q.lang is not None else {}),
             "kind": q.kind.value,
             "doc": self.doc,
             "pipeline": self.pipeline,
@@ -88,6 +89,8 @@ class RunResult:
     means: dict[str, float | None] = field(default_factory=dict)
     by_kind: dict[str, dict[str, float | None]] = field(default_factory=dict)
     by_doc: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    # per language of the questions, when they are in more than one (else empty)
+    by_lang: dict[str, dict[str, float | None]] = field(default_factory=dict)
     latency: dict[str, float | None] = field(default_factory=dict)
     recall_curve: list[float] = field(default_factory=list)  # recall@1..k
 
@@ -109,6 +112,7 @@ class RunResult:
             "means": rounded(self.means),
             "by_kind": {k: rounded(v) for k, v in self.by_kind.items()},
             "by_doc": {k: rounded(v) for k, v in self.by_doc.items()},
+            **({"by_lang": {k: rounded(v) for k, v in self.by_lang.items()}} if self.by_lang else {}),
             "latency_ms": rounded(self.latency),
             "recall_curve": [round(v, 6) for v in self.recall_curve],
             "failures": [q.question.id for q in self.failures()],
@@ -192,7 +196,7 @@ class EvalResult:
             "config": {
                 "name": cfg.name,
                 "split": cfg.split,
-                "gold": [str(p) for p in (cfg.gold or default_gold_paths())],
+                "gold": [str(p) for p in (cfg.gold or split_gold_paths(cfg.split))],
                 "modes": list(cfg.modes),
                 "k": cfg.k,
                 "api": cfg.api_url,

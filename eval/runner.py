@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from eval.config import EvalConfig
-from eval.gold_data import GoldQuestion, load_gold
+from eval.gold_data import GoldQuestion, load_gold, split_gold_paths
 from eval.judge import Judge, load_texts, select_questions
 from eval.metrics import ANSWER, best_answer, evaluate_runs, mean, percentile
 from eval.pipelines import PIPELINES, Pipeline, PipelineConfig, Resources, open_pipeline
@@ -48,13 +48,13 @@ def run_eval(
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     settings = config.settings or get_settings()
-    gold = config.gold
+    gold = config.gold or tuple(split_gold_paths(config.split))
     if config.split == "added":
         # documents added with `rag add`: the seeds plus the development set, in a corpus of their own
         from eval.added import ADDED_GOLD, added_settings
 
         settings = added_settings(settings, config.cache_dir, show_progress=config.show_progress)
-        gold = gold or (ADDED_GOLD,)
+        gold = config.gold or (ADDED_GOLD,)
     resources = resources or Resources(settings, config.cache_dir, show_progress=config.show_progress)
     questions = select_questions(load_gold(gold, corpus_dir=settings.index.corpus_dir), config.split)
     texts, doc_of = load_texts(settings)
@@ -153,7 +153,8 @@ def _run_mode(
 
 
 def _score(run: RunResult, config: EvalConfig) -> None:
-    """Per-question ranx scores, means, per-kind and per-document means, latency, recall curve."""
+    """Per-question ranx scores, means, per-kind, per-document and per-language means, latency, recall
+    curve."""
     metrics = config.metrics
     scores = evaluate_runs(run.answer_run(), metrics)
     for q in run.questions:
@@ -165,6 +166,7 @@ def _score(run: RunResult, config: EvalConfig) -> None:
     }
     docs = list(dict.fromkeys(q.doc for q in sorted(run.questions, key=lambda q: q.question.answer.source)))
     run.by_doc = {doc: _means([q for q in run.questions if q.doc == doc], metrics) for doc in docs}
+    run.by_lang = by_language(run.questions, metrics)
     latencies = [q.latency_ms for q in run.questions]
     run.latency = {
         "p50": percentile(latencies, 50),
@@ -173,6 +175,19 @@ def _score(run: RunResult, config: EvalConfig) -> None:
     }
     curve = evaluate_runs(run.answer_run(), [f"recall@{n}" for n in range(1, config.k + 1)])
     run.recall_curve = [mean(curve[f"recall@{n}"].values()) or 0.0 for n in range(1, config.k + 1)]
+
+
+def by_language(
+    questions: Sequence[QuestionResult], metrics: Sequence[str]
+) -> dict[str, dict[str, float | None]]:
+    """Means per language of the questions, in the order the languages first come; nothing when the
+    questions are all in one language (their means are the run's)."""
+    languages = list(dict.fromkeys(q.question.language for q in questions))
+    if len(languages) < 2:
+        return {}
+    return {
+        lang: _means([q for q in questions if q.question.language == lang], metrics) for lang in languages
+    }
 
 
 def _means(questions: Sequence[QuestionResult], metrics: Sequence[str]) -> dict[str, float | None]:

@@ -3,14 +3,18 @@
 Each target names its issue, what it measures and on which run; ``check`` returns whether it is met,
 the measured value and the questions that keep it from being met. The harness reports targets, it
 does not enforce them (the regression gate in the test suite does the enforcing). A later issue adds
-its targets to ``TARGETS``.
+its targets to ``TARGETS`` (English questions) or ``LANGUAGE_TARGETS`` (questions in the other
+official languages, issue 18): a run is checked against the second when any of its questions is in
+another language than English, against the first otherwise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from eval.gold_data import ENGLISH
 
 if TYPE_CHECKING:
     from eval.results import EvalResult, QuestionResult, RunResult
@@ -38,8 +42,11 @@ class TargetResult:
 
 
 class Target(Protocol):
-    issue: int
-    name: str
+    @property
+    def issue(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
 
     def check(self, result: EvalResult) -> TargetResult: ...
 
@@ -174,6 +181,95 @@ class AheadOfBaselineTarget:
         return TargetResult(self.issue, self.name, not behind, value, sorted(failing), self.list_failures)
 
 
+def other_language(questions: Sequence[QuestionResult]) -> list[QuestionResult]:
+    """The questions written in another language than English."""
+    return [q for q in questions if q.question.language != ENGLISH]
+
+
+def _met(means: Mapping[str, float | None], metric: str, threshold: float) -> bool | None:
+    value = means.get(metric)
+    return None if value is None else value >= threshold
+
+
+@dataclass(frozen=True)
+class LanguageMetricTarget:
+    """``metric >= threshold`` over all the questions in other languages than English (reference
+    pipeline, one mode)."""
+
+    issue: int
+    metric: str
+    threshold: float
+    mode: str = "hybrid"
+    list_failures: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"{self.metric} >= {self.threshold:.2f} over the questions in other languages ({self.mode})"
+
+    def met_by(self, means: Mapping[str, float | None]) -> bool | None:
+        """Whether the means of a row (the questions in other languages) meet it (None: not measured)."""
+        return _met(means, self.metric, self.threshold)
+
+    def check(self, result: EvalResult) -> TargetResult:
+        run = _run(result, self.mode)
+        if run is None:
+            return TargetResult(self.issue, self.name, None, f"no {self.mode} run", list_failures=False)
+        questions = other_language(run.questions)
+        if not questions:
+            return TargetResult(self.issue, self.name, None, "no such questions", list_failures=False)
+        value = sum(q.scores[self.metric] for q in questions) / len(questions)
+        failing = [
+            (q.question.id, f"{q.question.language}: {q.diagnosis}")
+            for q in questions
+            if q.scores[self.metric] < 1.0
+        ]
+        met = value >= self.threshold
+        return TargetResult(self.issue, self.name, met, f"{value:.3f}", sorted(failing), self.list_failures)
+
+
+@dataclass(frozen=True)
+class EveryLanguageTarget:
+    """``metric >= threshold`` in every language other than English (reference pipeline, one mode)."""
+
+    issue: int
+    metric: str
+    threshold: float
+    mode: str = "hybrid"
+    list_failures: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.metric} >= {self.threshold:.2f} in every other language ({self.mode})"
+
+    def met_by(self, means: Mapping[str, float | None]) -> bool | None:
+        """Whether the means of one language meet it (None: not measured)."""
+        return _met(means, self.metric, self.threshold)
+
+    def check(self, result: EvalResult) -> TargetResult:
+        run = _run(result, self.mode)
+        if run is None:
+            return TargetResult(self.issue, self.name, None, f"no {self.mode} run", list_failures=False)
+        questions = other_language(run.questions)
+        if not questions:
+            return TargetResult(self.issue, self.name, None, "no such questions", list_failures=False)
+        per_language: dict[str, list[float]] = {}
+        for q in questions:
+            per_language.setdefault(q.question.language, []).append(q.scores[self.metric])
+        means = {lang: sum(v) / len(v) for lang, v in per_language.items()}
+        low = {lang: v for lang, v in means.items() if v < self.threshold}
+        if low:
+            value = "under it: " + ", ".join(f"{lang} {v:.3f}" for lang, v in low.items())
+        else:
+            lowest = min(means, key=means.__getitem__)
+            value = f"all {len(means)} languages meet it (lowest {lowest} {means[lowest]:.3f})"
+        failing = [
+            (q.question.id, f"{q.question.language}: {q.diagnosis}")
+            for q in questions
+            if q.question.language in low and q.scores[self.metric] < 1.0
+        ]
+        return TargetResult(self.issue, self.name, not low, value, sorted(failing), self.list_failures)
+
+
 TARGETS: Sequence[Target] = (
     # Issue 6: evaluation harness
     MetricTarget(6, "recall@10", 0.90),
@@ -190,7 +286,37 @@ TARGETS: Sequence[Target] = (
 )
 
 
-def check_targets(result: EvalResult, targets: Sequence[Target] = TARGETS) -> list[TargetResult]:
-    """Every target checked against the result (targets for metrics at another k are skipped)."""
+# Issue 18: six official languages. The questions in French, Spanish, Russian, Arabic and Chinese
+# (eval/gold/lang.jsonl) against the English seed documents.
+LANGUAGE_TARGETS: Sequence[LanguageMetricTarget | EveryLanguageTarget] = (
+    LanguageMetricTarget(18, "recall@10", 0.85),
+    LanguageMetricTarget(18, "mrr@10", 0.65, list_failures=False),
+    EveryLanguageTarget(18, "recall@10", 0.75),
+)
+
+
+def language_row_targets(
+    lang: str | None, means: Mapping[str, float | None]
+) -> list[tuple[LanguageMetricTarget | EveryLanguageTarget, bool | None]]:
+    """The issue 18 targets one row of a per-language table answers to, each with whether the row
+    meets it: a language's row (``lang``) the floor every language must clear, the row of all the
+    questions in other languages (``lang`` None) the overall targets; an English row none."""
+    if lang == ENGLISH:
+        return []
+    wanted = EveryLanguageTarget if lang is not None else LanguageMetricTarget
+    return [(t, t.met_by(means)) for t in LANGUAGE_TARGETS if isinstance(t, wanted)]
+
+
+def check_targets(result: EvalResult, targets: Sequence[Target] | None = None) -> list[TargetResult]:
+    """Every target checked against the result (targets for metrics at another k are skipped).
+
+    By default ``LANGUAGE_TARGETS`` when any question is in another language than English, ``TARGETS``
+    otherwise.
+    """
+    if targets is None:
+        other = any(q.language != ENGLISH for q in result.questions)
+        chosen: Sequence[Target] = LANGUAGE_TARGETS if other else TARGETS
+    else:
+        chosen = targets
     metrics = set(result.config.metrics) | {"purity"}
-    return [t.check(result) for t in targets if getattr(t, "metric", "purity") in metrics]
+    return [t.check(result) for t in chosen if getattr(t, "metric", "purity") in metrics]
