@@ -80,22 +80,16 @@ class Searcher:
         query_encoder = encoder or load_query_encoder(settings, index)
         multilingual = multilingual or load_multilingual_encoder(settings, index)
         searcher = cls.from_index(index, query_encoder, settings, multilingual)
-        logger.info(
-            "loaded %d passages from %s in %.1f s",
-            len(index.passages),
-            index.folder,
-            time.perf_counter() - started,
-        )
+        seconds = time.perf_counter() - started
+        logger.info("loaded %d passages from %s in %.1f s", len(index.passages), index.folder, seconds)
         return searcher
 
     @classmethod
     def from_index(
         cls, index: LoadedIndex, encoder: Encoder, settings: Settings, multilingual: Encoder | None = None
     ) -> Searcher:
-        """A searcher over an index already in memory (the harness's variants share one), warmed up.
-
-        ``multilingual``: the multilingual leg's query encoder (None: English only).
-        """
+        """A searcher over an index already in memory (the harness's variants share one), warmed up;
+        ``multilingual``: the multilingual leg's query encoder (None: English only)."""
         context = SearchContext.build(
             index, encoder, settings, reranker=load_reranker(settings), multilingual=multilingual
         )
