@@ -21,7 +21,7 @@ BUILT_PHASES = [
     "parse",
     "English vectors",
     "BM25 and dense indexes",
-    "citations, versions, vocabulary",
+    "citator/versions/vocabulary",
     "manifest",
 ]
 
@@ -60,7 +60,7 @@ def test_each_phase_is_logged_as_it_ends(settings, caplog):
 
 def test_the_time_line_adds_what_no_phase_covers_as_other():
     line = timings_line(412.4, [("fine-tuning", 301.2), ("parse", 4.14), ("English vectors", 38.0)])
-    assert line == "build 412 s: fine-tuning 301 s, parse 4.1 s, English vectors 38 s, other 69 s"
+    assert line == "build 412.4 s: fine-tuning 301 s, parse 4.1 s, English vectors 38 s, other 69 s"
     assert timings_line(1.0, [("parse", 0.98)]) == "build 1.0 s: parse 1.0 s"
 
 

@@ -307,7 +307,7 @@ class BuildReport:
         )
 
     def timings(self) -> str:
-        """Where the time went, one line: ``build 412 s: fine-tuning 301 s, parse 4.1 s, ...``."""
+        """Where the time went, one line: ``build 412.4 s: fine-tuning 301 s, parse 4.1 s, ...``."""
         return timings_line(self.seconds, self.phases)
 
 
@@ -745,7 +745,7 @@ def _build_into(
         _write_indexes(folder, settings, params, parsed, vectors, ml)
         cache.write(folder / CACHE_FILE, unique_keys, max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
     # 4. what cites what, and versions: cheap, so computed from all passages every build
-    with clock.phase("citations, versions, vocabulary"):
+    with clock.phase("citator/versions/vocabulary"):
         derived = _write_derived(folder, passages, corpus)
     # 5. manifest, last: an index folder without one is never taken for complete
     with clock.phase("manifest"):

@@ -39,12 +39,13 @@ def seconds_text(seconds: float) -> str:
 
 
 def timings_line(total: float, phases: Sequence[tuple[str, float]]) -> str:
-    """``build 412 s: fine-tuning 301 s, parse 4.1 s, ..., other 0.3 s``.
+    """``build 412.4 s: fine-tuning 301 s, parse 4.1 s, ..., other 0.3 s``.
 
-    ``other`` is what no phase covers (the lock, hashing the corpus files, the checks, the swap).
+    The total as the summary line gives it (one decimal); ``other`` is what no phase covers (the lock,
+    hashing the corpus files, the checks, the swap).
     """
     parts = [f"{name} {seconds_text(seconds)}" for name, seconds in phases]
     other = total - sum(seconds for _, seconds in phases)
     if other >= 0.05:
         parts.append(f"other {seconds_text(other)}")
-    return f"build {seconds_text(total)}: " + (", ".join(parts) or "nothing to do")
+    return f"build {total:.1f} s: " + (", ".join(parts) or "nothing to do")
