@@ -114,7 +114,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     for item in result.added:
         _print_added(item, settings.index.corpus_dir)
     if result.build is not None:
-        print(result.build.summary())
+        _print_build(result.build)
     else:
         print("index not rebuilt (--no-build): run `rag build` to search the new documents")
     return 0
@@ -146,7 +146,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
         f"and {settings.index.corpus_dir / meta.original}"
     )
     if result.build is not None:
-        print(result.build.summary())
+        _print_build(result.build)
     return 0
 
 
@@ -157,8 +157,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
     settings = make_settings(index_dir=args.index) if args.index else get_settings()
     show = False if args.quiet else None
     report = build_index(settings, force=args.force, show_progress=show)
-    print(report.summary())
+    _print_build(report)
     return 0
+
+
+def _print_build(report) -> None:  # type: ignore[no-untyped-def]
+    """The build's summary line, then (when it built) where the time went."""
+    print(report.summary(), flush=True)
+    if report.status == "built":
+        print(report.timings(), flush=True)
 
 
 def _cmd_train_encoder(args: argparse.Namespace) -> int:
@@ -512,7 +519,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         os.environ[f"RAG_{name.upper()}"] = str(value)
     get_settings.cache_clear()
     report = build_index(settings, show_progress=False if args.quiet else None)  # no-op when up to date
-    print(report.summary(), flush=True)
+    _print_build(report)
     print(
         f"serving on http://{settings.server.host}:{settings.server.port} "
         f"({settings.server.workers} worker(s))",

@@ -42,14 +42,14 @@ import random
 import re
 import shutil
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.index.encoders import default_model_dir, model_fingerprint
+from rag.index.encoders import default_model_dir, model_fingerprint, progress_enabled
 from rag.index.textindex import WORD
 from rag.types import Passage
 
@@ -224,6 +224,44 @@ def batches(pairs: Sequence[Pair], batch_size: int, rng: random.Random) -> list[
 # Training
 
 
+class StepProgress:
+    """Called once a training step with its loss: moves a tqdm bar (steps done/total, rate, time left)
+    and shows the mean loss of the last ``window`` steps, so a first build's minutes of fine-tuning
+    say how far along they are. With the bar disabled (``-q``, TQDM_DISABLE, logging above INFO) it
+    logs the running loss every ``window`` steps instead.
+    """
+
+    def __init__(self, bar: Any, steps: int, *, window: int = 25) -> None:
+        self.bar = bar
+        self.steps = steps
+        self.done = 0  # a disabled tqdm bar does not count
+        self.window = window
+        self.recent: deque[float] = deque(maxlen=window)
+
+    @property
+    def running_loss(self) -> float:
+        return sum(self.recent) / len(self.recent) if self.recent else float("nan")
+
+    def __call__(self, loss: float) -> None:
+        self.recent.append(loss)
+        self.done += 1
+        if not self.bar.disable:
+            self.bar.set_postfix_str(f"loss {self.running_loss:.3f}", refresh=False)
+            self.bar.update(1)
+        elif self.done % self.window == 0:
+            logger.info("step %d/%d: loss %.3f", self.done, self.steps, self.running_loss)
+
+
+@contextlib.contextmanager
+def step_progress(steps: int, show_progress: bool | None = None) -> Iterator[StepProgress]:
+    """A ``StepProgress`` over a fine-tuning bar of ``steps`` steps (``progress_enabled`` decides the bar)."""
+    from tqdm.auto import tqdm
+
+    disable = not progress_enabled(show_progress, logger)
+    with tqdm(total=steps, desc="fine-tuning", unit="step", disable=disable) as bar:
+        yield StepProgress(bar, steps)
+
+
 def train(
     pairs: Sequence[Pair],
     base_dir: Path,
@@ -231,8 +269,11 @@ def train(
     recipe: Recipe = Recipe(),  # noqa: B008
     *,
     max_seq_length: int = 256,
+    show_progress: bool | None = None,
 ) -> dict[str, Any]:
     """Train a copy of the model in ``base_dir`` on ``pairs`` for ``recipe.steps`` steps; save to ``out_dir``.
+
+    ``show_progress``: a bar of steps with the running loss and time left; None shows it at INFO.
 
     Returns:
         What ``finetune.json`` holds: the recipe, pair counts by kind, losses and seconds.
@@ -264,21 +305,21 @@ def train(
     losses: list[float] = []
     epochs = 0
     started = time.perf_counter()
-    for step in range(steps):
-        if not queue:
-            queue = batches(pairs, recipe.batch_size, rng)
-            epochs += 1
-        batch = queue.pop()
-        scores = recipe.scale * embed([p.anchor for p in batch]) @ embed([p.positive for p in batch]).T
-        loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad()
-        losses.append(float(loss.detach()))
-        if (step + 1) % 25 == 0:
-            logger.info("step %d/%d: loss %.3f", step + 1, steps, sum(losses[-25:]) / len(losses[-25:]))
+    with step_progress(steps, show_progress) as progress:
+        for _ in range(steps):
+            if not queue:
+                queue = batches(pairs, recipe.batch_size, rng)
+                epochs += 1
+            batch = queue.pop()
+            scores = recipe.scale * embed([p.anchor for p in batch]) @ embed([p.positive for p in batch]).T
+            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            losses.append(float(loss.detach()))
+            progress(losses[-1])
     seconds = time.perf_counter() - started
     model.eval()
     model.max_seq_length = max_seq_length
@@ -337,6 +378,7 @@ def train_encoder(
     recipe: Recipe = Recipe(),  # noqa: B008
     out_dir: Path | None = None,
     force: bool = False,
+    show_progress: bool | None = None,
 ) -> dict[str, Any]:
     """Mine pairs from the corpus, train, and put the model at ``out_dir`` (default: the encoder folder).
 
@@ -357,7 +399,7 @@ def train_encoder(
         passages = corpus_passages(settings.index.corpus_dir)
         pairs = mine_pairs(passages, recipe)
         logger.info(
-            "fine-tuning %s on %d pairs from %d passages (%d steps; a few minutes on 2 cores)",
+            "fine-tuning %s on %d pairs from %d passages (%d steps; a few minutes on 2 cores, once)",
             settings.index.model_name,
             len(pairs),
             len(passages),
@@ -366,7 +408,14 @@ def train_encoder(
         tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            info = train(pairs, base, tmp, recipe, max_seq_length=settings.index.max_seq_length)
+            info = train(
+                pairs,
+                base,
+                tmp,
+                recipe,
+                max_seq_length=settings.index.max_seq_length,
+                show_progress=show_progress,
+            )
             info = {"name": name, "base": model_fingerprint(base), **info}
             info["seconds"] = round(time.perf_counter() - started, 1)
             (tmp / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")

@@ -75,10 +75,12 @@ from rag.index.encoders import (
     model_fingerprint,
     normalize_rows,
     prepare_onnx,
+    reusable_export,
 )
 from rag.index.manifest import MANIFEST_FILE, EncoderInfo, FileEntry, Manifest, read_manifest
 from rag.index.multilingual import ML_CACHE_FILE, ML_FOLDER, multilingual_encoder, multilingual_name
 from rag.index.textindex import FieldWeights, bm25_tokens, dense_texts
+from rag.index.timing import PhaseClock, timings_line
 from rag.index.vocabulary import VOCABULARY_FILE, Vocabulary, vocabulary_texts
 from rag.types import DocumentMeta, OutlineNode, Passage
 
@@ -269,7 +271,7 @@ class EmbeddingCache:
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What a build did; ``summary()`` is the one line the CLI prints."""
+    """What a build did; ``summary()`` is the line the CLI prints, ``timings()`` the one after it."""
 
     index_dir: Path
     status: str  # "built" or "unchanged"
@@ -282,6 +284,7 @@ class BuildReport:
     backend: str | None = None
     warnings: int = 0
     multilingual_embedded: int = 0  # texts the multilingual encoder embedded (the rest from its cache)
+    phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds) in the order they ran
 
     def _multilingual(self) -> str:
         return (
@@ -302,6 +305,10 @@ class BuildReport:
             f"encoder {self.backend}, {self._multilingual()}{self.warnings} parser warnings, "
             f"{self.seconds:.1f} s"
         )
+
+    def timings(self) -> str:
+        """Where the time went, one line: ``build 412.4 s: fine-tuning 301 s, parse 4.1 s, ...``."""
+        return timings_line(self.seconds, self.phases)
 
 
 @contextlib.contextmanager
@@ -396,39 +403,25 @@ def build_index(
         >>> print(build_index(get_settings()).summary())  # doctest: +SKIP
         index .../index is up to date: 8123 passages from 5 documents (0.4 s)
     """
-    started = time.perf_counter()
+    clock = PhaseClock(logger)
     index_dir = settings.index.index_dir
     with _build_lock(index_dir):
         _remove_leftovers(index_dir)
         corpus = load_corpus(settings.index.corpus_dir)
         entries = corpus_entries(corpus)
         if encoder is None:
-            from rag.index.finetune import ensure_encoder
-
-            ensure_encoder(settings)  # trains the fine-tuned encoder once, when it is missing
+            _ensure_encoder(settings, clock, show_progress)
         params = index_params(settings, encoder, multilingual)
         old = read_manifest(index_dir)
         if old and not force and list(old.corpus) == entries and old.params == params:
-            try:
-                verify_files(index_dir, old, skip=())
-            except IndexCorruptError as exc:
-                logger.warning("rebuilding: %s", exc)
-            else:
-                return BuildReport(
-                    index_dir=index_dir,
-                    status="unchanged",
-                    documents=len(entries),
-                    passages=old.passages,
-                    backend=old.encoder.backend,
-                    seconds=time.perf_counter() - started,
-                )
+            unchanged = _unchanged(index_dir, old, clock)
+            if unchanged is not None:
+                return unchanged
         tmp = index_dir.parent / f".{index_dir.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
         tmp.mkdir(parents=True)
         try:
             encoders = _Encoders(encoder, multilingual)
-            report = _build_into(
-                tmp, settings, corpus, entries, params, old, encoders, show_progress, started
-            )
+            report = _build_into(tmp, settings, corpus, entries, params, old, encoders, show_progress, clock)
             for name in _KEEP:
                 if (index_dir / name).is_file():
                     shutil.copy2(index_dir / name, tmp / name)
@@ -436,9 +429,40 @@ def build_index(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-    report = BuildReport(**{**_report_fields(report), "seconds": time.perf_counter() - started})
+    seconds = time.perf_counter() - clock.started
+    report = BuildReport(**{**_report_fields(report), "seconds": seconds, "phases": tuple(clock.phases)})
     logger.info("%s", report.summary())
+    logger.info("%s", report.timings())
     return report
+
+
+def _ensure_encoder(settings: Settings, clock: PhaseClock, show_progress: bool | None) -> None:
+    """Train the fine-tuned encoder when missing (a checkout's first build): phase ``fine-tuning``."""
+    if settings.index.encoder != "finetuned":
+        return
+    from rag.index import finetune
+
+    started = time.perf_counter()
+    if finetune.train_encoder(settings, show_progress=show_progress)["status"] == "trained":
+        clock.add("fine-tuning", time.perf_counter() - started)
+
+
+def _unchanged(index_dir: Path, old: Manifest, clock: PhaseClock) -> BuildReport | None:
+    """The report of a build with nothing to do, or None when an index file is damaged (rebuild)."""
+    try:
+        verify_files(index_dir, old, skip=())
+    except IndexCorruptError as exc:
+        logger.warning("rebuilding: %s", exc)
+        return None
+    return BuildReport(
+        index_dir=index_dir,
+        status="unchanged",
+        documents=len(old.corpus),
+        passages=old.passages,
+        backend=old.encoder.backend,
+        seconds=time.perf_counter() - clock.started,
+        phases=tuple(clock.phases),
+    )
 
 
 def _report_fields(report: BuildReport) -> dict[str, Any]:
@@ -587,29 +611,42 @@ def _embed_multilingual(
     return _MultilingualVectors(normalize_rows(matrix), info, len(missing), len(unique) - len(missing))
 
 
+def _english_backend(
+    folder: Path, settings: Settings, injected: Encoder | None, clock: PhaseClock
+) -> tuple[str, str]:
+    """The English encoder's backend and model id; an ONNX model not in the previous index is exported
+    into ``folder`` first (phase ``ONNX export``), and a failed export falls back to torch."""
+    if injected is not None:
+        return "injected", injected.name
+    spec = encoder_spec(settings)
+    backend = spec.backend
+    if backend == "onnx":
+        previous = settings.index.index_dir / ENCODER_DIR
+        exporting = not reusable_export(previous, model_fingerprint(spec.model_dir))
+        started = time.perf_counter()
+        if not prepare_onnx(spec, folder / ENCODER_DIR, reuse=[previous]):
+            backend = "torch"
+        if exporting:
+            clock.add("ONNX export", time.perf_counter() - started)
+    return backend, spec.name_for(backend)
+
+
 def _embed(
     folder: Path,
     settings: Settings,
     passages: list[Passage],
     injected: Encoder | None,
     show_progress: bool | None,
+    model: tuple[str, str],
 ) -> tuple[_Vectors, EmbeddingCache, list[str], list[bytes]]:
     """The encoder's own text and context vectors, from the cache where possible.
 
+    ``model``: the backend and model id (``_english_backend``).
     Returns the vectors, the cache (new vectors added), the unique texts and their cache keys.
     """
     index_dir = settings.index.index_dir
     spec = encoder_spec(settings)
-    backend = "injected"
-    if injected is None:
-        backend = spec.backend
-        if backend == "onnx" and not prepare_onnx(
-            spec, folder / ENCODER_DIR, reuse=[index_dir / ENCODER_DIR]
-        ):
-            backend = "torch"
-        model_id = spec.name_for(backend)
-    else:
-        model_id = injected.name
+    backend, model_id = model
     texts, contexts = dense_texts(passages)
     unique = list(dict.fromkeys([*texts, *(c for c in contexts if c)]))
     keys = {text: cache_key(model_id, text) for text in unique}
@@ -640,9 +677,7 @@ def _manifest(
     entries: list[dict[str, Any]],
     params: dict[str, Any],
     vectors: _Vectors,
-    references: ReferenceIndex,
-    versions: VersionIndex,
-    vocabulary: Vocabulary,
+    derived: _Derived,
     started: float,
     multilingual: EncoderInfo | None = None,
 ) -> Manifest:
@@ -665,13 +700,13 @@ def _manifest(
             "depth": settings.retrieval.branch_depth,
         },
         libraries=_library_versions(),
-        references=references.counts(),
+        references=derived.references.counts(),
         versions={
-            "reports": len(versions.reports),
-            "aligned": sum(len(r.aligned) for r in versions.reports),
-            "revisions": len(versions.revisions),
+            "reports": len(derived.versions.reports),
+            "aligned": sum(len(r.aligned) for r in derived.versions.reports),
+            "revisions": len(derived.versions.revisions),
         },
-        vocabulary={"acronyms": len(vocabulary)},
+        vocabulary={"acronyms": len(derived.vocabulary)},
         multilingual=multilingual,
         files={str(p.relative_to(folder)): FileEntry(p.stat().st_size, sha256_file(p)) for p in files},
     )
@@ -686,18 +721,61 @@ def _build_into(
     old: Manifest | None,
     encoders: _Encoders,
     show_progress: bool | None,
-    started: float,
+    clock: PhaseClock,
 ) -> BuildReport:
     index_dir = settings.index.index_dir
     # 1. passages: parse changed documents, reuse the others
-    parsed = _parse_changed(corpus, entries, _previous_documents(index_dir, old, params))
+    with clock.phase("parse"):
+        parsed = _parse_changed(corpus, entries, _previous_documents(index_dir, old, params))
     passages = parsed.passages
     # 2. vectors: the encoder's own text and context vectors, from the cache where possible
-    vectors, cache, unique, unique_keys = _embed(folder, settings, passages, encoders.english, show_progress)
+    model = _english_backend(folder, settings, encoders.english, clock)
+    with clock.phase("English vectors"):
+        vectors, cache, unique, unique_keys = _embed(
+            folder, settings, passages, encoders.english, show_progress, model
+        )
     # 2b. the multilingual leg's vectors of each passage's own text
+    started = time.perf_counter()
     ml = _embed_multilingual(folder, settings, passages, encoders, show_progress)
+    if ml is not None:
+        clock.add("multilingual vectors", time.perf_counter() - started)
 
     # 3. indexes
+    with clock.phase("BM25 and dense indexes"):
+        _write_indexes(folder, settings, params, parsed, vectors, ml)
+        cache.write(folder / CACHE_FILE, unique_keys, max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
+    # 4. what cites what, and versions: cheap, so computed from all passages every build
+    with clock.phase("citator/versions/vocabulary"):
+        derived = _write_derived(folder, passages, corpus)
+    # 5. manifest, last: an index folder without one is never taken for complete
+    with clock.phase("manifest"):
+        ml_info = ml.info if ml is not None else None
+        manifest = _manifest(folder, settings, entries, params, vectors, derived, clock.started, ml_info)
+        manifest.write(folder)
+    return BuildReport(
+        index_dir=index_dir,
+        status="built",
+        documents=len(entries),
+        passages=len(passages),
+        parsed=parsed.parsed,
+        embedded=vectors.embedded,
+        cached=vectors.cached,
+        backend=vectors.backend,
+        warnings=parsed.warnings,
+        multilingual_embedded=ml.embedded if ml is not None else 0,
+    )
+
+
+def _write_indexes(
+    folder: Path,
+    settings: Settings,
+    params: dict[str, Any],
+    parsed: _Parsed,
+    vectors: _Vectors,
+    ml: _MultilingualVectors | None,
+) -> None:
+    """BM25, the dense indexes, the passages and the outlines, into ``folder``."""
+    passages = parsed.passages
     weights = FieldWeights(
         citation=settings.index.bm25_weight_citation,
         context=settings.index.bm25_weight_context,
@@ -715,33 +793,25 @@ def _build_into(
     (folder / OUTLINES_FILE).write_text(
         json.dumps({"documents": parsed.outlines}, ensure_ascii=False), encoding="utf-8"
     )
-    cache.write(folder / CACHE_FILE, unique_keys, max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
 
-    # 4. what cites what, and versions: cheap, so computed from all passages every build
+
+@dataclass(frozen=True)
+class _Derived:
+    """Step 4 of a build: what cites what, the versions of texts, the acronyms."""
+
+    references: ReferenceIndex
+    versions: VersionIndex
+    vocabulary: Vocabulary
+
+
+def _write_derived(folder: Path, passages: list[Passage], corpus: Corpus) -> _Derived:
     references = ReferenceIndex.build(passages, corpus.documents)
     _write_json(folder / REFERENCES_FILE, references.to_dict())
     versions = VersionIndex.build(passages, corpus.documents)
     _write_json(folder / VERSIONS_FILE, versions.to_dict())
     vocabulary = Vocabulary.build(vocabulary_texts(passages))
     _write_json(folder / VOCABULARY_FILE, vocabulary.to_dict())
-
-    # 5. manifest, last: an index folder without one is never taken for complete
-    ml_info = ml.info if ml is not None else None
-    _manifest(
-        folder, settings, entries, params, vectors, references, versions, vocabulary, started, ml_info
-    ).write(folder)
-    return BuildReport(
-        index_dir=index_dir,
-        status="built",
-        documents=len(entries),
-        passages=len(passages),
-        parsed=parsed.parsed,
-        embedded=vectors.embedded,
-        cached=vectors.cached,
-        backend=vectors.backend,
-        warnings=parsed.warnings,
-        multilingual_embedded=ml.embedded if ml is not None else 0,
-    )
+    return _Derived(references, versions, vocabulary)
 
 
 def _write_json(path: Path, data: Any) -> None:

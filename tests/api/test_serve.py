@@ -91,16 +91,17 @@ def test_rag_serve_answers_over_http_and_stops_cleanly(real_index_settings, tmp_
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypatch, tmp_path, workers):
-    calls: dict[str, object] = {}
+def test_serve_builds_first_then_runs_the_app_factory_with_the_options(
+    monkeypatch, tmp_path, workers, capsys
+):
+    from rag.index.store import BuildReport
 
-    class Report:
-        def summary(self) -> str:
-            return "index is up to date"
+    calls: dict[str, object] = {}
 
     def fake_build(settings, **kwargs):  # type: ignore[no-untyped-def]
         calls["built"] = settings.index.index_dir
-        return Report()
+        phases = (("parse", 1.0), ("English vectors", 2.0))
+        return BuildReport(settings.index.index_dir, "built", 5, 9, seconds=3.5, phases=phases)
 
     def record(runner: str, options: dict, workers: int) -> None:
         calls["runner"] = runner
@@ -128,6 +129,10 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(monkeypat
     finally:
         get_settings.cache_clear()
     assert calls["built"] == tmp_path / "idx"
+    # a first build says where its time went, after its summary
+    summary, timings = capsys.readouterr().out.splitlines()[:2]
+    assert summary.startswith("built ")
+    assert timings == "build 3.5 s: parse 1.0 s, English vectors 2.0 s, other 0.5 s"
     # one worker: uvicorn itself; more: api.workers, which hands connections to the workers in turn
     assert calls["runner"] == ("uvicorn" if workers == 1 else "api.workers")
     run = calls["run"]
