@@ -3,6 +3,7 @@ the real index, that questions in the five other official languages find their E
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -61,9 +62,13 @@ def test_only_english_is_spell_corrected(hash_searcher):
     assert hash_searcher.search("cybersecurty strategy", k=3).corrections != ()
 
 
-def test_the_leg_switched_off_leaves_the_english_pipeline(hash_index_settings):
-    settings = hash_index_settings.updated(multilingual=False)
-    searcher = Searcher.load(settings, encoder=hash_encoder(), multilingual=ml_hash_encoder())
+def _with_settings(searcher: Searcher, **changes: object) -> Searcher:
+    """The searcher over the same loaded index with other retrieval settings (what the stages read)."""
+    return Searcher(dataclasses.replace(searcher.context, settings=searcher.settings.updated(**changes)))
+
+
+def test_the_leg_switched_off_leaves_the_english_pipeline(hash_searcher):
+    searcher = _with_settings(hash_searcher, multilingual=False)
     results = searcher.search(FRENCH, k=5)
     assert results.lang == "fr"  # still detected and reported
     assert all("multilingual" not in h.ranks and "dense" in h.ranks for h in results.hits)
@@ -139,7 +144,6 @@ def test_the_build_records_the_leg_and_reuses_its_cache(hash_index_settings, tmp
 def test_a_test_encoders_index_has_its_leg_only_when_the_encoder_is_handed_in(hash_index_settings):
     index = load_index(hash_index_settings)
     assert load_multilingual_encoder(hash_index_settings, index) is None
-    assert Searcher.load(hash_index_settings, encoder=hash_encoder()).multilingual is None
 
 
 # --- the real multilingual encoder and index (slow) ---------------------------------------------------
@@ -200,9 +204,8 @@ def test_the_english_gloss_of_the_question_ranks_beside_the_vectors(hash_searche
     assert "emergency telecommunication" in results.hits[0].passage.text.lower()
 
 
-def test_the_gloss_weight_zero_leaves_the_gloss_out(hash_index_settings):
-    settings = hash_index_settings.updated(multilingual_gloss_weight=0.0)
-    searcher = Searcher.load(settings, encoder=hash_encoder(), multilingual=ml_hash_encoder())
+def test_the_gloss_weight_zero_leaves_the_gloss_out(hash_searcher):
+    searcher = _with_settings(hash_searcher, multilingual_gloss_weight=0.0)
     results = searcher.search("Que disent les textes sur les télécommunications d'urgence ?", k=5)
     assert results.hits and all("multilingual" in h.ranks for h in results.hits)
     assert not any({"gloss_bm25", "gloss_dense"} & set(h.ranks) for h in results.hits)
