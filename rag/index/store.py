@@ -49,7 +49,7 @@ import os
 import platform
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -585,30 +585,77 @@ def _embed_multilingual(
     else:
         return None
     assert encoder is not None
+    vectors = _cached_vectors(
+        settings,
+        passages,
+        settings.index.index_dir / ML_CACHE_FILE,
+        encoder.name,
+        lambda texts: encoder.embed_passages(texts, show_progress=show_progress),
+        dim=encoder.dim,
+        empty_dim=encoder.dim,
+        label="multilingual vectors: ",
+    )
+    vectors.write(folder / ML_CACHE_FILE)
+    info = EncoderInfo(name=encoder.name, backend=backend, dim=encoder.dim)
+    return _MultilingualVectors(vectors.matrix, info, vectors.embedded, vectors.cached)
+
+
+@dataclass(frozen=True)
+class _CachedVectors:
+    """One encoder's rows for the passages (normalised), the cache they came from and went into."""
+
+    matrix: np.ndarray
+    cache: EmbeddingCache
+    keys: list[bytes]  # the cache keys of the unique texts embedded for these passages, in order
+    embedded: int  # texts that went through the model
+    cached: int  # texts whose vectors came from the cache
+
+    def write(self, path: Path) -> None:
+        """Save the cache: these passages' entries first, older ones up to the limit."""
+        self.cache.write(path, self.keys, max(_CACHE_ENTRIES_MIN, 2 * len(self.keys)))
+
+
+def _cached_vectors(
+    settings: Settings,
+    passages: list[Passage],
+    cache_path: Path,
+    model_id: str,
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    dim: int | None,
+    empty_dim: int,
+    label: str = "",
+) -> _CachedVectors:
+    """normalise(own text vector + ``dense_context_weight`` x context vector) for every passage, each
+    text embedded once (``embed``, called only for texts the cache at ``cache_path`` lacks).
+
+    ``dim``: the encoder's width, to check the cache against (None: not checked); the rows take the
+    vectors' width, ``empty_dim`` when there are no passages.
+    """
     texts, contexts = dense_texts(passages)
     unique = list(dict.fromkeys([*texts, *(c for c in contexts if c)]))
-    keys = {text: cache_key(encoder.name, text) for text in unique}
-    cache = EmbeddingCache.read(settings.index.index_dir / ML_CACHE_FILE, encoder.dim)
+    keys = {text: cache_key(model_id, text) for text in unique}
+    cache = EmbeddingCache.read(cache_path, dim)
     missing = [t for t in unique if keys[t] not in cache.vectors]
     if missing:
         logger.info(
-            "multilingual vectors: embedding %d texts (%d cached) with %s",
+            "%sembedding %d texts (%d cached) with %s",
+            label,
             len(missing),
             len(unique) - len(missing),
-            encoder.name,
+            model_id,
         )
-        vectors = encoder.embed_passages(missing, show_progress=show_progress)
-        for text, vector in zip(missing, vectors, strict=True):
+        for text, vector in zip(missing, embed(missing), strict=True):
             cache.vectors[keys[text]] = vector
-    matrix = np.zeros((len(passages), encoder.dim), dtype=np.float32)
+    width = cache.vectors[keys[unique[0]]].shape[0] if unique else empty_dim
+    matrix = np.zeros((len(passages), width), dtype=np.float32)
     weight = settings.index.dense_context_weight
     for row, (text, context) in enumerate(zip(texts, contexts, strict=True)):
         matrix[row] = cache.vectors[keys[text]]
         if context and weight:
             matrix[row] += weight * cache.vectors[keys[context]]
-    cache.write(folder / ML_CACHE_FILE, [keys[t] for t in unique], max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
-    info = EncoderInfo(name=encoder.name, backend=backend, dim=encoder.dim)
-    return _MultilingualVectors(normalize_rows(matrix), info, len(missing), len(unique) - len(missing))
+    ordered = [keys[t] for t in unique]
+    return _CachedVectors(normalize_rows(matrix), cache, ordered, len(missing), len(unique) - len(missing))
 
 
 def _english_backend(
@@ -638,37 +685,25 @@ def _embed(
     injected: Encoder | None,
     show_progress: bool | None,
     model: tuple[str, str],
-) -> tuple[_Vectors, EmbeddingCache, list[str], list[bytes]]:
+) -> tuple[_Vectors, _CachedVectors]:
     """The encoder's own text and context vectors, from the cache where possible.
 
-    ``model``: the backend and model id (``_english_backend``).
-    Returns the vectors, the cache (new vectors added), the unique texts and their cache keys.
+    ``model``: the backend and model id (``_english_backend``). The encoder is loaded only when some
+    text is not in the cache. Returns the vectors and what ``_CachedVectors.write`` saves.
     """
-    index_dir = settings.index.index_dir
-    spec = encoder_spec(settings)
     backend, model_id = model
-    texts, contexts = dense_texts(passages)
-    unique = list(dict.fromkeys([*texts, *(c for c in contexts if c)]))
-    keys = {text: cache_key(model_id, text) for text in unique}
-    cache = EmbeddingCache.read(index_dir / CACHE_FILE)
-    missing = [t for t in unique if keys[t] not in cache.vectors]
-    if missing:
-        encoder = injected or load_encoder(spec, backend, folder / ENCODER_DIR)
-        logger.info(
-            "embedding %d texts (%d cached) with %s", len(missing), len(unique) - len(missing), model_id
-        )
-        vectors = encoder.embed_passages(missing, show_progress=show_progress)
-        for text, vector in zip(missing, vectors, strict=True):
-            cache.vectors[keys[text]] = vector
-    dim = cache.vectors[keys[unique[0]]].shape[0] if unique else (injected.dim if injected else 384)
-    matrix = np.zeros((len(passages), dim), dtype=np.float32)
-    weight = settings.index.dense_context_weight
-    for row, (text, context) in enumerate(zip(texts, contexts, strict=True)):
-        matrix[row] = cache.vectors[keys[text]]
-        if context and weight:
-            matrix[row] += weight * cache.vectors[keys[context]]
-    out = _Vectors(normalize_rows(matrix), model_id, backend, dim, len(missing), len(unique) - len(missing))
-    return out, cache, unique, [keys[t] for t in unique]
+
+    def embed(texts: list[str]) -> np.ndarray:
+        encoder = injected or load_encoder(encoder_spec(settings), backend, folder / ENCODER_DIR)
+        return encoder.embed_passages(texts, show_progress=show_progress)
+
+    cache_path = settings.index.index_dir / CACHE_FILE
+    empty_dim = injected.dim if injected else 384
+    vectors = _cached_vectors(settings, passages, cache_path, model_id, embed, dim=None, empty_dim=empty_dim)
+    out = _Vectors(
+        vectors.matrix, model_id, backend, vectors.matrix.shape[1], vectors.embedded, vectors.cached
+    )
+    return out, vectors
 
 
 def _manifest(
@@ -731,9 +766,7 @@ def _build_into(
     # 2. vectors: the encoder's own text and context vectors, from the cache where possible
     model = _english_backend(folder, settings, encoders.english, clock)
     with clock.phase("English vectors"):
-        vectors, cache, unique, unique_keys = _embed(
-            folder, settings, passages, encoders.english, show_progress, model
-        )
+        vectors, english = _embed(folder, settings, passages, encoders.english, show_progress, model)
     # 2b. the multilingual leg's vectors of each passage's own text
     started = time.perf_counter()
     ml = _embed_multilingual(folder, settings, passages, encoders, show_progress)
@@ -743,7 +776,7 @@ def _build_into(
     # 3. indexes
     with clock.phase("BM25 and dense indexes"):
         _write_indexes(folder, settings, params, parsed, vectors, ml)
-        cache.write(folder / CACHE_FILE, unique_keys, max(_CACHE_ENTRIES_MIN, 2 * len(unique)))
+        english.write(folder / CACHE_FILE)
     # 4. what cites what, and versions: cheap, so computed from all passages every build
     with clock.phase("citator/versions/vocabulary"):
         derived = _write_derived(folder, passages, corpus)
