@@ -235,12 +235,10 @@ def _parse(
 def _glossed(context: QueryContext, query: str, lang: str) -> dict[str, Any]:
     """The English gloss of a query in another language, its BM25 terms and its English vector."""
     english = gloss(query, lang).english
-    if not tokenize(english):
+    tokens = tokenize(english)
+    if not tokens:
         return {}
-    terms = {}
-    for token in tokenize(english):
-        terms[token] = terms.get(token, 0.0) + 1.0
-    return {"gloss": english, "gloss_terms": terms, "gloss_vector": context.embed(english)}
+    return {"gloss": english, "gloss_terms": _counts(tokens), "gloss_vector": context.embed(english)}
 
 
 def _phrase_rows(context: QueryContext, parsed: ParsedQuery, allowed: np.ndarray | None) -> np.ndarray | None:
@@ -262,9 +260,7 @@ def query_terms(context: QueryContext, text: str, tokens: Sequence[str]) -> tupl
     forms (``rag.index.vocabulary``) count ``vocabulary_weight`` each, and the encoder sees the query
     with each acronym's long form after it.
     """
-    terms: dict[str, float] = {}
-    for token in tokens:
-        terms[token] = terms.get(token, 0.0) + 1.0
+    terms = _counts(tokens)
     retrieval = context.settings.retrieval
     weight = retrieval.vocabulary_weight
     if context.vocabulary is None or not (weight or retrieval.vocabulary_dense):
@@ -277,6 +273,14 @@ def query_terms(context: QueryContext, text: str, tokens: Sequence[str]) -> tupl
             if token not in terms:
                 terms[token] = weight
     return terms, expansion.glossed if retrieval.vocabulary_dense else text
+
+
+def _counts(tokens: Sequence[str]) -> dict[str, float]:
+    """BM25 query terms: each token weighs as often as it occurs."""
+    terms: dict[str, float] = {}
+    for token in tokens:
+        terms[token] = terms.get(token, 0.0) + 1.0
+    return terms
 
 
 def _signals(
