@@ -9,6 +9,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
+# The harness scores with ranx, whose metrics numba compiles in every process (its typed dicts are not
+# cached): 8 s before the first score. The tests score a few questions at a time, for which ranx's plain
+# Python is instant, so the suite runs it uncompiled; `rag eval` itself keeps the compiled metrics.
+os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
 
 from hypothesis import settings  # noqa: E402
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -90,9 +91,14 @@ def test_dense_mode_ranks_by_the_multilingual_vectors_and_bm25_mode_by_bm25(hash
 
 
 @pytest.fixture(scope="module")
-def english_only_settings(tmp_path_factory):
-    """The seed corpus built with the English (hashing) encoder alone: no multilingual vectors."""
+def english_only_settings(tmp_path_factory, hash_index_settings):
+    """The seed corpus built with the English (hashing) encoder alone: no multilingual vectors.
+
+    Rebuilt over a copy of the session's index (with the leg), as after switching the leg off: the
+    parsed passages and English vectors are reused, the leg's vectors and index dropped."""
     settings = make_settings(index_dir=tmp_path_factory.mktemp("english-only") / "index")
+    shutil.copytree(hash_index_settings.index.index_dir, settings.index.index_dir)
+    assert (settings.index.index_dir / "multilingual").is_dir()
     build_index(settings, encoder=hash_encoder(), show_progress=False)
     return settings
 

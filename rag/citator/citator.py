@@ -243,13 +243,21 @@ def _instruments(
 ) -> dict[str, list[_Instrument]]:
     """Instruments of the corpus by key, each with its passages in document order."""
     found: dict[tuple[str, str, str], _Instrument] = {}
+    # An instrument's passages repeat its name (hundreds of times for a long one): key each name once.
+    keys: dict[tuple[str, str | None], str | None] = {}
+    parts: dict[tuple[tuple[str, ...], str | None], tuple[str, str] | None] = {}
     for p in passages:
         event = events.get(p.doc)
         if p.instrument:
-            key = instrument_key(p.instrument, event)
             name = p.instrument
+            if (name, event) not in keys:
+                keys[name, event] = instrument_key(name, event)
+            key = keys[name, event]
         else:
-            part = _part_key(p, event)
+            heads = tuple(p.path[1:3])
+            if (heads, event) not in parts:
+                parts[heads, event] = _part_key(p, event)
+            part = parts[heads, event]
             key, name = part if part else (None, "")
         if key is None:
             continue
