@@ -305,3 +305,51 @@ def test_the_baku_declaration_of_the_real_corpus_is_found_by_its_name():
         parsed = resolver.parse(query)
         rows = [r for ref in parsed.references for r in resolver.instrument_rows(ref)]
         assert rows and {passages[r].instrument for r in rows} == {"Baku Declaration"}, query
+
+
+def _seeds_and(*added: str) -> tuple[list[Passage], list[DocumentMeta]]:
+    """The seed corpus's passages and documents, with development documents as ``rag add`` reads them."""
+    from tests.conftest import more_file
+    from tests.ingest.answer_keys import added as read_added
+
+    passages = [p for doc_id in DOC_IDS for p in parsed_doc(doc_id).passages]
+    docs = list(_corpus().documents)
+    for name in added:
+        parsed, _ = read_added(more_file(name))
+        passages += parsed.passages
+        docs.append(parsed.meta)
+    return passages, docs
+
+
+def _pinned_ids(resolver: ReferenceResolver, query: str) -> list[str]:
+    parsed = resolver.parse(query)
+    return [row for ref in parsed.references for row in resolver.resolve(ref, parsed.doc_hints)]
+
+
+def test_a_section_number_names_the_paragraphs_of_that_section_in_the_document_named():
+    passages, docs = _seeds_and()
+    resolver = ReferenceResolver(passages, docs)
+    # the Action Plan's §3.3 is printed as a heading over paragraphs (ids .../3.3/p1, .../3.3/p2); the
+    # WTPF-26 report has a paragraph numbered 3.3 too, which a bare "3.3" would have named
+    rows = _pinned_ids(resolver, "List the outputs in section 3.3 of the Baku Action Plan")
+    assert [passages[r].id for r in rows] == [
+        "wtpf-26-sg-report/3.3",
+        "wtdc-25-final-report/action-plan/3/3.3/p1",
+        "wtdc-25-final-report/action-plan/3/3.3/p2",
+    ]  # the search pins the best ranked of them (the query's words are the Action Plan's)
+    rows = _pinned_ids(resolver, "WTDC-25 section 3.3")
+    assert rows and all("/action-plan/3/3.3/p" in passages[r].id for r in rows)
+    assert [passages[r].id for r in _pinned_ids(resolver, "WTPF-26 §3.3")] == ["wtpf-26-sg-report/3.3"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["E.119 paragraph 7.6", "What does paragraph 7.6 of E.119 say?", "UIT-T E.119, paragraphe 7.6"],
+)
+def test_a_recommendation_named_by_its_number_narrows_a_paragraph_to_it(query):
+    passages, docs = _seeds_and("itu-t-rec-e119-2017-fr.docx")
+    resolver = ReferenceResolver(passages, docs)
+    ids = [passages[r].id for r in _pinned_ids(resolver, query)]
+    # the French Recommandation UIT-T E.119 has a §7.6, and so has the WTPF-26 report
+    assert ids and all(i.startswith("recommandation-uit-t-e119/7.6/") for i in ids), ids
+    assert "wtpf-26-sg-report/7.6" in [passages[r].id for r in _pinned_ids(resolver, "paragraph 7.6")]

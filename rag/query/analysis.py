@@ -414,6 +414,9 @@ def _references(query: str, text: str, codes: Sequence[str]) -> list[Reference]:
     return references
 
 
+_RECOMMENDATION_NUMBER = re.compile(r"(?<![\w.])([A-Z]{1,3}\.\d+(?:\.\d+)?(?:-\d+)?)(?![\w.])")
+
+
 class ReferenceResolver:
     """Resolves ``Reference``s to passage rows through the passages' fields.
 
@@ -458,8 +461,11 @@ class ReferenceResolver:
         forms = set()
         if p.label:
             forms.add(_label_key(p.label))
-        tail = p.id.rsplit("/", 1)[-1]
+        parent, _, tail = p.id.rpartition("/")
         forms.add(tail)
+        section = re.search(r"/(\d+(?:\.\d+)+)$", parent) if re.fullmatch(r"p\d+", tail) else None
+        if section:  # "§7.6, paragraph 1" (id .../7.6/p1) is in the section a reader cites as "7.6"
+            forms.add(section.group(1))
         number = re.search(r"(\d+(?:\.\d+)*|^[a-z])$", tail)
         if number:
             forms.add(number.group(1))
@@ -528,7 +534,11 @@ class ReferenceResolver:
         """(name as it may appear in a query, document ids it means), longest names first."""
         names: dict[str, set[str]] = {}
         for d in documents:
-            for name in (d.short_title, d.event, d.id):
+            # a Recommendation is named by its number alone: "E.119" for "Recommandation UIT-T E.119",
+            # "S.354" and "S.354-2" for "Recommendation ITU-R S.354-2"
+            numbers = _RECOMMENDATION_NUMBER.findall(f"{d.symbol or ''} {d.short_title}")
+            versionless = [n.split("-")[0] for n in numbers]
+            for name in (d.short_title, d.event, d.id, *numbers, *versionless):
                 if name and len(name) >= 4:
                     names.setdefault(normalize_text(name), set()).add(d.id)
         return sorted(((n, tuple(sorted(ids))) for n, ids in names.items()), key=lambda x: -len(x[0]))
