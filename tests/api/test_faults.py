@@ -357,3 +357,15 @@ def test_the_served_multilingual_encoder_runs_on_the_cores_each_worker_has(tmp_p
     assert threads(1, workers=1) == 1
     assert threads(8, workers=1) == 2  # at most the measured 2
     assert threads(2, workers=1, multilingual_threads=1) == 1  # RAG_MULTILINGUAL_THREADS is kept
+
+
+def test_a_served_index_loads_the_language_models_and_glossaries_at_start(hash_searcher, monkeypatch):
+    """Not in the first question in each language (lingua: 0.6-1.4 s, a glossary 0.1-0.2 s)."""
+    from api.state import warm_up_languages
+    from rag.query import language, translate
+
+    monkeypatch.setattr(language, "_detector", None)
+    monkeypatch.setattr(translate, "_GLOSSARIES", {})
+    warm_up_languages(hash_searcher)
+    assert language._detector is not None
+    assert set(translate._GLOSSARIES) == set(translate.LANGUAGES)
