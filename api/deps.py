@@ -8,13 +8,12 @@ while no usable index is loaded.
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from api.state import Engine, IndexHolder
+from api.state import Engine, IndexHolder, cores_per_worker
 from rag.config import Settings
 
 
@@ -41,9 +40,7 @@ def compute_slots(workers: int, cores: int | None = None) -> int:
     (``bench/load.py``; README, Load). With fewer workers than cores a worker may use the spare
     cores (the encoder and FAISS release the GIL), so it gets a slot per core it has.
     """
-    if cores is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores // max(1, workers))
+    return cores_per_worker(workers, cores)
 
 
 async def get_compute_gate(request: Request) -> threading.Semaphore:

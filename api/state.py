@@ -21,6 +21,7 @@ if a new one is swapped in meanwhile.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -34,17 +35,21 @@ from rag.errors import IndexError_, IndexMissingError, RagError
 from rag.index.encoders import Encoder
 from rag.index.manifest import Manifest
 from rag.index.store import read_manifest
+from rag.query import language, translate
 from rag.rank.search import Searcher
 
 logger = logging.getLogger(__name__)
 
 
 LOAD_ATTEMPTS = 3
+# The multilingual encoder's threads in a server with cores to spare: measured on 1 and 2 (README, Languages)
+MULTILINGUAL_SERVING_THREADS = 2
 
 
-def serving_settings(settings: Settings) -> Settings:
-    """Settings for a server process: the query encoders (English and multilingual) on one thread each
-    unless ``RAG_EMBED_THREADS`` / ``RAG_MULTILINGUAL_THREADS`` say.
+def serving_settings(settings: Settings, cores: int | None = None) -> Settings:
+    """Settings for a server process: the English query encoder on one thread, the multilingual one on
+    the cores each worker has (at most ``MULTILINGUAL_SERVING_THREADS``), unless ``RAG_EMBED_THREADS`` /
+    ``RAG_MULTILINGUAL_THREADS`` say.
 
     ``embed_threads`` (default 2) suits a build, which embeds thousands of passages. A server encodes
     one short query per request, where a second intra-op thread saves little, and it answers several
@@ -52,10 +57,40 @@ def serving_settings(settings: Settings) -> Settings:
     threads per worker oversubscribe the cores, and ONNX Runtime's spinning threads then burn as much
     CPU as the work itself (measured: 12.7 ms of CPU per query on 2 threads against 6.3 ms on one, and
     a slower median, with the machine busy). An explicitly set value is kept.
+
+    The multilingual encoder (~35 ms a query on one thread, most of a non-English query's time) gets
+    the worker's cores (``cores_per_worker``): with one worker on 2 cores, 2 OpenMP threads, which
+    wait passively (``rag.index.multilingual``) and so burn nothing between a query's matrix products;
+    with ``--workers 2`` on 2 cores, one thread per worker, as above. Its vectors are the same on any
+    number of threads (its parallel loops split output rows, never a sum).
     """
     chosen = settings.index.model_fields_set
-    single = {name: 1 for name in ("embed_threads", "multilingual_threads") if name not in chosen}
-    return settings.updated(**single) if single else settings
+    threads = {
+        "embed_threads": 1,
+        "multilingual_threads": min(
+            MULTILINGUAL_SERVING_THREADS, cores_per_worker(settings.server.workers, cores)
+        ),
+    }
+    changes = {name: n for name, n in threads.items() if name not in chosen}
+    return settings.updated(**changes) if changes else settings
+
+
+def cores_per_worker(workers: int, cores: int | None = None) -> int:
+    """The cores this process may run on (``cores``: given), shared among ``workers``; at least one."""
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // max(1, workers))
+
+
+def warm_up_languages(searcher: Searcher) -> None:
+    """Load what a query's language needs now, not in the first question that needs it: lingua's
+    models (every query with a Latin-script word is detected: 0.6-1.4 s on its first call) and, with
+    the multilingual leg, the five glossaries of the English gloss (0.1-0.2 s each). Process-wide and
+    kept, so a reload pays nothing."""
+    language.warm_up()
+    if searcher.multilingual is not None:
+        for lang in translate.LANGUAGES:
+            translate.load_glossary(lang)
 
 
 def build_id(manifest: Manifest | None) -> str | None:
@@ -80,13 +115,14 @@ class Engine:
         compared with the loaded one afterwards, and the load is repeated if they differ.
 
         Args:
-            settings: where the index is; the query encoder runs on ``serving_threads(settings)``.
+            settings: where the index is; the query encoders' threads are ``serving_settings(settings)``'s.
             encoder: use this encoder for queries (tests use ``HashEncoder``).
         """
         settings = serving_settings(settings)
         for _ in range(LOAD_ATTEMPTS):
             searcher = Searcher.load(settings, encoder=encoder)
             if build_id(read_manifest(settings.index.index_dir)) == build_id(searcher.index.manifest):
+                warm_up_languages(searcher)
                 return cls.from_searcher(searcher)
             logger.warning("the index was replaced while it was loading; loading it again")
         raise IndexError_(

@@ -1,8 +1,10 @@
-"""Encoders: the hashing fake, batching by length, progress switch, and ONNX against torch."""
+"""Encoders: the hashing fake, batching by length, progress switch, a query embedded in the background,
+and ONNX against torch."""
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from rag.index.encoders import (
     Encoder,
     HashEncoder,
     _encode_sorted,
+    embed_query_later,
     min_cosine,
     model_fingerprint,
     prepare_onnx,
@@ -41,6 +44,38 @@ def test_bulk_encoding_sorts_by_length_and_restores_input_order():
     out = _encode_sorted(texts, [len(t) for t in texts], encode, dim=2, batch_size=2, show_progress=False)
     assert out[:, 1].tolist() == [0, 1, 2, 3, 4]  # each row back in its place
     assert [[len(texts[i]) for i in b] for b in batches] == [[4, 3], [2, 1], [1]]  # longest first
+
+
+class _ThreadRecorder(HashEncoder):
+    """The hashing encoder, noting the thread of each call; ``fail`` raises instead."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__(dim=16)
+        self.threads: list[str] = []
+        self.fail = fail
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        self.threads.append(threading.current_thread().name)
+        if self.fail:
+            raise RuntimeError("the engine failed")
+        return super().embed_queries(texts)
+
+
+def test_a_query_embedded_later_is_the_same_vector_from_one_thread_per_process():
+    encoder = _ThreadRecorder()
+    vectors = []
+    callers = [threading.Thread(target=lambda: vectors.append(embed_query_later(encoder, "x").result()))]
+    callers[0].start()
+    callers[0].join()
+    vectors.append(embed_query_later(encoder, "x").result())
+    assert all(np.array_equal(v, HashEncoder(dim=16).embed_queries(["x"])[0]) for v in vectors)
+    # both callers' queries ran on the one query-embedding thread, neither on a caller's
+    assert len(set(encoder.threads)) == 1 and encoder.threads[0].startswith("query-embedding")
+
+
+def test_a_query_embedded_later_raises_what_the_encoder_raised():
+    with pytest.raises(RuntimeError, match="the engine failed"):
+        embed_query_later(_ThreadRecorder(fail=True), "x").result()
 
 
 def test_progress_follows_logging_level_and_tqdm_disable(monkeypatch):

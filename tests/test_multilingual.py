@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -274,3 +275,46 @@ def test_without_a_text_in_another_language_english_questions_do_not_embed_twice
     assert hash_searcher.context.foreign_rows is None
     analysed, candidates = hash_searcher.first_stage(ENGLISH, 5)
     assert analysed.foreign_vector is None and "foreign" not in candidates.runs
+
+
+class _Overlap:
+    """Stand-in encoders that tell whether the English encoder ran while the multilingual one did."""
+
+    def __init__(self) -> None:
+        self.english_called = threading.Event()
+        self.overlapped: list[bool] = []
+
+    def english(self):  # type: ignore[no-untyped-def]
+        outer, base = self, hash_encoder()
+
+        class English(type(base)):  # type: ignore[misc]
+            def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+                outer.english_called.set()
+                return super().embed_queries(texts)
+
+        return English(dim=base.dim)
+
+    def multilingual(self):  # type: ignore[no-untyped-def]
+        outer, base = self, ml_hash_encoder()
+
+        class Multilingual(type(base)):  # type: ignore[misc]
+            def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+                outer.overlapped.append(outer.english_called.wait(timeout=5))
+                return super().embed_queries(texts)
+
+        return Multilingual(dim=base.dim)
+
+
+def test_the_gloss_is_embedded_while_the_multilingual_vector_is_computed(hash_searcher):
+    """The multilingual encoder (~35 ms a query) runs in the background while the rest of the query is
+    read; the vectors, and so the results, are those of the encoders called one after the other."""
+    spies = _Overlap()
+    context = dataclasses.replace(
+        hash_searcher.context, encoder=spies.english(), multilingual=spies.multilingual()
+    )
+    query = "Que disent les textes sur les télécommunications d'urgence ?"
+    analysed, _ = Searcher(context).first_stage(query, 5)
+    assert spies.overlapped == [True]
+    assert analysed.gloss_vector is not None and analysed.vector is None
+    assert np.array_equal(analysed.ml_vector, ml_hash_encoder().embed_queries([query])[0])
+    assert Searcher(context).search(query, k=5).hits == hash_searcher.search(query, k=5).hits

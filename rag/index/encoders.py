@@ -25,9 +25,11 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -84,6 +86,39 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def embed_query_later(encoder: Encoder, text: str) -> Future[np.ndarray]:
+    """``encoder``'s vector of one query, computed on the process's query-embedding thread while the
+    caller goes on; ``.result()`` waits for it (and raises what the encoder raised).
+
+    Why: the multilingual encoder spends ~35 ms a query in its C engine with the GIL released, and the
+    rest of the query's analysis (parsing, the English gloss and its MiniLM vector: ONNX Runtime
+    releases the GIL too) does not need that vector, so the two run at once on two cores. One thread
+    per process, not one per request: the encoder serialises its calls anyway, and an OpenMP engine
+    keeps its thread team with the thread that calls it instead of starting one per request.
+    """
+    return _query_thread().submit(_embed_one, encoder, text)
+
+
+def _embed_one(encoder: Encoder, text: str) -> np.ndarray:
+    return encoder.embed_queries([text])[0]
+
+
+_query_thread_lock = threading.Lock()
+_query_threads: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child starts its own
+
+
+def _query_thread() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    executor = _query_threads.get(pid)
+    if executor is None:
+        with _query_thread_lock:
+            executor = _query_threads.get(pid)
+            if executor is None:
+                executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
+                _query_threads[pid] = executor
+    return executor
 
 
 def progress_enabled(show_progress: bool | None, log: logging.Logger = logger) -> bool:

@@ -13,7 +13,10 @@
    does (a heading or lead-in: "the \\"convinced\\" section of the template" finds the text under the
    heading "convinced");
 5. tokenise the ranking text once: BM25 terms with the vocabulary's expansions
-   (``rag.index.vocabulary``), the numbers it holds; embed it (not in BM25 mode);
+   (``rag.index.vocabulary``), the numbers it holds; embed it (not in BM25 mode). A query the
+   multilingual leg answers (or an English one that must reach texts in other languages) is handed
+   to the multilingual encoder before step 2, in the background: that encoder takes ~35 ms in C with
+   the GIL released, and steps 2-6 (with the English gloss and its MiniLM vector) run meanwhile;
 6. read its intents once: the clause role its verb asks about, a when / how-many question, the
    documents and instruments it names, whether it reads as a draft clause and which role it opens
    with (``rag.query.drafts``), its words and word 3-grams (the reranker's wording signals).
@@ -132,21 +135,25 @@ def analyse(
     english = lang == "en"
     filters = filters or SearchFilters()
     allowed = context.fields.allowed_rows(filters)
+    retrieval = context.settings.retrieval
+    # the multilingual leg answers it (when the index has one), and needs no English vector
+    multilingual = not english and retrieval.multilingual and mode is not Mode.BM25
+    foreign = english and mode is Mode.HYBRID and context.reaches_foreign
+    # the multilingual vector (~35 ms) is computed while the rest is read
+    pending = context.embed_multilingual_later(query) if multilingual or foreign else None
     parsed, corrections = _parse(context, query, lang)
     allowed = _phrase_rows(context, parsed, allowed)
     text = parsed.ranking_text
     tokens = tokenize(text)
     terms, dense_text = query_terms(context, text, tokens)
-    retrieval = context.settings.retrieval
     drafted = english and mode is Mode.HYBRID and retrieval.precedent_search and looks_like_draft(text)
     draft = Words.of(text)
-    multilingual = not english and retrieval.multilingual and mode is not Mode.BM25
-    # the multilingual leg answers it (when the index has one), and needs no English vector
-    ml_vector = context.embed_multilingual(query) if multilingual else None
-    vector = None if mode is Mode.BM25 or ml_vector is not None else context.embed(dense_text)
-    foreign_vector = context.embed_foreign(query) if english and mode is Mode.HYBRID else None
-    use_gloss = ml_vector is not None and retrieval.multilingual_gloss_weight > 0
+    leg = multilingual and pending is not None
+    vector = None if mode is Mode.BM25 or leg else context.embed(dense_text)
+    use_gloss = leg and retrieval.multilingual_gloss_weight > 0
     glossed = _glossed(context, query, lang) if use_gloss else {}
+    signals = _signals(context, parsed, terms, tokens, draft, draft_role(text) if drafted else None)
+    ml_vector = pending.result() if pending is not None else None
     return AnalysedQuery(
         query=query,
         mode=mode,
@@ -158,11 +165,11 @@ def analyse(
         terms=terms,
         vector=vector,
         corrections=corrections,
-        **_signals(context, parsed, terms, tokens, draft, draft_role(text) if drafted else None),
+        **signals,
         draft=draft if drafted else None,
         lang=lang,
-        ml_vector=ml_vector,
-        foreign_vector=foreign_vector,
+        ml_vector=ml_vector if multilingual else None,
+        foreign_vector=ml_vector if foreign else None,
         **glossed,
     )
 

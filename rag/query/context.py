@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from rag.citator.citator import Citator
 from rag.config import Settings
-from rag.index.encoders import Encoder
+from rag.index.encoders import Encoder, embed_query_later
 from rag.index.phrases import PhraseIndex
 from rag.index.store import LoadedIndex
 from rag.index.vocabulary import VocabularyMatcher
@@ -90,12 +91,11 @@ class QueryContext:
             "foreign_rows": _foreign_rows(passages, index),
         }
 
-    def embed_foreign(self, text: str) -> np.ndarray | None:
-        """An English query's vector in the multilingual space, when some passages are in another
-        language and the leg is on (None otherwise)."""
-        if self.foreign_rows is None or not self.settings.retrieval.multilingual:
-            return None
-        return self.embed_multilingual(text)
+    @property
+    def reaches_foreign(self) -> bool:
+        """Whether an English query needs its multilingual vector: some passages are in another
+        language and the leg is on."""
+        return self.foreign_rows is not None and self.settings.retrieval.multilingual
 
     @functools.cached_property
     def context_phrases(self) -> PhraseIndex:
@@ -106,11 +106,13 @@ class QueryContext:
         """The query's vector (L2-normalised by the encoder)."""
         return self.encoder.embed_queries([text])[0]
 
-    def embed_multilingual(self, text: str) -> np.ndarray | None:
-        """The query's vector in the multilingual space, or None when there is no multilingual leg."""
+    def embed_multilingual_later(self, text: str) -> Future[np.ndarray] | None:
+        """The query's vector in the multilingual space, computed in the background
+        (``rag.index.encoders.embed_query_later``) while the rest of the query is read; None when
+        there is no multilingual leg."""
         if self.multilingual is None:
             return None
-        return self.multilingual.embed_queries([text])[0]
+        return embed_query_later(self.multilingual, text)
 
     def idf(self, terms: Iterable[str]) -> dict[str, float]:
         """BM25 idf of the terms the index knows (the others are left out)."""
