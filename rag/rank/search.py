@@ -69,7 +69,7 @@ class Searcher:
         multilingual: Encoder | None = None,
     ) -> Searcher:
         """Load the index at ``settings.index.index_dir`` (checked) and the encoders it was built with
-        (``encoder``, ``multilingual``: test encoders instead).
+        (``encoder``, ``multilingual``: test encoders instead, except for an interim index's own).
 
         Raises:
             IndexMissingError, IndexStaleError, IndexCorruptError: naming ``rag build`` as the fix.
@@ -77,7 +77,9 @@ class Searcher:
         settings = settings or get_settings()
         started = time.perf_counter()
         index = load_index(settings)
-        query_encoder = encoder or load_query_encoder(settings, index)
+        # an interim index names its own encoder (rag.index.interim), which no injected one replaces
+        injected = encoder if not index.manifest.interim else None
+        query_encoder = injected or load_query_encoder(settings, index)
         multilingual = multilingual or load_multilingual_encoder(settings, index)
         searcher = cls.from_index(index, query_encoder, settings, multilingual)
         seconds = time.perf_counter() - started
