@@ -131,11 +131,15 @@ def test_the_status_writer_records_each_task_its_progress_and_the_end(tmp_path):
 
 def test_a_build_reports_its_tasks_to_a_listener(corpus, tmp_path):
     seen: list[tuple[str, int, int]] = []
-    progress.add_listener(lambda *event: seen.append(event))
+
+    def listen(task: str, done: int, total: int) -> None:
+        seen.append((task, done, total))
+
+    progress.add_listener(listen)
     try:
         build_index(settings_for(corpus, tmp_path / "index"), encoder=full_encoder(), show_progress=False)
     finally:
-        progress._listeners.clear()
+        progress.remove_listener(listen)
     tasks = [task for task, _, _ in seen]
     assert tasks[0] == "parse" and tasks[-1] == "indexes"
 
