@@ -63,6 +63,9 @@ def test_the_interim_index_says_so_and_answers_with_the_encoder_its_manifest_nam
     assert searcher.encoder.name == f"hash-{INTERIM_DIM}"
     hits = searcher.search("handbooks on technology transfer", k=3).hits
     assert hits and "technology transfer" in hits[0].passage.text
+    # hybrid on an interim index is BM25 alone (the hashing leg only blurred it on the dev split)
+    assert searcher.settings.retrieval.weight_dense == 0.0
+    assert settings.retrieval.weight_dense == 1.0
 
 
 def test_a_full_manifest_is_written_as_before_and_an_old_one_loads_as_full(corpus, tmp_path):

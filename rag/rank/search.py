@@ -40,6 +40,7 @@ from rag.citator.citator import Citator
 from rag.config import Settings, get_settings
 from rag.errors import NotFoundError
 from rag.index.encoders import Encoder
+from rag.index.interim import interim_settings
 from rag.index.store import LoadedIndex, load_index, load_multilingual_encoder, load_query_encoder
 from rag.query.analysed import AnalysedQuery, analyse
 from rag.rank.assemble import assemble, highlight_spans, pinned_references
@@ -91,7 +92,10 @@ class Searcher:
         cls, index: LoadedIndex, encoder: Encoder, settings: Settings, multilingual: Encoder | None = None
     ) -> Searcher:
         """A searcher over an index already in memory (the harness's variants share one), warmed up;
-        ``multilingual``: the multilingual leg's query encoder (None: English only)."""
+        ``multilingual``: the multilingual leg's query encoder (None: English only). An interim index
+        is searched as ``interim_settings`` says (BM25 alone in hybrid, then the reranker)."""
+        if index.manifest.interim:
+            settings = interim_settings(settings)
         context = SearchContext.build(
             index, encoder, settings, reranker=load_reranker(settings), multilingual=multilingual
         )
