@@ -719,7 +719,7 @@ def _add_index_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Serve the API and the chat page with uvicorn. A full index is brought up to date "
         "first (a no-op when up to date). A missing or stale one is replaced within seconds by an "
-        "interim index (BM25 and word hashing, English only) that serves at once, while the full index "
+        "interim index (BM25, English only) that serves at once, while the full index "
         "is built in a background process and swapped in when done (/healthz shows its progress); "
         "--wait-for-index builds the full index before serving instead. Options default to RAG_HOST, "
         "RAG_PORT, RAG_WORKERS and RAG_INDEX_DIR (127.0.0.1, 8000, 1, index/).",

@@ -70,8 +70,8 @@ def prepare_index(
         )
         show(interim)
     print(
-        f"serving the interim index (BM25 and word hashing, English only) while the full index is "
-        f"built in the background; /healthz shows its progress (the index was {state})",
+        f"serving the interim index (BM25, English only; the index was {state}) while the full index "
+        "is built in the background; /healthz shows its progress",
         flush=True,
     )
     return True
