@@ -10,8 +10,9 @@ and an empty encoder folder (RAG_ENCODER_DIR), so the encoder really is fine-tun
 - full index: until ``/healthz`` says the full (not the interim) index serves;
 
 printing the background build's tasks as ``/healthz`` reports them. With ``--reference DIR`` (an index
-``rag build`` made of the same corpus, e.g. ``index/``), it then compares every file the two manifests
-checksum (the embedding caches aside: they may hold older entries) and the manifests' parameters.
+``rag build`` made of the same corpus, best from a clean state: a cache grown over many builds holds
+multilingual vectors embedded in other batches, which differ in the last bit), it then compares every
+file the two manifests checksum (the embedding caches aside) and the manifests' parameters.
 """
 
 from __future__ import annotations
