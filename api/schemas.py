@@ -640,6 +640,33 @@ class IndexSummary(BaseModel):
     )
     fusion: str | None = Field(description="how hybrid search fuses BM25 and dense rankings")
     reload_error: str | None = Field(None, description="why the last reload of a rebuilt index failed")
+    interim: bool = Field(
+        False,
+        description="true: the interim index (BM25 and word hashing, English only) answers while the "
+        "full index is built in the background (`build`); false: the full index",
+    )
+
+
+class BuildProgress(BaseModel):
+    """The background build of the full index (``rag serve`` on a first start), from its status file."""
+
+    state: str = Field(
+        description="building; interrupted (its process is gone: the next `rag serve` starts it again); "
+        "failed (see `error`)",
+        examples=["building"],
+    )
+    task: str = Field(
+        description="what it is doing: parse, fine-tuning, ONNX export, embedding, multilingual vectors, "
+        "indexes",
+        examples=["fine-tuning"],
+    )
+    done: int = Field(description="units of the task done (fine-tuning steps, texts embedded)")
+    total: int | None = Field(description="units of the task in all; null: not known")
+    started_at: str = Field(description="when the build started (UTC, ISO 8601)")
+    task_seconds_left: float | None = Field(
+        None, description="estimated seconds left in the current task at its rate so far; null: not known"
+    )
+    error: str | None = Field(None, description="why it failed or stopped")
 
 
 class HealthResponse(BaseModel):
@@ -649,3 +676,6 @@ class HealthResponse(BaseModel):
     passages: int = Field(description="passages loaded")
     documents: int = Field(description="documents loaded")
     index: IndexSummary = Field(description="which index is loaded")
+    build: BuildProgress | None = Field(
+        None, description="the background build of the full index, while one runs or after it failed"
+    )

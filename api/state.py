@@ -168,6 +168,7 @@ class Engine:
             "encoder": m.encoder.name,
             "multilingual": m.multilingual.name if m.multilingual is not None else None,
             "fusion": m.fusion.get("method"),
+            "interim": m.interim,
         }
 
 

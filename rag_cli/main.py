@@ -155,6 +155,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from rag.index.store import build_index
 
     settings = make_settings(index_dir=args.index) if args.index else get_settings()
+    if args.background:
+        from rag_cli.serve import run_background_build
+
+        _print_build(run_background_build(settings))
+        return 0
     show = False if args.quiet else None
     report = build_index(settings, force=args.force, show_progress=show)
     _print_build(report)
@@ -506,7 +511,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from rag.config import make_settings
-    from rag.index.store import build_index
+    from rag_cli.serve import background_build, prepare_index
 
     given = {"index_dir": args.index, "host": args.host, "port": args.port, "workers": args.workers}
     overrides = {name: value for name, value in given.items() if value is not None}
@@ -518,8 +523,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     for name, value in overrides.items():
         os.environ[f"RAG_{name.upper()}"] = str(value)
     get_settings.cache_clear()
-    report = build_index(settings, show_progress=False if args.quiet else None)  # no-op when up to date
-    _print_build(report)
+    show = False if args.quiet else None
+    building = prepare_index(settings, wait=args.wait_for_index, show_progress=show, show=_print_build)
     print(
         f"serving on http://{settings.server.host}:{settings.server.port} "
         f"({settings.server.workers} worker(s))",
@@ -535,13 +540,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         "server_header": False,
         "timeout_graceful_shutdown": 10,
     }
-    if settings.server.workers > 1:
-        # uvicorn's workers share one socket and the first awake takes every waiting connection;
-        # api.workers accepts in this process and hands connections to the workers in turn
-        from api.workers import serve
+    with background_build(settings, needed=building, quiet=args.quiet):
+        if settings.server.workers > 1:
+            # uvicorn's workers share one socket and the first awake takes every waiting connection;
+            # api.workers accepts in this process and hands connections to the workers in turn
+            from api.workers import serve
 
-        return serve(options, workers=settings.server.workers)
-    uvicorn.run(**options)
+            return serve(options, workers=settings.server.workers)
+        uvicorn.run(**options)
     return 0
 
 
@@ -624,6 +630,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     b.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    b.add_argument(
+        "--background",
+        action="store_true",
+        help="as `rag serve` runs it beside the server: lower priority, progress in the status file "
+        "beside the index folder (read by /healthz), stopped cleanly by SIGTERM",
+    )
     b.set_defaults(func=_cmd_build)
 
     t = sub.add_parser(
@@ -702,11 +714,15 @@ def _add_index_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
     w = sub.add_parser(
         "serve",
-        help="build the index if it is missing or stale, then serve the HTTP API",
+        help="serve the HTTP API (a missing or stale index: an interim one at once, the full one built "
+        "in the background)",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        description="Build the index first when needed (incremental; a no-op when up to date), then "
-        "serve the API and the chat page with uvicorn. Options default to RAG_HOST, RAG_PORT, "
-        "RAG_WORKERS and RAG_INDEX_DIR (127.0.0.1, 8000, 1, index/).",
+        description="Serve the API and the chat page with uvicorn. A full index is brought up to date "
+        "first (a no-op when up to date). A missing or stale one is replaced within seconds by an "
+        "interim index (BM25, English only) that serves at once, while the full index "
+        "is built in a background process and swapped in when done (/healthz shows its progress); "
+        "--wait-for-index builds the full index before serving instead. Options default to RAG_HOST, "
+        "RAG_PORT, RAG_WORKERS and RAG_INDEX_DIR (127.0.0.1, 8000, 1, index/).",
     )
     w.add_argument("--host", help="interface to listen on (default: RAG_HOST or 127.0.0.1)")
     w.add_argument("--port", type=int, help="port (default: RAG_PORT or 8000)")
@@ -714,6 +730,12 @@ def _add_index_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore
         "--workers", type=int, help="worker processes, each with its own index (default: RAG_WORKERS or 1)"
     )
     w.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    w.add_argument(
+        "--wait-for-index",
+        action="store_true",
+        help="build the full index before serving (minutes on a first start) instead of serving an "
+        "interim one meanwhile",
+    )
     w.set_defaults(func=_cmd_serve)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import HolderDep, SettingsDep
 from api.errors import error_message, error_response, rag_error_status
 from api.routes._responses import error_responses
-from api.schemas import HealthResponse, IndexSummary
+from api.schemas import BuildProgress, HealthResponse, IndexSummary
 from rag.errors import IndexError_
+from rag.index.build_status import BUILDING, DONE, read_status
 
 router = APIRouter(tags=["health"])
 
@@ -21,7 +25,8 @@ router = APIRouter(tags=["health"])
     summary="Service and index status",
 )
 async def healthz(holder: HolderDep, settings: SettingsDep) -> HealthResponse | JSONResponse:
-    """200 with the loaded index's summary; 503 with the reason while no usable index is loaded."""
+    """200 with the loaded index's summary (and the background build's progress); 503 with the reason
+    while no usable index is loaded."""
     try:
         engine = holder.current()
     except IndexError_ as exc:
@@ -50,5 +55,25 @@ async def healthz(holder: HolderDep, settings: SettingsDep) -> HealthResponse | 
             multilingual=summary["multilingual"],
             fusion=summary["fusion"],
             reload_error=holder.reload_error,
+            interim=summary["interim"],
         ),
+        build=build_progress(settings.index.index_dir),
+    )
+
+
+def build_progress(index_dir: Path, now: float | None = None) -> BuildProgress | None:
+    """The background build's status file as ``/healthz`` shows it; None when none runs or failed."""
+    status = read_status(index_dir)
+    if status is None or status.state == DONE:
+        return None
+    state = "interrupted" if status.state == BUILDING and not status.running else status.state
+    left = status.seconds_left(now) if state == BUILDING else None
+    return BuildProgress(
+        state=state,
+        task=status.task,
+        done=status.done,
+        total=status.total or None,
+        started_at=datetime.fromtimestamp(status.started_at, UTC).isoformat(timespec="seconds"),
+        task_seconds_left=None if left is None else round(left, 1),
+        error=status.error,
     )

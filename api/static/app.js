@@ -1289,6 +1289,24 @@
     }
   }
 
+  // ------------------------------------------------------------------------------- index notice
+
+  const INDEX_CHECK_MS = 10000;
+
+  /** The quiet notice while the interim index answers: /healthz now, then every 10 s until the full
+   * index serves (a first start builds it in the background); then it goes and the checks stop. */
+  async function watchIndex() {
+    let interim = false;
+    try {
+      const health = await api("/healthz");
+      interim = Boolean(health.index && health.index.interim);
+    } catch (_) {
+      interim = false; // no index yet or the server is away: the error shows where it matters
+    }
+    $("index-notice").hidden = !interim;
+    if (interim) window.setTimeout(watchIndex, INDEX_CHECK_MS);
+  }
+
   function start() {
     setLanguage(preferredLanguage());
     $("language").addEventListener("change", (event) => setLanguage(event.target.value, { remember: true }));
@@ -1314,6 +1332,7 @@
     });
     narrow.addEventListener("change", () => { if (!$("panel").hidden) showPanel(null); });
     loadDocuments();
+    watchIndex();
 
     // Links into the page: #precedents, #passage=ID (a shared link to a passage), ?q=question.
     const followHash = () => {

@@ -38,6 +38,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from rag.errors import ConfigError
+from rag.index import progress
 
 logger = logging.getLogger(__name__)
 
@@ -154,9 +155,13 @@ def _encode_sorted(
     with tqdm(
         total=len(texts), desc="embedding", unit="passage", disable=not progress_enabled(show_progress)
     ) as bar:
+        done = 0
+        progress.report("embedding", done, len(texts))
         for idx in _batched_by_length(lengths, batch_size):
             out[idx] = encode_batch(idx.tolist())
             bar.update(len(idx))
+            done += len(idx)
+            progress.report("embedding", done, len(texts))
     return out
 
 

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
+from rag.index import progress
 from rag.index.encoders import default_model_dir, model_fingerprint, progress_enabled
 from rag.index.textindex import WORD
 from rag.types import Passage
@@ -245,6 +246,7 @@ class StepProgress:
     def __call__(self, loss: float) -> None:
         self.recent.append(loss)
         self.done += 1
+        progress.report("fine-tuning", self.done, self.steps)
         if not self.bar.disable:
             self.bar.set_postfix_str(f"loss {self.running_loss:.3f}", refresh=False)
             self.bar.update(1)
@@ -258,6 +260,7 @@ def step_progress(steps: int, show_progress: bool | None = None) -> Iterator[Ste
     from tqdm.auto import tqdm
 
     disable = not progress_enabled(show_progress, logger)
+    progress.report("fine-tuning", 0, steps)
     with tqdm(total=steps, desc="fine-tuning", unit="step", disable=disable) as bar:
         yield StepProgress(bar, steps)
 

@@ -61,6 +61,9 @@ class Manifest:
     vocabulary: Mapping[str, Any] = field(default_factory=dict)
     # the encoder of the multilingual leg (rag.index.multilingual); None: an English-only index
     multilingual: EncoderInfo | None = None
+    # an interim index (rag.index.interim): served while the full one is built; written only when true,
+    # so a full index's manifest (and build id) is what it always was
+    interim: bool = False
     # the JSON as read or written: the build id hashes it, so reading never changes the id
     source: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -88,13 +91,15 @@ class Manifest:
                 versions=dict(data.get("versions", {})),
                 vocabulary=dict(data.get("vocabulary", {})),
                 multilingual=_encoder_info(data["multilingual"]) if data.get("multilingual") else None,
+                interim=bool(data.get("interim", False)),
                 source=dict(data),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"the manifest lacks or mangles {exc}") from exc
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form ``rag build`` writes (key order as it always was; ``multilingual`` when built)."""
+        """The JSON form ``rag build`` writes (key order as it always was; ``multilingual`` when built,
+        ``interim`` when true)."""
         data: dict[str, Any] = {
             "schema": self.schema,
             "rag_version": self.rag_version,
@@ -115,6 +120,8 @@ class Manifest:
         if self.multilingual is not None:
             info = self.multilingual
             data["multilingual"] = {"name": info.name, "backend": info.backend, "dim": info.dim}
+        if self.interim:
+            data["interim"] = True
         return data
 
     @property

@@ -26,6 +26,7 @@ import numpy as np
 
 from rag.config import MultilingualModel, Settings
 from rag.errors import ConfigError
+from rag.index import progress
 from rag.index.encoders import Encoder, normalize_rows, progress_enabled
 
 logger = logging.getLogger(__name__)
@@ -82,10 +83,12 @@ class E5SmallEncoder:
             from tqdm import tqdm
 
             bar = tqdm(total=len(texts), desc="multilingual vectors", unit="passage")
+        progress.report("multilingual vectors", 0, len(texts))
         for start in range(0, len(texts), _BATCH):
             rows = order[start : start + _BATCH]
             with self._lock:
                 out[rows] = self._model.passage([texts[r] for r in rows])
+            progress.report("multilingual vectors", start + len(rows), len(texts))
             if bar is not None:
                 bar.update(len(rows))
         if bar is not None:

@@ -50,7 +50,7 @@ import platform
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -64,6 +64,7 @@ from rag.citator.versions import VersionIndex
 from rag.config import Settings
 from rag.corpus import Corpus, load_corpus
 from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from rag.index import progress
 from rag.index.bm25 import BM25Index, BM25Params
 from rag.index.dense import FAISS_FILE, DenseIndex
 from rag.index.encoders import (
@@ -77,6 +78,7 @@ from rag.index.encoders import (
     prepare_onnx,
     reusable_export,
 )
+from rag.index.interim import interim_query_encoder
 from rag.index.manifest import MANIFEST_FILE, EncoderInfo, FileEntry, Manifest, read_manifest
 from rag.index.multilingual import ML_CACHE_FILE, ML_FOLDER, multilingual_encoder, multilingual_name
 from rag.index.textindex import FieldWeights, bm25_tokens, dense_texts
@@ -387,6 +389,7 @@ def build_index(
     multilingual: Encoder | None = None,
     force: bool = False,
     show_progress: bool | None = None,
+    interim: bool = False,
 ) -> BuildReport:
     """Parse the corpus, embed and index every passage, and swap the result into ``settings.index.index_dir``.
 
@@ -397,12 +400,17 @@ def build_index(
             ``encoder`` and none here, the index has no multilingual leg.
         force: rebuild even if nothing changed (the embedding cache is still used).
         show_progress: progress bar while embedding; None shows it when logging is at INFO.
+        interim: an interim index (``rag.index.interim``; needs ``encoder``): its manifest says so,
+            and the previous index's embedding caches are carried over as they are, so that the
+            full build after it embeds what it would have embedded without it.
 
     Example:
         >>> from rag.config import get_settings
         >>> print(build_index(get_settings()).summary())  # doctest: +SKIP
         index .../index is up to date: 8123 passages from 5 documents (0.4 s)
     """
+    if interim and encoder is None:
+        raise ValueError("an interim build needs its encoder (rag.index.interim.interim_encoder)")
     clock = PhaseClock(logger)
     index_dir = settings.index.index_dir
     with _build_lock(index_dir):
@@ -413,16 +421,22 @@ def build_index(
             _ensure_encoder(settings, clock, show_progress)
         params = index_params(settings, encoder, multilingual)
         old = read_manifest(index_dir)
-        if old and not force and list(old.corpus) == entries and old.params == params:
+        if (
+            old
+            and not force
+            and list(old.corpus) == entries
+            and old.params == params
+            and old.interim == interim
+        ):
             unchanged = _unchanged(index_dir, old, clock)
             if unchanged is not None:
                 return unchanged
         tmp = index_dir.parent / f".{index_dir.name}.tmp-{os.getpid()}-{int(time.time() * 1000)}"
         tmp.mkdir(parents=True)
         try:
-            encoders = _Encoders(encoder, multilingual)
+            encoders = _Encoders(encoder, multilingual, interim)
             report = _build_into(tmp, settings, corpus, entries, params, old, encoders, show_progress, clock)
-            for name in _KEEP:
+            for name in (*_KEEP, *CACHE_FILES) if interim else _KEEP:
                 if (index_dir / name).is_file():
                     shutil.copy2(index_dir / name, tmp / name)
             swap_into_place(tmp, index_dir)
@@ -551,10 +565,11 @@ def _parse_changed(corpus: Corpus, entries: list[dict[str, Any]], previous: dict
 
 @dataclass(frozen=True)
 class _Encoders:
-    """The encoders a build was handed (tests); None: the configured ones."""
+    """The encoders a build was handed (tests, the interim index); None: the configured ones."""
 
     english: Encoder | None
     multilingual: Encoder | None
+    interim: bool = False  # the interim index: no embedding cache of its own, ``interim`` in the manifest
 
 
 @dataclass(frozen=True)
@@ -670,6 +685,8 @@ def _english_backend(
     if backend == "onnx":
         previous = settings.index.index_dir / ENCODER_DIR
         exporting = not reusable_export(previous, model_fingerprint(spec.model_dir))
+        if exporting:
+            progress.report("ONNX export")
         started = time.perf_counter()
         if not prepare_onnx(spec, folder / ENCODER_DIR, reuse=[previous]):
             backend = "torch"
@@ -760,6 +777,7 @@ def _build_into(
 ) -> BuildReport:
     index_dir = settings.index.index_dir
     # 1. passages: parse changed documents, reuse the others
+    progress.report("parse")
     with clock.phase("parse"):
         parsed = _parse_changed(corpus, entries, _previous_documents(index_dir, old, params))
     passages = parsed.passages
@@ -774,9 +792,11 @@ def _build_into(
         clock.add("multilingual vectors", time.perf_counter() - started)
 
     # 3. indexes
+    progress.report("indexes")
     with clock.phase("BM25 and dense indexes"):
         _write_indexes(folder, settings, params, parsed, vectors, ml)
-        english.write(folder / CACHE_FILE)
+        if not encoders.interim:
+            english.write(folder / CACHE_FILE)
     # 4. what cites what, and versions: cheap, so computed from all passages every build
     with clock.phase("citator/versions/vocabulary"):
         derived = _write_derived(folder, passages, corpus)
@@ -784,7 +804,7 @@ def _build_into(
     with clock.phase("manifest"):
         ml_info = ml.info if ml is not None else None
         manifest = _manifest(folder, settings, entries, params, vectors, derived, clock.started, ml_info)
-        manifest.write(folder)
+        replace(manifest, interim=encoders.interim).write(folder)
     return BuildReport(
         index_dir=index_dir,
         status="built",
@@ -1008,7 +1028,10 @@ def seed_caches(source_index: Path, target_index: Path) -> None:
 
 
 def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:
-    """The encoder the index was built with (ONNX from the index folder, or torch)."""
+    """The encoder the index was built with (ONNX from the index folder, or torch; an interim index's
+    own, named in its manifest)."""
+    if index.manifest.interim:
+        return interim_query_encoder(index.manifest)
     backend = index.backend
     if backend == "injected":
         raise IndexStaleError(

@@ -40,6 +40,7 @@ from rag.citator.citator import Citator
 from rag.config import Settings, get_settings
 from rag.errors import NotFoundError
 from rag.index.encoders import Encoder
+from rag.index.interim import interim_settings
 from rag.index.store import LoadedIndex, load_index, load_multilingual_encoder, load_query_encoder
 from rag.query.analysed import AnalysedQuery, analyse
 from rag.rank.assemble import assemble, highlight_spans, pinned_references
@@ -69,7 +70,7 @@ class Searcher:
         multilingual: Encoder | None = None,
     ) -> Searcher:
         """Load the index at ``settings.index.index_dir`` (checked) and the encoders it was built with
-        (``encoder``, ``multilingual``: test encoders instead).
+        (``encoder``, ``multilingual``: test encoders instead, except for an interim index's own).
 
         Raises:
             IndexMissingError, IndexStaleError, IndexCorruptError: naming ``rag build`` as the fix.
@@ -77,7 +78,9 @@ class Searcher:
         settings = settings or get_settings()
         started = time.perf_counter()
         index = load_index(settings)
-        query_encoder = encoder or load_query_encoder(settings, index)
+        # an interim index names its own encoder (rag.index.interim), which no injected one replaces
+        injected = encoder if not index.manifest.interim else None
+        query_encoder = injected or load_query_encoder(settings, index)
         multilingual = multilingual or load_multilingual_encoder(settings, index)
         searcher = cls.from_index(index, query_encoder, settings, multilingual)
         seconds = time.perf_counter() - started
@@ -89,7 +92,10 @@ class Searcher:
         cls, index: LoadedIndex, encoder: Encoder, settings: Settings, multilingual: Encoder | None = None
     ) -> Searcher:
         """A searcher over an index already in memory (the harness's variants share one), warmed up;
-        ``multilingual``: the multilingual leg's query encoder (None: English only)."""
+        ``multilingual``: the multilingual leg's query encoder (None: English only). An interim index
+        is searched as ``interim_settings`` says (BM25 alone in hybrid, then the reranker)."""
+        if index.manifest.interim:
+            settings = interim_settings(settings)
         context = SearchContext.build(
             index, encoder, settings, reranker=load_reranker(settings), multilingual=multilingual
         )

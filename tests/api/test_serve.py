@@ -90,6 +90,21 @@ def test_rag_serve_answers_over_http_and_stops_cleanly(real_index_settings, tmp_
     assert '"route": "/search"' in output and '"status": 422' in output  # one log line per request
 
 
+class FakeBackground:
+    """Stands in for the background build's process: records that it was started and stopped."""
+
+    def __init__(self, calls: dict[str, object]) -> None:
+        self.calls = calls
+
+    def start(self, settings, *, quiet):  # type: ignore[no-untyped-def]
+        self.calls.setdefault("background", []).append(("started", settings.index.index_dir))  # type: ignore[union-attr]
+        return self
+
+    def stop(self, process, timeout=None):  # type: ignore[no-untyped-def]
+        if process is not None:
+            self.calls.setdefault("background", []).append(("stopped", "runner" in self.calls))  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_builds_first_then_runs_the_app_factory_with_the_options(
     monkeypatch, tmp_path, workers, capsys
@@ -100,6 +115,7 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(
 
     def fake_build(settings, **kwargs):  # type: ignore[no-untyped-def]
         calls["built"] = settings.index.index_dir
+        calls["interim"] = kwargs.get("interim", False)
         phases = (("parse", 1.0), ("English vectors", 2.0))
         return BuildReport(settings.index.index_dir, "built", 5, 9, seconds=3.5, phases=phases)
 
@@ -109,6 +125,7 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(
         calls["env"] = {
             k: os.environ.get(k) for k in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST")
         }
+        assert calls.get("background") == [("started", tmp_path / "idx")]  # started before serving
 
     def fake_run(**kwargs):  # type: ignore[no-untyped-def]
         record("uvicorn", kwargs, kwargs.get("workers", 1))
@@ -123,12 +140,18 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(
     monkeypatch.setattr("rag.index.store.build_index", fake_build)
     monkeypatch.setattr("uvicorn.run", fake_run)
     monkeypatch.setattr("api.workers.serve", fake_serve)
+    background = FakeBackground(calls)
+    monkeypatch.setattr("rag_cli.serve.start_background_build", background.start)
+    monkeypatch.setattr("rag_cli.serve.stop_background_build", background.stop)
     argv = ["serve", "--port", "8765", "--workers", str(workers), "--index", str(tmp_path / "idx")]
     try:
         assert cli.main(argv) == 0
     finally:
         get_settings.cache_clear()
     assert calls["built"] == tmp_path / "idx"
+    # no index: an interim one is built, served, and the full build runs beside the server until it stops
+    assert calls["interim"] is True
+    assert calls["background"] == [("started", tmp_path / "idx"), ("stopped", True)]
     # a first build says where its time went, after its summary
     summary, timings = capsys.readouterr().out.splitlines()[:2]
     assert summary.startswith("built ")
@@ -145,6 +168,33 @@ def test_serve_builds_first_then_runs_the_app_factory_with_the_options(
         "RAG_INDEX_DIR": str(tmp_path / "idx"),
         "RAG_HOST": None,
     }
+
+
+def test_serve_wait_for_index_builds_the_full_index_first_and_nothing_in_the_background(
+    monkeypatch, tmp_path
+):
+    from rag.index.store import BuildReport
+
+    calls: dict[str, object] = {}
+
+    def fake_build(settings, **kwargs):  # type: ignore[no-untyped-def]
+        calls.setdefault("builds", []).append(kwargs)  # type: ignore[union-attr]
+        return BuildReport(settings.index.index_dir, "built", 5, 9, seconds=1.0)
+
+    for name in ("RAG_PORT", "RAG_WORKERS", "RAG_INDEX_DIR", "RAG_HOST"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.setattr("rag.index.store.build_index", fake_build)
+    monkeypatch.setattr("uvicorn.run", lambda **kwargs: calls.setdefault("run", True))
+    background = FakeBackground(calls)
+    monkeypatch.setattr("rag_cli.serve.start_background_build", background.start)
+    monkeypatch.setattr("rag_cli.serve.stop_background_build", background.stop)
+    try:
+        assert cli.main(["serve", "--wait-for-index", "--index", str(tmp_path / "idx")]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert calls["builds"] == [{"show_progress": None}]  # the full build, as `rag build` runs it
+    assert calls["run"] is True and "background" not in calls
 
 
 def test_serve_rejects_bad_options_with_one_line(capsys):
