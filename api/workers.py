@@ -8,11 +8,22 @@ two workers then answer like one. Node's cluster module documents the same uneve
 reason distributes connections from its primary process by default
 (https://nodejs.org/api/cluster.html#how-it-works).
 
-Here too: the parent process listens and accepts, and hands each connection's socket to the next
-worker in turn over a Unix socket pair (``SCM_RIGHTS``). A worker serves it with uvicorn's own
-protocol and app, exactly as if it had accepted it, so requests are handled as before; the parent
-does one ``accept`` and one ``sendmsg`` per connection, nothing per request. A worker that dies is
-started again; SIGINT or SIGTERM stops the workers gracefully (uvicorn's shutdown in each).
+Why not gunicorn (issue 19): with ``--reuse-port`` gunicorn 27 opens one ``SO_REUSEPORT`` socket in
+each worker (benoitc/gunicorn#2938), and the kernel then picks a socket by a hash of each
+connection's addresses: at random, not in turn. 8 connections opened together on 2 workers, 60
+trials each (2026-12-04): this module 4 + 4 in 60 of 60; gunicorn + uvicorn workers with
+``--reuse-port`` 4 + 4 in 23, 5 + 3 in 22, 6 + 2 in 10, 7 + 1 in 5 (chance gives 16, 26, 13, 4);
+gunicorn without it 8 + 0 or 7 + 1 in 47; ``uvicorn --workers`` (0.55 has no option for this) 8 + 0
+or 7 + 1 in 36, never 4 + 4. On ``bench/load.py --server`` (8 clients, quiet rounds) the p95 follows
+the split: gunicorn 74-92 ms at 4 + 4 and 101-115 ms at 5 + 3 to 7 + 1, this module 70-95 ms (4 + 4
+in every run), with the same server CPU per request (README, "Load"). So this stays until a server
+hands connections out in turn.
+
+So here, as in Node, the parent process listens and accepts, and hands each connection's socket to
+the next worker in turn over a Unix socket pair (``SCM_RIGHTS``). A worker serves it with uvicorn's
+own protocol and app, exactly as if it had accepted it, so requests are handled as before; the
+parent does one ``accept`` and one ``sendmsg`` per connection, nothing per request. A worker that
+dies is started again; SIGINT or SIGTERM stops the workers gracefully (uvicorn's shutdown in each).
 
 Example (what ``rag serve --workers 2`` runs)::
 

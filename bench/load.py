@@ -1,15 +1,17 @@
 """Load test: concurrent clients against the real ``rag serve`` over the loopback.
 
-    .venv/bin/python bench/load.py [--index DIR] [--workers 1,2] [--clients 1,8,32]
+    .venv/bin/python bench/load.py [--index DIR] [--server rag] [--workers 1,2] [--clients 1,8,32]
                                    [--duration 10] [--warmup 2] [--mode hybrid] [-k 10] [--repeat 1]
                                    [--wait-quiet SECONDS] [--json FILE]
 
 For each worker count, starts ``rag serve --workers N`` on a free port (the index is built first if
-needed) and waits until every worker has started; then, for each client count, runs that many
-concurrent clients for ``--duration`` seconds (after ``--warmup`` seconds that are not counted). Each
-client holds one keep-alive connection and sends ``POST /search`` with the gold questions
-(eval/gold/*.jsonl) in a seeded random order, each client starting elsewhere in the list, one request
-after the other (closed loop: a client sends its next request when the answer to the last one is in).
+needed; ``--server`` runs the same app under gunicorn or uvicorn instead, to compare how each spreads
+the connections over its workers) and waits until every worker has started; then, for each client
+count, runs that many concurrent clients for ``--duration`` seconds (after ``--warmup`` seconds that
+are not counted). Each client holds one keep-alive connection and sends ``POST /search`` with the
+gold questions (eval/gold/*.jsonl) in a seeded random order, each client starting elsewhere in the
+list, one request after the other (closed loop: a client sends its next request when the answer to
+the last one is in).
 
 Reported per level: requests, requests/s, latency p50/p95/p99/max in ms, and errors (any answer other
 than 200 with a JSON body holding ``results``, plus connection failures and timeouts). The clients run
@@ -70,14 +72,59 @@ def free_port() -> int:
 # ------------------------------------------------------------------------------------------- server
 
 
+SERVERS = ("rag", "gunicorn", "gunicorn-shared", "uvicorn")
+
+
+def server_command(server: str, port: int, workers: int, log_config: Path) -> list[str]:
+    """The command line of one of the servers compared (the same app, settings and logging).
+
+    rag: ``rag serve`` (its own dispatcher with 2+ workers); gunicorn: uvicorn workers under gunicorn
+    with ``--reuse-port`` (gunicorn 27 then opens one SO_REUSEPORT socket in each worker: the kernel
+    spreads connections); gunicorn-shared: the same without it (one socket the workers inherit);
+    uvicorn: ``uvicorn --workers`` (one socket the workers share).
+    """
+    if server == "rag":
+        return [sys.executable, "-m", "rag_cli", "serve", "--port", str(port), "--workers", str(workers)]
+    if server.startswith("gunicorn"):
+        command = [sys.executable, "-m", "gunicorn", "-k", "uvicorn_worker.UvicornWorker"]
+        command += ["-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-config-json", str(log_config)]
+        command += ["--graceful-timeout", "10", "--keep-alive", "5"]  # uvicorn's and rag serve's values
+        command += ["--no-control-socket"]  # gunicorn 27 opens one at one path per user by default
+        return command + (["--reuse-port"] if server == "gunicorn" else []) + ["api.main:create_app()"]
+    return [
+        *(sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app", "--port", str(port)),
+        *("--workers", str(workers), "--log-config", str(log_config), "--no-access-log"),
+        *("--no-server-header", "--timeout-graceful-shutdown", "10"),
+    ]
+
+
+def write_log_config(path: Path) -> Path:
+    """rag serve's logging setup (one line per request from ``api.access``), for the other servers."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from rag_cli.main import _serve_log_config
+
+    config = _serve_log_config(quiet=False)
+    # gunicorn's own messages, and the root logger gunicorn insists on configuring
+    config["loggers"]["gunicorn.error"] = {"handlers": ["stderr"], "level": "INFO", "propagate": False}  # type: ignore[index]
+    config["root"] = {"handlers": ["stderr"], "level": "WARNING"}
+    path.write_text(json.dumps(config))
+    return path
+
+
 def start_server(
-    port: int, index: str | None, workers: int, log: Path, timeout: float = 600
+    server: str, port: int, index: str | None, workers: int, log: Path, timeout: float = 600
 ) -> subprocess.Popen:
-    """``rag serve`` in its own process group; returns once all ``workers`` have finished starting."""
-    command = [sys.executable, "-m", "rag_cli", "serve", "--port", str(port), "--workers", str(workers)]
-    if index:
+    """The server in its own process group; returns once all ``workers`` have finished starting.
+
+    The settings reach the app as ``rag serve`` passes them: ``RAG_*`` environment variables.
+    """
+    command = server_command(server, port, workers, log.with_suffix(".logging.json"))
+    if index and server == "rag":
         command += ["--index", index]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1", "PYTHONPATH": str(REPO_ROOT)}
+    env |= {"RAG_PORT": str(port), "RAG_WORKERS": str(workers)}
+    if index:
+        env["RAG_INDEX_DIR"] = os.path.abspath(index)
     with log.open("w") as fh:
         process = subprocess.Popen(
             command, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT, start_new_session=True
@@ -85,13 +132,13 @@ def start_server(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"rag serve exited with {process.returncode}:\n{log.read_text()}")
+            raise SystemExit(f"{server} exited with {process.returncode}:\n{log.read_text()}")
         # uvicorn logs this once per worker, after the lifespan (index loading) is done
         if log.read_text(errors="replace").count("Application startup complete") >= workers:
             return process
         time.sleep(0.2)
     stop_server(process)
-    raise SystemExit(f"rag serve did not start within {timeout:.0f} s:\n{log.read_text()}")
+    raise SystemExit(f"{server} did not start within {timeout:.0f} s:\n{log.read_text()}")
 
 
 def _children(pid: int) -> list[int]:
@@ -125,7 +172,8 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 def worker_pids(server: int) -> list[int]:
-    """uvicorn's worker processes (with one worker, the server process itself does the work)."""
+    """The worker processes: the server's descendants (rag serve's, uvicorn's or the gunicorn master's)
+    but multiprocessing's helper; with one worker, the server process itself does the work."""
     workers = [p for p in _descendants(server) if "resource_tracker" not in _cmdline(p)]
     return workers or [server]
 
@@ -205,6 +253,7 @@ def stop_server(process: subprocess.Popen) -> None:
 
 @dataclass
 class Level:
+    server: str
     workers: int
     clients: int
     seconds: float
@@ -222,6 +271,7 @@ class Level:
     worker_cpu: list[float] = field(default_factory=list)  # cores used by each worker process
     worker_connections: list[int] = field(default_factory=list)  # client connections each worker holds
     error_kinds: dict[str, int] = field(default_factory=dict)
+    load_before: float = 0.0  # the machine's 1-minute load average when the level began
 
 
 _STATUS = re.compile(rb"HTTP/1\.1 (\d{3})")
@@ -317,9 +367,17 @@ async def _run_level(
 
 
 def run_level(
-    server: int, port: int, payloads: list[bytes], workers: int, clients: int, warmup: float, duration: float
+    kind: str,
+    server: int,
+    port: int,
+    payloads: list[bytes],
+    workers: int,
+    clients: int,
+    warmup: float,
+    duration: float,
 ) -> Level:
     """One level; CPU use is counted over the whole of it, warm-up included."""
+    load = os.getloadavg()[0]
     cpu_before, server_before = time.process_time(), tree_cpu_seconds(server)
     workers_before = {pid: cpu_seconds(pid) for pid in worker_pids(server)}
     busy_before, wall_before = machine_busy_seconds(), time.perf_counter()
@@ -333,6 +391,7 @@ def run_level(
     other = machine_busy_seconds() - busy_before - server_cpu - cpu
     answered = len(latencies) * (warmup + seconds) / seconds  # the warm-up's requests, estimated
     return Level(
+        server=kind,
         workers=workers,
         clients=clients,
         seconds=round(seconds, 2),
@@ -350,6 +409,7 @@ def run_level(
         worker_cpu=[round(c / wall, 2) for c in per_worker],  # in worker_pids order, as the connections
         worker_connections=spread,
         error_kinds=errors,
+        load_before=round(load, 2),
     )
 
 
@@ -365,6 +425,13 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--index", help="index folder (default: RAG_INDEX_DIR or index/)")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="rag",
+        help="rag: rag serve (its own dispatcher); gunicorn: gunicorn's uvicorn workers with --reuse-port; "
+        "gunicorn-shared: without it; uvicorn: uvicorn --workers",
+    )
     parser.add_argument("--workers", type=_ints, default=[1, 2], help="worker counts, comma-separated")
     parser.add_argument("--clients", type=_ints, default=[1, 8, 32], help="client counts, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per level")
@@ -390,43 +457,51 @@ def main() -> int:
     random.Random(args.seed).shuffle(questions)
     load_before = os.getloadavg()
     levels: list[Level] = []
+    if args.server != "rag":  # rag serve builds the index first when needed; so does this
+        build = [sys.executable, "-m", "rag_cli", "build"] + (["--index", args.index] if args.index else [])
+        subprocess.run(build, cwd=REPO_ROOT, check=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     for workers in args.workers:
         port = free_port()
         log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-load-{port}.log"
-        process = start_server(port, args.index, workers, log)
+        write_log_config(log.with_suffix(".logging.json"))
+        process = start_server(args.server, port, args.index, workers, log)
         try:
             payloads = [_payload(port, q, args.k, args.mode) for q in questions]
             for clients in [c for c in args.clients for _ in range(max(1, args.repeat))]:
                 if args.wait_quiet:
                     wait_for_quiet(process.pid, args.wait_quiet)
-                level = run_level(process.pid, port, payloads, workers, clients, args.warmup, args.duration)
+                level = run_level(
+                    args.server, process.pid, port, payloads, workers, clients, args.warmup, args.duration
+                )
                 levels.append(level)
                 print(
-                    f"workers {workers}, clients {clients:>2}: {level.rps:7.1f} req/s, "
+                    f"{args.server}: workers {workers}, clients {clients:>2}: {level.rps:7.1f} req/s, "
                     f"p50 {level.p50:6.1f} ms, p95 {level.p95:6.1f} ms, p99 {level.p99:6.1f} ms, "
-                    f"errors {level.errors}, connections per worker {level.worker_connections}",
+                    f"errors {level.errors}, connections per worker {level.worker_connections}, "
+                    f"server CPU {level.server_ms_per_request:.1f} ms/req, load {level.load_before:.2f}",
                     flush=True,
                 )
         finally:
             stop_server(process)
         if process.returncode not in (0, -signal.SIGTERM):
-            print(f"rag serve exited with {process.returncode}; see {log}", file=sys.stderr)
+            print(f"{args.server} exited with {process.returncode}; see {log}", file=sys.stderr)
 
     print()
     print(
-        f"POST /search mode={args.mode} k={args.k}, {len(questions)} gold questions, {args.duration:g} s per "
-        f"level after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs, load average before "
-        f"{load_before[0]:.2f}"
+        f"{args.server}: POST /search mode={args.mode} k={args.k}, {len(questions)} gold questions, "
+        f"{args.duration:g} s per level after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs, "
+        f"load average before {load_before[0]:.2f}"
     )
     print(
-        "| workers | clients | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
+        "| workers | clients | load | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
         "| server CPU ms/req | cores: server (per worker) / client / others | connections per worker |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     for lv in levels:
         split = " + ".join(f"{c:.2f}" for c in lv.worker_cpu)
         print(
-            f"| {lv.workers} | {lv.clients} | {lv.requests} | {lv.rps:.1f} | {lv.p50:.1f} | {lv.p95:.1f} | "
+            f"| {lv.workers} | {lv.clients} | {lv.load_before:.2f} | {lv.requests} | {lv.rps:.1f} | "
+            f"{lv.p50:.1f} | {lv.p95:.1f} | "
             f"{lv.p99:.1f} | {lv.max:.1f} | {lv.errors} | {lv.server_ms_per_request:.1f} | "
             f"{lv.server_cpu:.2f} ({split}) / {lv.client_cpu:.2f} / {lv.other_cpu:.2f} | "
             f"{' + '.join(map(str, lv.worker_connections))} |"
@@ -440,6 +515,7 @@ def main() -> int:
             json.dumps(
                 {
                     "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "server": args.server,
                     "cpus": os.cpu_count(),
                     "load_before": load_before,
                     "mode": args.mode,
