@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -224,9 +225,10 @@ def _own_revision(name: str, event: str | None) -> str | None:
     return refs[0].revision if refs else None
 
 
-def _part_key(p: Passage, event: str | None) -> tuple[str, str] | None:
-    """(key, heading) of a document part that names an instrument ("Part II – Baku Action Plan")."""
-    for segment in p.path[1:3]:
+def _part_key(headings: tuple[str, ...], event: str | None) -> tuple[str, str] | None:
+    """(key, heading) of a document part that names an instrument ("Part II – Baku Action Plan"), from
+    a passage's second and third headings (``path[1:3]``)."""
+    for segment in headings:
         name = _PART_PREFIX.sub("", single_spaced(segment))
         refs = extract_references(name, event=event)
         if (
@@ -243,21 +245,15 @@ def _instruments(
 ) -> dict[str, list[_Instrument]]:
     """Instruments of the corpus by key, each with its passages in document order."""
     found: dict[tuple[str, str, str], _Instrument] = {}
-    # An instrument's passages repeat its name (hundreds of times for a long one): key each name once.
-    keys: dict[tuple[str, str | None], str | None] = {}
-    parts: dict[tuple[tuple[str, ...], str | None], tuple[str, str] | None] = {}
+    # An instrument's passages repeat its name and headings (hundreds of times for a long one): key
+    # each (name or headings, event) once.
+    key_of, part_of = functools.cache(instrument_key), functools.cache(_part_key)
     for p in passages:
         event = events.get(p.doc)
         if p.instrument:
-            name = p.instrument
-            if (name, event) not in keys:
-                keys[name, event] = instrument_key(name, event)
-            key = keys[name, event]
+            key, name = key_of(p.instrument, event), p.instrument
         else:
-            heads = tuple(p.path[1:3])
-            if (heads, event) not in parts:
-                parts[heads, event] = _part_key(p, event)
-            part = parts[heads, event]
+            part = part_of(tuple(p.path[1:3]), event)
             key, name = part if part else (None, "")
         if key is None:
             continue
