@@ -350,6 +350,7 @@ def test_a_recommendation_named_by_its_number_narrows_a_paragraph_to_it(query):
     passages, docs = _seeds_and("itu-t-rec-e119-2017-fr.docx")
     resolver = ReferenceResolver(passages, docs)
     ids = [passages[r].id for r in _pinned_ids(resolver, query)]
-    # the French Recommandation UIT-T E.119 has a §7.6, and so has the WTPF-26 report
-    assert ids and all(i.startswith("recommandation-uit-t-e119/7.6/") for i in ids), ids
+    # the French Recommandation UIT-T E.119 has a §7.6, and so has the WTPF-26 report; the section's
+    # lead-in paragraph and its list's item 1) (cited "§7.6, 1", id under the section) are both in it
+    assert ids == ["recommandation-uit-t-e119/7.6/p1", "recommandation-uit-t-e119/7.6/1"], ids
     assert "wtpf-26-sg-report/7.6" in [passages[r].id for r in _pinned_ids(resolver, "paragraph 7.6")]

@@ -508,6 +508,9 @@ class _Reader:
             kinds = [("other", para.label)]
         level, value = self._place(kinds)
         slug, cite = self._item_name(level, value, para.label)
+        section = self.sections[-1] if self.sections else None
+        if section is not None and section.key and level.parent is section.node:
+            slug = f"{section.number}/{slug}"  # the section's number is not in the path (its slug is "")
         node = self._passage(para, kind=self._kind(), slug=slug, cite=cite)
         self._attach(level.parent, node)
         level.node = node

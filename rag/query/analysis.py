@@ -466,6 +466,10 @@ class ReferenceResolver:
         section = re.search(r"/(\d+(?:\.\d+)+)$", parent) if re.fullmatch(r"p\d+", tail) else None
         if section:  # "§7.6, paragraph 1" (id .../7.6/p1) is in the section a reader cites as "7.6"
             forms.add(section.group(1))
+        for part in p.citation.split(", ")[1:-1]:  # "§7.6, 1": item 1 is in the section cited "7.6" too
+            numbered = re.fullmatch(r"§\s*(\d+(?:\.\d+)+)", part.strip())
+            if numbered:
+                forms.add(numbered.group(1))
         number = re.search(r"(\d+(?:\.\d+)*|^[a-z])$", tail)
         if number:
             forms.add(number.group(1))
