@@ -25,7 +25,7 @@ from rag.index.finetune import (
     train_encoder,
 )
 from rag.index.manifest import EncoderInfo, Manifest
-from rag.index.store import check_fresh, corpus_entries, encoder_spec
+from rag.index.store import KEPT_EXPORT_DIR, check_fresh, corpus_entries, encoder_spec
 from rag_cli.main import main
 from tests.conftest import DOC_IDS, _corpus, parsed_doc
 
@@ -240,3 +240,13 @@ def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_pat
     name = finetuned_name(settings)
     assert manifest is not None and manifest.model["name"] == name and manifest.encoder.name == f"{name}@onnx"
     assert build_index(settings, show_progress=False).status == "unchanged"
+    # the ONNX export is kept beside the encoder: a cold build into another folder links it, not redoes it
+    kept = tmp_path / "enc" / KEPT_EXPORT_DIR / "model.onnx"
+    elsewhere = make_settings(
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "other",
+        encoder="finetuned",
+        encoder_dir=tmp_path / "enc",
+    )
+    build_index(elsewhere, show_progress=False)
+    assert kept.stat().st_ino == (tmp_path / "other" / "encoder" / "model.onnx").stat().st_ino

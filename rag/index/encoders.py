@@ -515,6 +515,17 @@ def link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
+def keep_export(folder: Path, kept: Path) -> None:
+    """Link a checked export from ``folder`` into ``kept``; the info file last, as it marks it whole."""
+    try:
+        for name in (ONNX_INFO_FILE, ONNX_FILE):
+            (kept / name).unlink(missing_ok=True)
+        for name in (ONNX_FILE, ONNX_INFO_FILE):
+            link_or_copy(folder / name, kept / name)
+    except OSError as exc:  # a read-only model folder: the next cold build exports again, no harm
+        logger.warning("could not keep the ONNX export in %s (%s)", kept, exc)
+
+
 def verify_onnx(onnx_encoder: Encoder, torch_encoder: Encoder, texts: Sequence[str] = ()) -> float:
     """Smallest cosine between ONNX and torch vectors over sample texts (plus ``texts``)."""
     sample = list(_VERIFY_TEXTS) + list(texts)

@@ -72,6 +72,7 @@ from rag.index.encoders import (
     Encoder,
     EncoderSpec,
     default_model_dir,
+    keep_export,
     load_encoder,
     model_fingerprint,
     normalize_rows,
@@ -94,6 +95,7 @@ OUTLINES_FILE = "outlines.json"
 VERSIONS_FILE = "versions.json"
 CACHE_FILE = "embed_cache.npz"
 ENCODER_DIR = "encoder"
+KEPT_EXPORT_DIR = "rag-onnx"  # the fine-tuned encoder's ONNX export, inside its folder
 # The embedding caches (English, multilingual): only builds read them, and a new index folder may be
 # seeded with another's (``seed_caches``) so that only new texts are embedded.
 CACHE_FILES = (CACHE_FILE, ML_CACHE_FILE)
@@ -676,20 +678,30 @@ def _cached_vectors(
 def _english_backend(
     folder: Path, settings: Settings, injected: Encoder | None, clock: PhaseClock
 ) -> tuple[str, str]:
-    """The English encoder's backend and model id; an ONNX model not in the previous index is exported
-    into ``folder`` first (phase ``ONNX export``), and a failed export falls back to torch."""
+    """The English encoder's backend and model id; an ONNX model not in the previous index nor kept
+    beside the fine-tuned encoder is exported into ``folder`` first (phase ``ONNX export``), and a
+    failed export falls back to torch.
+
+    The export belongs to the model, not to the corpus: it is kept in the fine-tuned encoder's folder
+    (``KEPT_EXPORT_DIR``), so a cold build of another corpus or index folder links it instead of
+    exporting again (12 s on two cores).
+    """
     if injected is not None:
         return "injected", injected.name
     spec = encoder_spec(settings)
     backend = spec.backend
     if backend == "onnx":
-        previous = settings.index.index_dir / ENCODER_DIR
-        exporting = not reusable_export(previous, model_fingerprint(spec.model_dir))
+        kept = spec.model_dir / KEPT_EXPORT_DIR if settings.index.encoder == "finetuned" else None
+        reuse = [settings.index.index_dir / ENCODER_DIR, *([kept] if kept else [])]
+        source = model_fingerprint(spec.model_dir)
+        exporting = not any(reusable_export(old, source) for old in reuse)
         if exporting:
             progress.report("ONNX export")
         started = time.perf_counter()
-        if not prepare_onnx(spec, folder / ENCODER_DIR, reuse=[previous]):
+        if not prepare_onnx(spec, folder / ENCODER_DIR, reuse=reuse):
             backend = "torch"
+        elif kept is not None and not reusable_export(kept, source):
+            keep_export(folder / ENCODER_DIR, kept)
         if exporting:
             clock.add("ONNX export", time.perf_counter() - started)
     return backend, spec.name_for(backend)
