@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-# bench/http.py would shadow the standard library's http (urllib imports it): this folder off sys.path
+# this checkout's packages (rag, bench) first, from the project root rather than the script's folder
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 

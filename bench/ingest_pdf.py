@@ -24,8 +24,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# This checkout's rag, not whichever one the virtualenv has installed; bench/http.py would shadow the
-# standard library's http package.
+# This checkout's rag, not whichever one the virtualenv has installed.
 sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
 from rag.ingest.pdf import convert_pdf  # noqa: E402

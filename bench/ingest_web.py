@@ -14,8 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-# bench/ holds a module named http.py that would shadow the standard library's (trafilatura imports
-# it): read this checkout's packages from the project root instead of the script's folder.
+# this checkout's packages (rag, bench), from the project root rather than the script's folder
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from rag.config import REPO_ROOT  # noqa: E402

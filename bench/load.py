@@ -34,7 +34,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -43,31 +42,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
-
-def gold_questions() -> list[str]:
-    questions = []
-    seed_gold = (REPO_ROOT / "eval" / "gold" / f"{split}.jsonl" for split in ("dev", "test", "train"))
-    for path in (p for p in seed_gold if p.is_file()):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                questions.append(json.loads(line)["question"])
-    return questions or ["digital skills for women and girls"]
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile by the nearest-rank rule (0.0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
+from bench.common import free_port, gold_questions, independent_questions, pct  # noqa: E402
 
 # ------------------------------------------------------------------------------------------- server
 
@@ -440,6 +417,12 @@ def main() -> int:
     parser.add_argument("-k", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7, help="order of the questions")
     parser.add_argument(
+        "--questions",
+        choices=["gold", "independent"],
+        default="gold",
+        help="gold: eval/gold's seed splits; independent: bench/data/independent_questions.txt",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="run each level this many times (new connections each time)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -453,7 +436,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    questions = gold_questions()
+    questions = independent_questions() if args.questions == "independent" else gold_questions()
     random.Random(args.seed).shuffle(questions)
     load_before = os.getloadavg()
     levels: list[Level] = []
@@ -488,7 +471,8 @@ def main() -> int:
 
     print()
     print(
-        f"{args.server}: POST /search mode={args.mode} k={args.k}, {len(questions)} gold questions, "
+        f"{args.server}: POST /search mode={args.mode} k={args.k}, "
+        f"{len(questions)} {args.questions} questions, "
         f"{args.duration:g} s per level after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs, "
         f"load average before {load_before[0]:.2f}"
     )

@@ -19,46 +19,31 @@
 
 from __future__ import annotations
 
+import argparse
+import os
+import resource
 import sys
+import tempfile
+import time
 from pathlib import Path
-
-# bench/http.py would shadow the standard library's ``http``: take this folder off the path first.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import resource  # noqa: E402
-import signal  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-import importlib.util  # noqa: E402
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
+from bench.common import (  # noqa: E402
+    free_port,
+    gold_questions,
+    load_average,
+    pct,
+    search_on_new_connection,
+    start_rag_serve,
+    stop,
+)
 from rag.config import make_settings  # noqa: E402
 from rag.index.store import build_index, load_index, seed_caches  # noqa: E402
-
-
-def _bench_http() -> Any:
-    """bench/http.py's server helpers (the file's name shadows the standard library's ``http``)."""
-    spec = importlib.util.spec_from_file_location("bench_http", REPO_ROOT / "bench" / "http.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def rss_mib(pid: int | None = None) -> float:
@@ -67,9 +52,7 @@ def rss_mib(pid: int | None = None) -> float:
 
 
 def questions(split: str, n: int) -> list[str]:
-    path = REPO_ROOT / "eval" / "gold" / f"{split}.jsonl"
-    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [q["question"] for q in lines][:n]
+    return gold_questions((split,))[:n]
 
 
 def build_part(index_dir: Path, sample: int) -> None:
@@ -114,35 +97,17 @@ def build_part(index_dir: Path, sample: int) -> None:
 def time_new_connections(port: int, queries: list[str]) -> tuple[list[float], list[str]]:
     times, langs = [], []
     for q in queries:
-        started = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request(
-            "POST",
-            "/search",
-            body=json.dumps({"query": q, "k": 10}),
-            headers={"Content-Type": "application/json"},
-        )
-        response = conn.getresponse()
-        payload = response.read()
-        conn.close()
-        times.append(1000 * (time.perf_counter() - started))
-        if response.status != 200:
-            raise SystemExit(f"{response.status} for {q!r}: {payload[:300]!r}")
-        langs.append(json.loads(payload)["lang"])
+        ms, answer = search_on_new_connection(port, q)
+        times.append(ms)
+        langs.append(answer["lang"])
     return times, langs
 
 
-def _load() -> str:
-    """The 1, 5 and 15 minute load averages (two cores: above 2, other work queues for them)."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def http_part(index_dir: Path, n: int, rounds: int = 1) -> None:
-    bench_http = _bench_http()
-    port = bench_http.free_port()
+    port = free_port()
     log = Path(tempfile.gettempdir()) / f"bench-ml-cost-{port}.log"
-    process = bench_http.start_server(port, str(index_dir), 1, log)
-    load_before = _load()
+    process = start_rag_serve(port, index_dir, 1, log)
+    load_before = load_average()
     try:
         english, other = questions("dev", n), questions("lang-dev", n)
         time_new_connections(port, english[:5] + other[:5])  # warm-up
@@ -157,10 +122,9 @@ def http_part(index_dir: Path, n: int, rounds: int = 1) -> None:
                 langs += found
         server_mib = rss_mib(process.pid)
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        stop(process)
     en50, ml50 = pct(en_times, 0.5), pct(ml_times, 0.5)
-    print(f"load average before / after: {load_before} / {_load()}")
+    print(f"load average before / after: {load_before} / {load_average()}")
     print(f"POST /search hybrid, a new connection per request, 1 worker, {os.cpu_count()} CPUs")
     print(
         f"  English (dev, {len(en_times)}):            p50 {en50:6.1f} ms  p95 {pct(en_times, 0.95):6.1f} ms"

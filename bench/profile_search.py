@@ -37,7 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# bench/http.py would shadow the standard library's http package that starlette imports
+# this checkout's packages (rag, api) first, from the project root rather than the script's folder
 sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
 from api.routes._convert import search_results  # noqa: E402

@@ -1,6 +1,6 @@
 """HTTP latency of ``POST /search`` over the loopback, as a ratio to the in-process query time.
 
-    .venv/bin/python bench/http.py [--index DIR] [-n 200] [-k 10] [--workers 1]
+    .venv/bin/python bench/http_latency.py [--index DIR] [-n 200] [-k 10] [--workers 1]
 
 Starts ``rag serve`` on a free port (the index is built first if needed), sends the gold questions
 (eval/gold/*.jsonl) one at a time over one keep-alive connection, then times the same queries with
@@ -12,70 +12,21 @@ fixed per-request cost visible.
 
 from __future__ import annotations
 
+import argparse
+import http.client
+import json
+import os
 import sys
+import time
 from pathlib import Path
 
-# This file is called http.py: run as a script, its folder comes first on sys.path, where it would
-# shadow the standard library's ``http`` package. Take the folder off before importing anything.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
-from rag.config import REPO_ROOT, make_settings  # noqa: E402
+from bench.common import free_port, gold_questions, pct, start_rag_serve, stop  # noqa: E402
+from rag.config import make_settings  # noqa: E402
 from rag.rank.search import Searcher  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def gold_questions(n: int) -> list[str]:
-    questions = []
-    seed_gold = (REPO_ROOT / "eval" / "gold" / f"{split}.jsonl" for split in ("dev", "test", "train"))
-    for f in (p for p in seed_gold if p.is_file()):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                questions.append(json.loads(line)["question"])
-    return (questions or ["digital skills for women and girls"])[:n]
-
-
-def start_server(port: int, index: str | None, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "rag_cli", "-q", "serve", "--port", str(port), "--workers", str(workers)]
-    if index:
-        command += ["--index", index]
-    with log.open("w") as fh:
-        process = subprocess.Popen(command, stdout=fh, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"rag serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"rag serve did not become healthy:\n{log.read_text()}")
 
 
 def time_http(port: int, questions: list[str], k: int, mode: str) -> list[float]:
@@ -114,18 +65,17 @@ def main() -> int:
     parser.add_argument("-k", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args()
-    questions = gold_questions(args.n)
+    questions = (gold_questions() or ["digital skills for women and girls"])[: args.n]
     port = free_port()
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-http-{port}.log"
-    process = start_server(port, args.index, args.workers, log)
+    process = start_rag_serve(port, args.index, args.workers, log)
     try:
         http_times = {}
         for mode in ("hybrid", "bm25"):
             time_http(port, questions[:10], args.k, mode)  # warm up
             http_times[mode] = time_http(port, questions, args.k, mode)
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        stop(process)
 
     settings = make_settings(**({"index_dir": Path(args.index)} if args.index else {}))
     searcher = Searcher.load(settings)
