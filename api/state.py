@@ -42,35 +42,26 @@ logger = logging.getLogger(__name__)
 
 
 LOAD_ATTEMPTS = 3
-# The multilingual encoder's threads in a server with cores to spare: measured on 1 and 2 (README, Languages)
-MULTILINGUAL_SERVING_THREADS = 2
+# The query encoders' threads in a server with cores to spare: measured on 1 and 2 (README, Latency)
+SERVING_THREADS = 2
 
 
 def serving_settings(settings: Settings, cores: int | None = None) -> Settings:
-    """Settings for a server process: the English query encoder on one thread, the multilingual one on
-    the cores each worker has (at most ``MULTILINGUAL_SERVING_THREADS``), unless ``RAG_EMBED_THREADS`` /
-    ``RAG_MULTILINGUAL_THREADS`` say.
+    """Settings for a server process: both query encoders on the cores each worker has (at most
+    ``SERVING_THREADS``), unless ``RAG_EMBED_THREADS`` / ``RAG_MULTILINGUAL_THREADS`` say.
 
-    ``embed_threads`` (default 2) suits a build, which embeds thousands of passages. A server encodes
-    one short query per request, where a second intra-op thread saves little, and it answers several
-    requests at once (threads within a worker, and workers): with ``--workers 2`` on 2 cores, two
-    threads per worker oversubscribe the cores, and ONNX Runtime's spinning threads then burn as much
-    CPU as the work itself (measured: 12.7 ms of CPU per query on 2 threads against 6.3 ms on one, and
-    a slower median, with the machine busy). An explicitly set value is kept.
-
-    The multilingual encoder (~35 ms a query on one thread, most of a non-English query's time) gets
-    the worker's cores (``cores_per_worker``): with one worker on 2 cores, 2 OpenMP threads, which
-    wait passively (``rag.index.multilingual``) and so burn nothing between a query's matrix products;
-    with ``--workers 2`` on 2 cores, one thread per worker, as above. Its vectors are the same on any
-    number of threads (its parallel loops split output rows, never a sum).
+    A server encodes one short query per request and answers several at once (threads within a
+    worker, and workers). With one worker on 2 cores a query's matrix products split over both cores
+    (README, Latency: the figures); with ``--workers 2`` on 2 cores each worker gets one thread, so
+    the workers never oversubscribe the cores. Neither pool spins while it waits (ONNX Runtime's
+    ``allow_spinning`` is off in ``rag.index.encoders.OnnxEncoder``; the multilingual engine's OpenMP
+    waits passively): an earlier spinning pool burnt as much CPU as the work itself (12.7 ms of CPU per
+    query on 2 threads against 6.3 ms on one). The vectors are bitwise the same on any number of
+    threads (the parallel loops split output rows, never a sum). An explicitly set value is kept.
     """
     chosen = settings.index.model_fields_set
-    threads = {
-        "embed_threads": 1,
-        "multilingual_threads": min(
-            MULTILINGUAL_SERVING_THREADS, cores_per_worker(settings.server.workers, cores)
-        ),
-    }
+    cores_each = min(SERVING_THREADS, cores_per_worker(settings.server.workers, cores))
+    threads = {"embed_threads": cores_each, "multilingual_threads": cores_each}
     changes = {name: n for name, n in threads.items() if name not in chosen}
     return settings.updated(**changes) if changes else settings
 

@@ -335,12 +335,17 @@ def test_a_load_that_sees_the_folder_replaced_midway_loads_again(tmp_path, varia
     assert "replaced while it was loading" in caplog.text
 
 
-def test_the_served_query_encoder_runs_on_one_thread_unless_configured(tmp_path):
+def test_the_served_query_encoder_runs_on_the_cores_each_worker_has_unless_configured(tmp_path):
     from api.state import serving_settings
     from rag.config import make_settings
 
-    assert serving_settings(make_settings(index_dir=tmp_path)).index.embed_threads == 1
-    assert serving_settings(make_settings(index_dir=tmp_path, embed_threads=3)).index.embed_threads == 3
+    def threads(cores: int, **given: object) -> int:
+        return serving_settings(make_settings(index_dir=tmp_path, **given), cores=cores).index.embed_threads
+
+    assert threads(2, workers=1) == 2
+    assert threads(2, workers=2) == 1  # --workers 2 on 2 cores: never oversubscribed
+    assert threads(8, workers=1) == 2
+    assert threads(2, workers=1, embed_threads=3) == 3  # RAG_EMBED_THREADS is kept
 
 
 def test_the_served_multilingual_encoder_runs_on_the_cores_each_worker_has(tmp_path):
