@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,16 +35,11 @@ sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve(
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 
+from bench.common import free_port  # noqa: E402
 from rag.config import get_settings  # noqa: E402
 
 QUERY = {"query": "technology transfer handbooks", "k": 3}
 CACHES = {"embed_cache.npz", "ml_embed_cache.npz"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def call(url: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:

@@ -16,11 +16,16 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [str(_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+
+from bench.common import pct  # noqa: E402
 from rag.config import REPO_ROOT, make_settings  # noqa: E402
 from rag.rank.search import Searcher  # noqa: E402
 
@@ -33,11 +38,6 @@ CONFIGS: dict[str, dict[str, object]] = {
     "vocabulary expansion on": {"vocabulary_weight": 0.5, "vocabulary_dense": True},
     "no spelling correction": {"spelling": False},
 }
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def questions(n: int) -> list[str]:

@@ -61,6 +61,8 @@ sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve(
 
 import numpy as np  # noqa: E402
 
+from bench.common import pct  # noqa: E402
+
 OUT = REPO_ROOT / "bench" / "out"
 LANGS = ("fr", "es", "ru", "ar", "zh")
 UN_LANGS = ("en", *LANGS)
@@ -88,11 +90,6 @@ def rss_mib() -> float:
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def words(text: str) -> int:

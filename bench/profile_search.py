@@ -44,6 +44,7 @@ from api.routes._convert import search_results  # noqa: E402
 from api.routes.search import run_search  # noqa: E402
 from api.schemas import SearchRequest  # noqa: E402
 from api.state import serving_settings  # noqa: E402
+from bench.common import pct  # noqa: E402
 from rag.config import make_settings  # noqa: E402
 from rag.rank.search import Searcher  # noqa: E402
 
@@ -56,11 +57,6 @@ def gold_questions() -> list[str]:
             if line.strip():
                 questions.append(json.loads(line)["question"])
     return questions
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 class Timers:
