@@ -25,12 +25,13 @@ def status_path(index_dir: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user's answers PermissionError: it exists)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True
 
 
