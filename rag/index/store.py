@@ -72,6 +72,7 @@ from rag.index.encoders import (
     Encoder,
     EncoderSpec,
     default_model_dir,
+    link_or_copy,
     load_encoder,
     model_fingerprint,
     normalize_rows,
@@ -81,6 +82,7 @@ from rag.index.encoders import (
 from rag.index.interim import interim_query_encoder
 from rag.index.manifest import MANIFEST_FILE, EncoderInfo, FileEntry, Manifest, read_manifest
 from rag.index.multilingual import (
+    E5_FILES,
     ML_CACHE_FILE,
     ML_ENCODER_DIR,
     ML_FOLDER,
@@ -1030,11 +1032,16 @@ def load_multilingual_encoder(settings: Settings, index: LoadedIndex) -> Encoder
 
 def seed_caches(source_index: Path, target_index: Path) -> None:
     """Copy another index's embedding caches into a new index folder, so that its build embeds only
-    the texts that index lacks (the harness's variant indexes, the test suite's index)."""
+    the texts that index lacks (the harness's variant indexes, the test suite's index); its multilingual
+    export is linked too, so that the build does not export the model again (if the weights match)."""
     target_index.mkdir(parents=True, exist_ok=True)
     for name in CACHE_FILES:
         if (source_index / name).is_file() and not (target_index / name).exists():
             shutil.copy2(source_index / name, target_index / name)
+    exported = source_index / ML_ENCODER_DIR
+    if all((exported / name).is_file() for name in E5_FILES) and not (target_index / ML_ENCODER_DIR).exists():
+        for name in E5_FILES:
+            link_or_copy(exported / name, target_index / ML_ENCODER_DIR / name)
 
 
 def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:
