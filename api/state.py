@@ -42,11 +42,14 @@ logger = logging.getLogger(__name__)
 
 
 LOAD_ATTEMPTS = 3
+# The multilingual encoder's threads in a server with cores to spare: measured on 1 and 2 (README, Languages)
+MULTILINGUAL_SERVING_THREADS = 2
 
 
-def serving_settings(settings: Settings) -> Settings:
-    """Settings for a server process: the English query encoder on one thread, unless
-    ``RAG_EMBED_THREADS`` says.
+def serving_settings(settings: Settings, cores: int | None = None) -> Settings:
+    """Settings for a server process: the English query encoder on one thread, the multilingual one on
+    the cores each worker has (at most ``MULTILINGUAL_SERVING_THREADS``), unless ``RAG_EMBED_THREADS`` /
+    ``RAG_MULTILINGUAL_THREADS`` say.
 
     ``embed_threads`` (default 2) suits a build, which embeds thousands of passages. A server encodes
     one short query per request, where a second intra-op thread saves little, and it answers several
@@ -55,11 +58,19 @@ def serving_settings(settings: Settings) -> Settings:
     CPU as the work itself (measured: 12.7 ms of CPU per query on 2 threads against 6.3 ms on one, and
     a slower median, with the machine busy). An explicitly set value is kept.
 
-    The multilingual encoder embeds questions on one thread in any process
-    (``rag.index.multilingual.QUERY_THREADS``), beside the English half of the query on the other core.
+    The multilingual encoder (ONNX Runtime, ~17-19 ms a question on one thread, most of a non-English
+    query's time) gets the worker's cores (``cores_per_worker``): with one worker on 2 cores, 2
+    intra-op threads, which sleep instead of spinning between operators (``rag.index.multilingual``);
+    over HTTP a non-English p50 of 23.3-24.5 ms against 25.7-27.2 ms on one thread (load average 1.3).
+    With ``--workers 2`` on 2 cores, one thread per worker, as above.
     """
     chosen = settings.index.model_fields_set
-    threads = {"embed_threads": 1}
+    threads = {
+        "embed_threads": 1,
+        "multilingual_threads": min(
+            MULTILINGUAL_SERVING_THREADS, cores_per_worker(settings.server.workers, cores)
+        ),
+    }
     changes = {name: n for name, n in threads.items() if name not in chosen}
     return settings.updated(**changes) if changes else settings
 

@@ -271,25 +271,6 @@ def test_batches_stay_under_the_token_budget_longest_first():
     assert lengths[batches[0][0]] == 512 and lengths[batches[-1][-1]] == 3
 
 
-def test_the_multilingual_encoder_answers_questions_on_one_thread(tmp_path, monkeypatch):
-    """A build's passages get ``multilingual_threads``; a searcher's questions one thread, in any process."""
-    from rag.index import multilingual
-    from rag.index.manifest import EncoderInfo
-
-    loaded: list[tuple[str, int]] = []
-    monkeypatch.setattr(
-        multilingual, "_e5_onnx", lambda folder, threads: loaded.append((folder.name, threads))
-    )
-    (tmp_path / multilingual.ML_ENCODER_DIR).mkdir()
-    (tmp_path / multilingual.ML_ENCODER_DIR / "model.onnx").write_bytes(b"")
-    settings = make_settings(index_dir=tmp_path, multilingual_threads=2)
-    info = EncoderInfo(name=multilingual.multilingual_name(settings) or "", backend="onnx", dim=384)
-    index = type("Index", (), {"folder": tmp_path, "manifest": type("M", (), {"multilingual": info})()})()
-    load_multilingual_encoder(settings, index)  # type: ignore[arg-type]
-    multilingual.multilingual_encoder(settings)
-    assert loaded == [(multilingual.ML_ENCODER_DIR, 1), (multilingual.ML_ENCODER_DIR, 2)]
-
-
 # --- the real multilingual encoder (slow: the ONNX export of the real index) -------------------------
 
 

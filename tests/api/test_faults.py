@@ -343,6 +343,22 @@ def test_the_served_query_encoder_runs_on_one_thread_unless_configured(tmp_path)
     assert serving_settings(make_settings(index_dir=tmp_path, embed_threads=3)).index.embed_threads == 3
 
 
+def test_the_served_multilingual_encoder_runs_on_the_cores_each_worker_has(tmp_path):
+    from api.state import serving_settings
+    from rag.config import make_settings
+
+    def threads(cores: int, **given: object) -> int:
+        return serving_settings(
+            make_settings(index_dir=tmp_path, **given), cores=cores
+        ).index.multilingual_threads
+
+    assert threads(2, workers=1) == 2  # rag serve on this 2-core machine: both cores
+    assert threads(2, workers=2) == 1  # --workers 2: one each, no oversubscription
+    assert threads(1, workers=1) == 1
+    assert threads(8, workers=1) == 2  # at most the measured 2
+    assert threads(2, workers=1, multilingual_threads=1) == 1  # RAG_MULTILINGUAL_THREADS is kept
+
+
 def test_a_served_index_loads_the_language_models_and_glossaries_at_start(hash_searcher, monkeypatch):
     """Not in the first question in each language (lingua: 0.6-1.4 s, a glossary 0.1-0.2 s)."""
     from api.state import warm_up_languages
