@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -278,17 +278,28 @@ def _reusable(folder: Path, source: dict[str, Any]) -> bool:
     return bool(info.get("export_version") == E5_EXPORT_VERSION and info.get("source") == source)
 
 
-@cache
+_loaded: dict[tuple[str, int], E5OnnxEncoder] = {}
+_loading = threading.Lock()
+
+
 def _e5_onnx(folder: Path, threads: int) -> E5OnnxEncoder:
-    return E5OnnxEncoder.load(folder, threads=threads)
+    """One encoder per export and thread count in a process, whichever index folder holds it: a build
+    links the same files into each new index (the harness's variants, a rebuilt index), and each load
+    costs ~450 MiB (tokenizer and session)."""
+    key = ((folder / E5_EXPORT_FILE).read_text(encoding="utf-8"), threads)
+    with _loading:
+        encoder = _loaded.get(key)
+        if encoder is None:
+            encoder = _loaded[key] = E5OnnxEncoder.load(folder, threads=threads)
+    return encoder
 
 
 def multilingual_encoder(settings: Settings, folder: Path | None = None) -> Encoder | None:
-    """The configured multilingual encoder (one per export folder and thread count in a process), or
+    """The configured multilingual encoder (one per export and thread count in a process), or
     None for an English-only index. ``folder``: the export (default: the index's)."""
     if settings.index.multilingual_model is MultilingualModel.NONE:
         return None
     folder = folder or settings.index.index_dir / ML_ENCODER_DIR
     if not (folder / E5_ONNX_FILE).is_file():
         raise ConfigError(f"no multilingual encoder in {folder}", hint="run `rag build` to export it")
-    return _e5_onnx(folder.resolve(), settings.index.multilingual_threads)
+    return _e5_onnx(folder, settings.index.multilingual_threads)
