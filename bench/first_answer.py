@@ -3,7 +3,8 @@
     .venv/bin/python bench/first_answer.py [--workers 1] [--reference index/] [--keep]
 
 A clean state as on a fresh clone after ``scripts/setup``: a copy of the corpus, an empty index folder
-and an empty encoder folder (RAG_ENCODER_DIR), so the encoder really is fine-tuned; the project's own
+and empty model folders (RAG_ENCODER_DIR, RAG_MULTILINGUAL_DIR), so the encoder really is fine-tuned
+and the multilingual one exported; the project's own
 ``index/`` and ``.models/`` are never touched. The script starts ``rag serve`` and measures
 
 - first answer: until ``POST /search`` answers 200 with results (target <= 120 s, issue 19);
@@ -136,6 +137,7 @@ def main() -> int:
         **os.environ,
         "RAG_CORPUS_DIR": str(folder / "corpus"),
         "RAG_ENCODER_DIR": str(folder / "encoder"),
+        "RAG_MULTILINGUAL_DIR": str(folder / "multilingual"),
         "HF_HUB_OFFLINE": "1",
         "TQDM_DISABLE": "1",
         "PYTHONPATH": str(REPO_ROOT),  # this checkout's code in rag serve and its background build
