@@ -150,18 +150,12 @@ def _encode_sorted(
     out = np.zeros((len(texts), dim), dtype=np.float32)
     if not texts:
         return out
-    from tqdm.auto import tqdm
-
-    with tqdm(
-        total=len(texts), desc="embedding", unit="passage", disable=not progress_enabled(show_progress)
+    with progress.TaskBar(
+        "embedding", len(texts), unit="passage", shown=progress_enabled(show_progress)
     ) as bar:
-        done = 0
-        progress.report("embedding", done, len(texts))
         for idx in _batched_by_length(lengths, batch_size):
             out[idx] = encode_batch(idx.tolist())
             bar.update(len(idx))
-            done += len(idx)
-            progress.report("embedding", done, len(texts))
     return out
 
 

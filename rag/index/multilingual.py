@@ -156,17 +156,13 @@ class E5OnnxEncoder:
             mask[row, : len(r)] = 1
         return np.asarray(self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0])
 
-    def _embed(self, texts: Sequence[str], *, query: bool, bar: Any = None) -> np.ndarray:
+    def _embed(self, texts: Sequence[str], *, query: bool, bar: progress.TaskBar | None = None) -> np.ndarray:
         windows = self._windows(self.content_ids(texts, query=query))
         means = np.zeros((len(windows.ids), self._dim), dtype=np.float32)
-        done, total = 0, len(texts)
         for batch in _batches([len(w) for w in windows.ids]):
             means[batch] = self._means([windows.ids[i] for i in batch])
-            finished = len(set(windows.owner[batch].tolist()))
-            done += finished
             if bar is not None:
-                progress.report("multilingual vectors", min(done, total), total)
-                bar.update(finished)
+                bar.update(len(set(windows.owner[batch].tolist())))
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         np.add.at(out, windows.owner, means * windows.weight[:, None])
         return normalize_rows(out)
@@ -179,15 +175,8 @@ class E5OnnxEncoder:
     def embed_passages(self, texts: Sequence[str], *, show_progress: bool | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
-        from tqdm.auto import tqdm
-
-        progress.report("multilingual vectors", 0, len(texts))
-        with tqdm(
-            total=len(texts),
-            desc="multilingual vectors",
-            unit="passage",
-            disable=not progress_enabled(show_progress, logger),
-        ) as bar:
+        shown = progress_enabled(show_progress, logger)
+        with progress.TaskBar("multilingual vectors", len(texts), unit="passage", shown=shown) as bar:
             return self._embed(texts, query=False, bar=bar)
 
 

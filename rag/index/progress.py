@@ -29,3 +29,29 @@ def report(task: str, done: int = 0, total: int = 0) -> None:
     """``task`` has ``done`` of ``total`` units behind it (fine-tuning steps, texts embedded)."""
     for listener in list(_listeners):
         listener(task, done, total)
+
+
+class TaskBar:
+    """One task's progress shown twice, moved together: a tqdm bar on the terminal (when ``shown``) and
+    ``report`` for a watcher outside the process (``rag serve``'s background build)."""
+
+    def __init__(self, task: str, total: int, *, unit: str, shown: bool) -> None:
+        from tqdm.auto import tqdm
+
+        self.task, self.total, self.done = task, total, 0
+        self._bar = tqdm(total=total, desc=task, unit=unit, disable=not shown)
+        report(task, 0, total)
+
+    def update(self, n: int) -> None:
+        self.done = min(self.total, self.done + n)
+        self._bar.update(n)
+        report(self.task, self.done, self.total)
+
+    def close(self) -> None:
+        self._bar.close()
+
+    def __enter__(self) -> TaskBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
