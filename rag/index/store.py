@@ -736,7 +736,7 @@ def _embed(
     backend, model_id = model
 
     def embed(texts: list[str]) -> np.ndarray:
-        encoder = injected or load_encoder(encoder_spec(settings), backend, folder / ENCODER_DIR)
+        encoder = injected or load_encoder(encoder_spec(settings), backend, folder / ENCODER_DIR, bulk=True)
         return encoder.embed_passages(texts, show_progress=show_progress)
 
     cache_path = settings.index.index_dir / CACHE_FILE
