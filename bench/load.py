@@ -44,7 +44,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:] = [str(REPO_ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
-from bench.common import free_port, gold_questions, independent_questions, pct  # noqa: E402
+from bench.common import free_port, gold_questions, independent_questions, pct, stop  # noqa: E402
 
 # ------------------------------------------------------------------------------------------- server
 
@@ -114,7 +114,7 @@ def start_server(
         if log.read_text(errors="replace").count("Application startup complete") >= workers:
             return process
         time.sleep(0.2)
-    stop_server(process)
+    stop(process)
     raise SystemExit(f"{server} did not start within {timeout:.0f} s:\n{log.read_text()}")
 
 
@@ -213,16 +213,6 @@ def wait_for_quiet(server: int, limit: float, threshold: float = 0.3) -> float:
         )
         if others < threshold or time.monotonic() > deadline:
             return others
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 # ------------------------------------------------------------------------------------------- client
@@ -465,7 +455,7 @@ def main() -> int:
                     flush=True,
                 )
         finally:
-            stop_server(process)
+            stop(process)
         if process.returncode not in (0, -signal.SIGTERM):
             print(f"{args.server} exited with {process.returncode}; see {log}", file=sys.stderr)
 
