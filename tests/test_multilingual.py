@@ -535,3 +535,42 @@ def test_the_gloss_is_embedded_while_the_multilingual_vector_is_computed(hash_se
     assert analysed.gloss_vector is not None and analysed.vector is None
     assert np.array_equal(analysed.ml_vector, ml_hash_encoder().embed_queries([query])[0])
     assert Searcher(context).search(query, k=5).hits == hash_searcher.search(query, k=5).hits
+
+
+def test_passages_in_another_language_are_kept_ahead_only_where_the_multilingual_vectors_put_them(
+    corpus_with_a_french_text,
+):
+    """The multilingual vectors judge both languages alike: a French passage they put at least as close
+    to an English question as every English candidate is marked to keep its fused place."""
+    from rag.rank.rerank import _foreign_ahead
+
+    searcher = Searcher.load(
+        corpus_with_a_french_text, encoder=hash_encoder(), multilingual=ml_hash_encoder()
+    )
+    depth = searcher.settings.retrieval.rerank_depth
+
+    def marked(query: str) -> set[str]:
+        analysed, candidates = searcher.first_stage(query, 10, lang="en")
+        head = candidates.ranked[:depth]
+        return {
+            h.passage_id
+            for h, a in zip(head, _foreign_ahead(searcher.context, analysed, head), strict=True)
+            if a
+        }
+
+    ahead = marked("rapport cybersécurité Bureau")  # the French text's own words
+    assert ahead and {searcher.get(pid).doc for pid in ahead} == {"notes-fr"}
+    assert "rapport" in " ".join(searcher.get(pid).text for pid in ahead)
+    assert not marked(ENGLISH)  # a question the English texts answer: the French ones rerank as before
+
+
+def test_foreign_in_place_keeps_the_marked_at_their_fused_places_and_reranks_the_rest_around_them():
+    from rag.rank.rerank import foreign_in_place
+    from rag.types import Hit
+
+    fused = [Hit("e1", 0.9, 1), Hit("f1", 0.8, 2), Hit("e2", 0.7, 3), Hit("f2", 0.6, 4)]
+    reranked = [Hit("e2", 4.0, 1), Hit("f2", 3.0, 2), Hit("e1", 2.0, 3), Hit("f1", 1.0, 4)]
+    out = foreign_in_place(fused, reranked, [False, True, False, False])
+    assert [h.passage_id for h in out] == ["e2", "f1", "f2", "e1"]
+    assert [h.score for h in out] == [4.0, 3.0, 2.0, 1.0] and [h.rank for h in out] == [1, 2, 3, 4]
+    assert foreign_in_place(fused, reranked, [False] * 4) == reranked

@@ -110,6 +110,7 @@ class LambdaRankReranker:
             return list(ranked)
         first = matrix[:, _DRAFT_ROLE] > 0 if query.draft_role is not None else None
         top = reorder(hits, self.score(matrix), first=first)
+        top = foreign_in_place(hits, top, _foreign_ahead(context, query, hits))
         floor = min(h.score for h in top)
         rest = [
             Hit(h.passage_id, floor - i, len(top) + i, ranks=h.ranks)
@@ -137,6 +138,42 @@ def head_features(
     if not hits or query.vector is None:
         return hits, np.zeros((0, 0))
     return hits, candidate_features(context, query, hits, runs)
+
+
+def _foreign_ahead(context: SearchContext, query: AnalysedQuery, hits: Sequence[Hit]) -> list[bool]:
+    """For an English question, which head passages in another language the multilingual encoder puts
+    at least as close to the question as every English one in the head (see ``foreign_in_place``)."""
+    if query.foreign_vector is None or context.foreign_rows is None or context.index.multilingual is None:
+        return [False] * len(hits)
+    rows = [context.row_of[h.passage_id] for h in hits]
+    foreign = [bool(context.foreign_rows[r]) for r in rows]
+    if not any(foreign) or all(foreign):
+        return foreign
+    cosines = context.index.multilingual.vectors(rows) @ query.foreign_vector
+    best_english = max(c for c, f in zip(cosines, foreign, strict=True) if not f)
+    return [f and c >= best_english for c, f in zip(cosines, foreign, strict=True)]
+
+
+def foreign_in_place(fused: Sequence[Hit], reranked: list[Hit], foreign: Sequence[bool]) -> list[Hit]:
+    """An English question's head with some passages in other languages (``foreign``) kept at their
+    fused places and the others, reranked, around them.
+
+    The model learned from English questions on English passages: for a French passage its BM25 and
+    English-vector features say nothing (the multilingual run found it), so it sinks whatever it says.
+    The multilingual vectors judge both languages alike: a passage in another language they put at
+    least as close to the question as every English candidate keeps its fused place (as the fusion's
+    order stands for a question in another language, ``Searcher``); the others are reranked as before.
+    """
+    if not any(foreign):
+        return reranked
+    kept = {h.passage_id for h, f in zip(fused, foreign, strict=True) if f}
+    english = iter(h for h in reranked if h.passage_id not in kept)
+    order = [h if f else next(english) for h, f in zip(fused, foreign, strict=True)]
+    scores = sorted((h.score for h in reranked), reverse=True)
+    return [
+        Hit(h.passage_id, score, rank, ranks=h.ranks)
+        for rank, (h, score) in enumerate(zip(order, scores, strict=True), start=1)
+    ]
 
 
 def reorder(hits: Sequence[Hit], scores: np.ndarray, *, first: np.ndarray | None = None) -> list[Hit]:
