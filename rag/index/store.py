@@ -594,7 +594,12 @@ class _MultilingualVectors:
 
 
 def _embed_multilingual(
-    folder: Path, settings: Settings, passages: list[Passage], encoders: _Encoders, show_progress: bool | None
+    folder: Path,
+    settings: Settings,
+    passages: list[Passage],
+    encoders: _Encoders,
+    show_progress: bool | None,
+    clock: PhaseClock,
 ) -> _MultilingualVectors | None:
     """The multilingual leg's rows, made as the English ones are: normalise(own text vector +
     ``dense_context_weight`` x context vector), from its own cache where possible.
@@ -610,11 +615,15 @@ def _embed_multilingual(
     elif encoders.english is None and multilingual_name(settings) is not None:
         exported = folder / ML_ENCODER_DIR
         kept = settings.index.multilingual_dir
-        prepare_multilingual(exported, reuse=[settings.index.index_dir / ML_ENCODER_DIR, kept], keep=kept)
+        started = time.perf_counter()
+        reuse = [settings.index.index_dir / ML_ENCODER_DIR, kept]
+        if prepare_multilingual(exported, reuse=reuse, keep=kept):
+            clock.add("multilingual ONNX export", time.perf_counter() - started)
         encoder, backend = multilingual_encoder(settings, exported), "onnx"
     else:
         return None
     assert encoder is not None
+    started = time.perf_counter()
     vectors = _cached_vectors(
         settings,
         passages,
@@ -626,6 +635,7 @@ def _embed_multilingual(
         label="multilingual vectors: ",
     )
     vectors.write(folder / ML_CACHE_FILE)
+    clock.add("multilingual vectors", time.perf_counter() - started)
     info = EncoderInfo(name=encoder.name, backend=backend, dim=encoder.dim)
     return _MultilingualVectors(vectors.matrix, info, vectors.embedded, vectors.cached)
 
@@ -811,10 +821,7 @@ def _build_into(
     with clock.phase("English vectors"):
         vectors, english = _embed(folder, settings, passages, encoders.english, show_progress, model)
     # 2b. the multilingual leg's vectors of each passage's own text
-    started = time.perf_counter()
-    ml = _embed_multilingual(folder, settings, passages, encoders, show_progress)
-    if ml is not None:
-        clock.add("multilingual vectors", time.perf_counter() - started)
+    ml = _embed_multilingual(folder, settings, passages, encoders, show_progress, clock)
 
     # 3. indexes
     progress.report("indexes")
