@@ -129,7 +129,8 @@ class IndexSettings(BaseSettings):
         2,
         ge=1,
         le=64,
-        description="intra-op threads of the multilingual encoder for passages (a build); queries use one",
+        description="intra-op threads of the multilingual encoder (a server sets it to the cores each "
+        "worker has, api.state.serving_settings)",
     )
     max_document_bytes: int = Field(
         DOCUMENT_MAX_BYTES,

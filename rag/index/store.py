@@ -72,8 +72,7 @@ from rag.index.encoders import (
     Encoder,
     EncoderSpec,
     default_model_dir,
-    keep_export,
-    link_or_copy,
+    link_export,
     load_encoder,
     model_fingerprint,
     normalize_rows,
@@ -721,10 +720,8 @@ def _english_backend(
         if exporting:
             progress.report("ONNX export")
         started = time.perf_counter()
-        if not prepare_onnx(spec, folder / ENCODER_DIR, reuse=reuse):
+        if not prepare_onnx(spec, folder / ENCODER_DIR, reuse=reuse, keep=kept):
             backend = "torch"
-        elif kept is not None and not reusable_export(kept, source):
-            keep_export(folder / ENCODER_DIR, kept)
         if exporting:
             clock.add("ONNX export", time.perf_counter() - started)
     return backend, spec.name_for(backend)
@@ -1060,8 +1057,7 @@ def seed_caches(source_index: Path, target_index: Path) -> None:
             shutil.copy2(source_index / name, target_index / name)
     exported = source_index / ML_ENCODER_DIR
     if all((exported / name).is_file() for name in E5_FILES) and not (target_index / ML_ENCODER_DIR).exists():
-        for name in E5_FILES:
-            link_or_copy(exported / name, target_index / ML_ENCODER_DIR / name)
+        link_export(exported, target_index / ML_ENCODER_DIR, E5_FILES)
 
 
 def load_query_encoder(settings: Settings, index: LoadedIndex) -> Encoder:

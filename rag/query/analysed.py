@@ -15,8 +15,9 @@
 5. tokenise the ranking text once: BM25 terms with the vocabulary's expansions
    (``rag.index.vocabulary``), the numbers it holds; embed it (not in BM25 mode). A query the
    multilingual leg answers (or an English one that must reach texts in other languages) is handed
-   to the multilingual encoder before step 2, in the background: that encoder takes ~35 ms in C with
-   the GIL released, and steps 2-6 (with the English gloss and its MiniLM vector) run meanwhile;
+   to the multilingual encoder before step 2, in the background: that encoder takes ~19 ms in ONNX
+   Runtime with the GIL released, and steps 2-6 (with the English gloss and its MiniLM vector) run
+   meanwhile;
 6. read its intents once: the clause role its verb asks about, a when / how-many question, the
    documents and instruments it names, whether it reads as a draft clause and which role it opens
    with (``rag.query.drafts``), its words and word 3-grams (the reranker's wording signals).
@@ -139,7 +140,7 @@ def analyse(
     # the multilingual leg answers it (when the index has one), and needs no English vector
     multilingual = not english and retrieval.multilingual and mode is not Mode.BM25
     foreign = english and mode is Mode.HYBRID and context.reaches_foreign
-    # the multilingual vector (~35 ms) is computed while the rest is read
+    # the multilingual vector (~19 ms) is computed while the rest is read
     pending = context.embed_multilingual_later(query) if multilingual or foreign else None
     parsed, corrections = _parse(context, query, lang)
     allowed = _phrase_rows(context, parsed, allowed)
