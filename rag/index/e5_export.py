@@ -23,16 +23,15 @@ import json
 import logging
 import os
 import time
-import warnings
 from collections.abc import Sequence
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rag.index.e5_file import E5File, E5Shape, E5Vocabulary
+from rag.index.encoders import torchscript_export, write_export_info
 
 logger = logging.getLogger(__name__)
 
@@ -159,26 +158,9 @@ def export_e5_onnx(model: E5File, folder: Path, *, source: dict[str, Any]) -> No
     vocab = model.vocabulary
     sample = torch.tensor([[vocab.bos, 100, 200, vocab.eos], [vocab.bos, 5, vocab.eos, vocab.pad]])
     mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
-    axes = {0: "batch", 1: "tokens"}
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated and says so at length
-        torch.onnx.export(
-            _graph(model),
-            (sample, mask),
-            str(folder / E5_ONNX_FILE),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["mean"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "mean": {0: "batch"}},
-            opset_version=_OPSET,
-            dynamo=False,
-        )
-    info = {
-        "export_version": E5_EXPORT_VERSION,
-        "opset": _OPSET,
-        "source": source,
-        "torch": metadata.version("torch"),
-    }
-    (folder / E5_EXPORT_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    inputs = {"input_ids": sample, "attention_mask": mask}
+    torchscript_export(_graph(model), inputs, "mean", folder / E5_ONNX_FILE, opset=_OPSET)
+    write_export_info(folder / E5_EXPORT_FILE, version=E5_EXPORT_VERSION, opset=_OPSET, source=source)
     logger.info("exported multilingual-e5-small to ONNX in %.1f s", time.perf_counter() - started)
 
 

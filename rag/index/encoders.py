@@ -484,34 +484,41 @@ def export_onnx(torch_encoder: TorchEncoder, out_dir: Path, *, source: dict[str,
     sample = tokenizer(
         ["an example sentence", "another, longer example sentence"], padding=True, return_tensors="pt"
     )
-    axes = {0: "batch", 1: "tokens"}
     started = time.perf_counter()
+    inputs = {name: sample[name] for name in ("input_ids", "attention_mask", "token_type_ids")}
+    torchscript_export(_Pooled(transformer).eval(), inputs, "embedding", path, opset=ONNX_OPSET)
+    info = write_export_info(
+        out_dir / ONNX_INFO_FILE, version=ONNX_EXPORT_VERSION, opset=ONNX_OPSET, source=source
+    )
+    logger.info("exported the encoder to ONNX in %.1f s", time.perf_counter() - started)
+    return OnnxExport(path=path, info=info)
+
+
+def torchscript_export(module: Any, inputs: dict[str, Any], output: str, path: Path, *, opset: int) -> None:
+    """``module(*inputs)`` to ONNX by torch's TorchScript exporter (the dynamo one needs ``onnxscript``,
+    not a dependency), every input of any batch size and length, the output of any batch size."""
+    import torch
+
+    axes = {0: "batch", 1: "tokens"}
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated and says so at length
         torch.onnx.export(
-            _Pooled(transformer).eval(),
-            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+            module,
+            tuple(inputs.values()),
             str(path),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["embedding"],
-            dynamic_axes={
-                "input_ids": axes,
-                "attention_mask": axes,
-                "token_type_ids": axes,
-                "embedding": {0: "batch"},
-            },
-            opset_version=ONNX_OPSET,
+            input_names=list(inputs),
+            output_names=[output],
+            dynamic_axes={**{name: axes for name in inputs}, output: {0: "batch"}},
+            opset_version=opset,
             dynamo=False,
         )
-    info = {
-        "export_version": ONNX_EXPORT_VERSION,
-        "opset": ONNX_OPSET,
-        "source": source,
-        "torch": metadata.version("torch"),
-    }
-    (out_dir / ONNX_INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
-    logger.info("exported the encoder to ONNX in %.1f s", time.perf_counter() - started)
-    return OnnxExport(path=path, info=info)
+
+
+def write_export_info(path: Path, *, version: int, opset: int, source: dict[str, Any]) -> dict[str, Any]:
+    """The export's ``export.json``: what it was made from and by which exporter (``reusable_export``)."""
+    info = {"export_version": version, "opset": opset, "source": source, "torch": metadata.version("torch")}
+    path.write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return info
 
 
 def min_cosine(a: np.ndarray, b: np.ndarray) -> float:
