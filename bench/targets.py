@@ -26,6 +26,7 @@ Figures are only worth reading on a quiet machine: the load average is printed b
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import subprocess
@@ -60,6 +61,7 @@ def wait_quiet(limit: float) -> None:
         time.sleep(5)
 
 
+@functools.cache
 def plain_model():  # type: ignore[no-untyped-def]
     """The served English model in sentence-transformers, as anyone would load it."""
     from sentence_transformers import SentenceTransformer
