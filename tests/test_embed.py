@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from rag.index.encoders import (
+    INT8_FILES,
+    MIN_INT8_COSINE,
     MIN_ONNX_COSINE,
     Encoder,
     HashEncoder,
@@ -17,9 +19,11 @@ from rag.index.encoders import (
     embed_query_later,
     min_cosine,
     model_fingerprint,
+    prepare_int8,
     prepare_onnx,
     progress_enabled,
     reusable_export,
+    reusable_int8,
 )
 
 
@@ -120,3 +124,43 @@ def test_onnx_export_matches_torch_and_is_reused(real_encoder_spec, torch_encode
     again = tmp_path / "again"
     assert prepare_onnx(real_encoder_spec, again, reuse=[folder])
     assert reusable_export(again, model_fingerprint(real_encoder_spec.model_dir))
+
+
+@pytest.mark.slow
+def test_int8_quantisation_stays_close_to_float32_and_is_reused(real_encoder_spec, tmp_path, monkeypatch):
+    """The int8 model (the default backend) against its float32 export on real passages and questions:
+    the same ranking of passages for a question, vectors at cosine >= 0.97; linked, not redone, when a
+    folder holds one; dropped (float32 used) when the check fails."""
+    from rag.index import encoders
+
+    folder = tmp_path / "encoder"
+    assert prepare_onnx(real_encoder_spec, folder)
+    assert prepare_int8(real_encoder_spec, folder)
+    int8, fp32 = real_encoder_spec.load_onnx(folder, int8=True), real_encoder_spec.load_onnx(folder)
+    assert int8.name.endswith("@onnx-int8") and fp32.name.endswith("@onnx")  # never one cache key
+    passages = [
+        "instructs the Director of the Telecommunication Development Bureau to continue to develop handbooks "
+        "on the transfer of technology",
+        "invites Member States to share best practices on spectrum management for satellite services",
+        "recognizing that women and girls remain under-represented in ICT education and employment",
+        "to support least developed countries in building resilient emergency telecommunication networks",
+    ]
+    questions = ["What did BDT have to do about handbooks?", "gender gap in ICT careers"]
+    a, b = int8.embed_passages(passages), fp32.embed_passages(passages)
+    assert min_cosine(a, b) >= 0.97
+    for q_int8, q_fp32 in zip(int8.embed_queries(questions), fp32.embed_queries(questions), strict=True):
+        assert np.argmax(a @ q_int8) == np.argmax(b @ q_fp32)
+    # a second folder links the quantisation instead of redoing it
+    monkeypatch.setattr(encoders, "_quantize_int8", lambda *a, **k: pytest.fail("quantised again"))
+    again = tmp_path / "again"
+    assert prepare_onnx(real_encoder_spec, again, reuse=[folder])
+    assert prepare_int8(real_encoder_spec, again, reuse=[folder])
+    assert reusable_int8(again, model_fingerprint(real_encoder_spec.model_dir))
+    monkeypatch.undo()
+    # a quantisation that drifts too far is deleted, and the caller falls back to float32
+    monkeypatch.setattr(encoders, "MIN_INT8_COSINE", 1.01)
+    drifting = tmp_path / "drifting"
+    assert prepare_onnx(real_encoder_spec, drifting, reuse=[folder])
+    assert not prepare_int8(real_encoder_spec, drifting)
+    assert not any((drifting / name).exists() for name in INT8_FILES)
+    assert MIN_INT8_COSINE < 1.0

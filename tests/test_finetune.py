@@ -122,12 +122,13 @@ def test_the_name_changes_with_the_recipe_not_with_where_the_model_lies(tmp_path
     assert encoder_spec(make_settings(encoder="stock")).model_name == settings.index.model_name
 
 
-def test_encoder_and_backend_settings_take_their_two_values_in_any_case():
+def test_encoder_and_backend_settings_take_their_values_in_any_case():
     settings = make_settings(encoder=" Stock ", embed_backend="TORCH")
     assert (settings.index.encoder, settings.index.embed_backend) == ("stock", "torch")
+    assert make_settings(embed_backend="ONNX-int8").index.embed_backend == "onnx-int8"
     with pytest.raises(ConfigError, match="RAG_ENCODER: .*must be finetuned or stock, not 'large'"):
         make_settings(encoder="large")
-    with pytest.raises(ConfigError, match="RAG_EMBED_BACKEND: .*must be onnx or torch, not 'gpu'"):
+    with pytest.raises(ConfigError, match="RAG_EMBED_BACKEND: .*must be onnx-int8, onnx or torch, not 'gpu'"):
         make_settings(embed_backend="gpu")
 
 

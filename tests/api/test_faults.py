@@ -342,9 +342,10 @@ def test_the_served_query_encoder_runs_on_the_cores_each_worker_has_unless_confi
     def threads(cores: int, **given: object) -> int:
         return serving_settings(make_settings(index_dir=tmp_path, **given), cores=cores).index.embed_threads
 
-    assert threads(2, workers=1) == 2
-    assert threads(2, workers=2) == 1  # --workers 2 on 2 cores: never oversubscribed
-    assert threads(8, workers=1) == 2
+    assert threads(2, workers=1) == 1  # the int8 encoder (default): one thread is faster on a question
+    assert threads(2, workers=1, embed_backend="onnx") == 2  # float32: the cores each worker has
+    assert threads(2, workers=2, embed_backend="onnx") == 1  # --workers 2 on 2 cores: never oversubscribed
+    assert threads(8, workers=1, embed_backend="onnx") == 2
     assert threads(2, workers=1, embed_threads=3) == 3  # RAG_EMBED_THREADS is kept
 
 
