@@ -239,7 +239,7 @@ def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_pat
     assert calls == [tmp_path / "enc"] and read_info(tmp_path / "enc") is not None
     manifest = read_manifest(tmp_path / "index")
     name = finetuned_name(settings)
-    assert manifest is not None and manifest.model["name"] == name and manifest.encoder.name == f"{name}@onnx"
+    assert manifest is not None and manifest.model["name"] == name and manifest.encoder.name == f"{name}@onnx-int8"
     assert build_index(settings, show_progress=False).status == "unchanged"
     # the ONNX export is kept beside the encoder: a cold build into another folder links it, not redoes it
     kept = tmp_path / "enc" / KEPT_EXPORT_DIR / "model.onnx"
@@ -251,3 +251,6 @@ def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_pat
     )
     build_index(elsewhere, show_progress=False)
     assert kept.stat().st_ino == (tmp_path / "other" / "encoder" / "model.onnx").stat().st_ino
+    # and so is its int8 quantisation, which the index's vectors come from
+    kept_int8 = kept.with_name("model-int8.onnx")
+    assert kept_int8.stat().st_ino == (tmp_path / "other" / "encoder" / "model-int8.onnx").stat().st_ino
