@@ -540,14 +540,19 @@ def min_cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 def reusable_export(folder: Path, source: dict[str, Any]) -> bool:
     """Whether ``folder`` holds an export of this model made by this exporter version."""
-    info_path = folder / ONNX_INFO_FILE
-    if not (folder / ONNX_FILE).is_file() or not info_path.is_file():
+    wanted = {"export_version": ONNX_EXPORT_VERSION, "source": source}
+    return _info_matches(folder, (ONNX_FILE, ONNX_INFO_FILE), wanted)
+
+
+def _info_matches(folder: Path, files: Sequence[str], wanted: dict[str, Any]) -> bool:
+    """Whether ``folder`` holds ``files`` and the last one, their JSON info, has the ``wanted`` values."""
+    if not all((folder / name).is_file() for name in files):
         return False
     try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
+        info = json.loads((folder / files[-1]).read_text(encoding="utf-8"))
     except json.JSONDecodeError:
         return False
-    return info.get("export_version") == ONNX_EXPORT_VERSION and info.get("source") == source
+    return all(info.get(key) == value for key, value in wanted.items())
 
 
 def link_or_copy(src: Path, dst: Path) -> None:
@@ -678,15 +683,8 @@ def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reu
 
 def reusable_int8(folder: Path, source: dict[str, Any]) -> bool:
     """Whether ``folder`` holds an int8 quantisation of an export of this model, made by this code."""
-    info_path = folder / INT8_INFO_FILE
-    if not (folder / ONNX_INT8_FILE).is_file() or not info_path.is_file():
-        return False
-    try:
-        info = json.loads(info_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
-        return False
     wanted = {"int8_version": INT8_VERSION, "export_version": ONNX_EXPORT_VERSION, "source": source}
-    return all(info.get(key) == value for key, value in wanted.items())
+    return _info_matches(folder, INT8_FILES, wanted)
 
 
 def prepare_int8(
