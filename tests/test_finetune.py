@@ -239,7 +239,8 @@ def test_build_trains_the_missing_encoder_and_records_it_in_the_manifest(tmp_pat
     assert calls == [tmp_path / "enc"] and read_info(tmp_path / "enc") is not None
     manifest = read_manifest(tmp_path / "index")
     name = finetuned_name(settings)
-    assert manifest is not None and manifest.model["name"] == name and manifest.encoder.name == f"{name}@onnx-int8"
+    assert manifest is not None and manifest.model["name"] == name
+    assert manifest.encoder.name == f"{name}@onnx-int8"
     assert build_index(settings, show_progress=False).status == "unchanged"
     # the ONNX export is kept beside the encoder: a cold build into another folder links it, not redoes it
     kept = tmp_path / "enc" / KEPT_EXPORT_DIR / "model.onnx"
