@@ -650,12 +650,8 @@ def prepare_onnx(
 
 def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reuse: Sequence[Path]) -> bool:
     """``prepare_onnx`` but the keeping: the export in ``folder``, linked from ``reuse`` or made anew."""
-    if reusable_export(folder, source):
+    if _linked(folder, reuse, ONNX_FILES, lambda where: reusable_export(where, source)):
         return True
-    for old in reuse:
-        if reusable_export(old, source):
-            link_export(old, folder, ONNX_FILES)
-            return True
     logger.info("exporting %s to ONNX and checking it against torch (once per model)", spec.model_name)
     started = time.perf_counter()
     torch_encoder = spec.load_torch()
@@ -665,20 +661,36 @@ def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reu
     except Exception as exc:  # noqa: BLE001 - any exporter failure means: fall back to torch
         logger.warning("ONNX export of %s failed (%s); using torch", spec.model_dir, exc)
         cosine = -1.0
+    if cosine == -1.0:
+        return _discarded(folder, ONNX_FILES)
     if cosine < MIN_ONNX_COSINE:
-        if cosine > -1.0:
-            logger.warning(
-                "ONNX vectors differ from torch (min cosine %.4f < %.3f); using torch",
-                cosine,
-                MIN_ONNX_COSINE,
-            )
-        for name in ONNX_FILES:
-            (folder / name).unlink(missing_ok=True)
-        return False
+        why = "ONNX vectors differ from torch (min cosine %.4f < %.3f); using torch"
+        return _discarded(folder, ONNX_FILES, why, cosine, MIN_ONNX_COSINE)
     logger.info(
         "ONNX export ready in %.1f s (matches torch: min cosine %.6f)", time.perf_counter() - started, cosine
     )
     return True
+
+
+def _linked(folder: Path, reuse: Sequence[Path], names: Sequence[str], ready: Callable[[Path], bool]) -> bool:
+    """Whether ``folder`` holds a ``ready`` export, or now does: linked from the first ``reuse`` with one."""
+    if ready(folder):
+        return True
+    for old in reuse:
+        if ready(old):
+            link_export(old, folder, names)
+            return True
+    return False
+
+
+def _discarded(folder: Path, names: Sequence[str], warning: str = "", *args: object) -> bool:
+    """Delete a failed export's ``names`` from ``folder`` (logging ``warning`` % ``args`` if given);
+    False, what the caller returns: that export is not used."""
+    if warning:
+        logger.warning(warning, *args)
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
+    return False
 
 
 def reusable_int8(folder: Path, source: dict[str, Any]) -> bool:
@@ -700,23 +712,13 @@ def prepare_int8(
     ``keep`` as in ``prepare_onnx``.
     """
     source = model_fingerprint(spec.model_dir)
-    if reusable_int8(folder, source):
+    if _linked(folder, reuse, INT8_FILES, lambda where: reusable_int8(where, source)):
         return True
-    for old in reuse:
-        if reusable_int8(old, source):
-            link_export(old, folder, INT8_FILES)
-            return True
     started = time.perf_counter()
     cosine = _quantize_int8(spec, folder, source)
     if cosine < MIN_INT8_COSINE:
-        logger.warning(
-            "int8 vectors differ from float32 (min cosine %.4f < %.2f); using float32",
-            cosine,
-            MIN_INT8_COSINE,
-        )
-        for name in INT8_FILES:
-            (folder / name).unlink(missing_ok=True)
-        return False
+        why = "int8 vectors differ from float32 (min cosine %.4f < %.2f); using float32"
+        return _discarded(folder, INT8_FILES, why, cosine, MIN_INT8_COSINE)
     seconds = time.perf_counter() - started
     logger.info("int8 quantisation ready in %.1f s (min cosine to float32 %.4f)", seconds, cosine)
     if keep is not None and not reusable_int8(keep, source):
