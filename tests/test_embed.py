@@ -164,3 +164,34 @@ def test_int8_quantisation_stays_close_to_float32_and_is_reused(real_encoder_spe
     assert not prepare_int8(real_encoder_spec, drifting)
     assert not any((drifting / name).exists() for name in INT8_FILES)
     assert MIN_INT8_COSINE < 1.0
+
+
+def test_a_failed_or_drifting_onnx_export_is_deleted_and_torch_used(tmp_path, monkeypatch, caplog):
+    """The two ways an export is refused: the exporter raises, or its vectors drift from torch's."""
+    from rag.index import encoders
+
+    spec = encoders.EncoderSpec(model_dir=tmp_path / "model", model_name="m")
+    monkeypatch.setattr(encoders, "model_fingerprint", lambda _dir: {"files_sha256": "x"})
+    monkeypatch.setattr(encoders.EncoderSpec, "load_torch", lambda self: object())
+    monkeypatch.setattr(encoders.EncoderSpec, "load_onnx", lambda self, folder, **kw: object())
+
+    def broken(_torch, folder, *, source):  # type: ignore[no-untyped-def]
+        raise RuntimeError("unsupported operator")
+
+    monkeypatch.setattr(encoders, "export_onnx", broken)
+    with caplog.at_level(logging.WARNING, logger="rag.index.encoders"):
+        assert not prepare_onnx(spec, tmp_path / "a")
+    assert "ONNX export of" in caplog.text and "unsupported operator" in caplog.text
+
+    def writes(_torch, folder, *, source):  # type: ignore[no-untyped-def]
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in encoders.ONNX_FILES:
+            (folder / name).write_text("{}", encoding="utf-8")
+
+    monkeypatch.setattr(encoders, "export_onnx", writes)
+    monkeypatch.setattr(encoders, "verify_onnx", lambda *_a: 0.5)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="rag.index.encoders"):
+        assert not prepare_onnx(spec, tmp_path / "b")
+    assert "min cosine 0.5000" in caplog.text
+    assert not any((tmp_path / "b" / name).exists() for name in encoders.ONNX_FILES)
