@@ -195,3 +195,22 @@ def test_a_failed_or_drifting_onnx_export_is_deleted_and_torch_used(tmp_path, mo
         assert not prepare_onnx(spec, tmp_path / "b")
     assert "min cosine 0.5000" in caplog.text
     assert not any((tmp_path / "b" / name).exists() for name in encoders.ONNX_FILES)
+
+
+@pytest.mark.parametrize(
+    ("onnx_ok", "int8_ok", "backend"),
+    [(True, True, "onnx-int8"), (True, False, "onnx"), (False, False, "torch")],
+)
+def test_the_build_falls_back_from_int8_to_float32_to_torch(tmp_path, monkeypatch, onnx_ok, int8_ok, backend):
+    """What the index records (the backend and the cache key's model id) is what made the vectors."""
+    from rag.config import make_settings
+    from rag.index import store
+    from rag.index.timing import PhaseClock
+
+    monkeypatch.setattr(store, "model_fingerprint", lambda _dir: {"files_sha256": "x"})
+    monkeypatch.setattr(store, "prepare_onnx", lambda *a, **k: onnx_ok)
+    monkeypatch.setattr(store, "prepare_int8", lambda *a, **k: int8_ok)
+    settings = make_settings(index_dir=tmp_path / "index", encoder="stock")
+    clock = PhaseClock(logging.getLogger("test"))
+    chosen, model_id = store._english_backend(tmp_path / "new", settings, None, clock)
+    assert (chosen, model_id) == (backend, f"{settings.index.model_name}@{backend}")
