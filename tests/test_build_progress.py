@@ -131,3 +131,27 @@ def test_the_fine_tuning_bar_follows_the_progress_convention(monkeypatch):
         assert progress.bar.disable
     with step_progress(10, show_progress=True) as progress:
         assert not progress.bar.disable and progress.bar.total == 10
+
+
+def test_muted_reports_reach_no_listener_in_that_thread_only():
+    """An export's check embeds sample texts: its reports must not show as the build's embedding."""
+    import threading
+
+    from rag.index import progress
+
+    seen: list[tuple[str, int, int]] = []
+
+    def listener(*report: object) -> None:
+        seen.append(report)  # type: ignore[arg-type]
+
+    progress.add_listener(listener)
+    try:
+        with progress.muted():
+            progress.report("embedding", 6, 6)
+            other = threading.Thread(target=progress.report, args=("fine-tuning", 1, 150))
+            other.start()
+            other.join()
+        progress.report("embedding", 1, 7369)
+    finally:
+        progress.remove_listener(listener)
+    assert seen == [("fine-tuning", 1, 150), ("embedding", 1, 7369)]

@@ -585,10 +585,11 @@ def keep_export(folder: Path, kept: Path, names: Sequence[str]) -> None:
 def verify_onnx(onnx_encoder: Encoder, torch_encoder: Encoder, texts: Sequence[str] = ()) -> float:
     """Smallest cosine between ONNX and torch vectors over sample texts (plus ``texts``)."""
     sample = list(_VERIFY_TEXTS) + list(texts)
-    return min_cosine(
-        onnx_encoder.embed_passages(sample, show_progress=False),
-        torch_encoder.embed_passages(sample, show_progress=False),
-    )
+    with progress.muted():
+        return min_cosine(
+            onnx_encoder.embed_passages(sample, show_progress=False),
+            torch_encoder.embed_passages(sample, show_progress=False),
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -747,10 +748,11 @@ def _quantize_int8(spec: EncoderSpec, folder: Path, source: dict[str, Any]) -> f
     finally:
         root.setLevel(level)
     sample = list(_VERIFY_TEXTS)
-    cosine = min_cosine(
-        spec.load_onnx(folder, int8=True).embed_passages(sample, show_progress=False),
-        spec.load_onnx(folder).embed_passages(sample, show_progress=False),
-    )
+    with progress.muted():
+        cosine = min_cosine(
+            spec.load_onnx(folder, int8=True).embed_passages(sample, show_progress=False),
+            spec.load_onnx(folder).embed_passages(sample, show_progress=False),
+        )
     if cosine >= MIN_INT8_COSINE:
         info = {
             "int8_version": INT8_VERSION,

@@ -8,11 +8,14 @@ Without a listener ``report`` does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 
 Listener = Callable[[str, int, int], None]
 
 _listeners: list[Listener] = []
+_quiet = threading.local()  # muted() in this thread
 
 
 def add_listener(listener: Listener) -> None:
@@ -27,8 +30,21 @@ def remove_listener(listener: Listener) -> None:
 
 def report(task: str, done: int = 0, total: int = 0) -> None:
     """``task`` has ``done`` of ``total`` units behind it (fine-tuning steps, texts embedded)."""
+    if getattr(_quiet, "depth", 0):
+        return
     for listener in list(_listeners):
         listener(task, done, total)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """No reports from this thread inside: an export's check embeds a few sample texts, which is not
+    the build's embedding (``/healthz`` would show "embedding 6/6" for a second)."""
+    _quiet.depth = getattr(_quiet, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _quiet.depth -= 1
 
 
 class TaskBar:
