@@ -121,7 +121,9 @@ def search_part(rounds: int) -> None:
             model.encode(q)
         http_ms, encode_ms = [], []
         for _ in range(rounds):  # in blocks: torch's OpenMP pool spins on after an encode, and would
-            # take the server's cores if the next request followed at once
+            # take the server's cores if the next request followed at once; so each block starts
+            # after a second of rest, the server's as well as torch's
+            time.sleep(1)
             http_ms += [search_on_new_connection(port, q)[0] for q in questions]
             time.sleep(1)
             for q in questions:
