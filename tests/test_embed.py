@@ -136,7 +136,7 @@ def test_int8_quantisation_stays_close_to_float32_and_is_reused(real_encoder_spe
     folder = tmp_path / "encoder"
     assert prepare_onnx(real_encoder_spec, folder)
     assert prepare_int8(real_encoder_spec, folder)
-    int8, fp32 = real_encoder_spec.load_onnx(folder, int8=True), real_encoder_spec.load_onnx(folder)
+    int8, fp32 = real_encoder_spec.load_onnx(folder, backend="onnx-int8"), real_encoder_spec.load_onnx(folder)
     assert int8.name.endswith("@onnx-int8") and fp32.name.endswith("@onnx")  # never one cache key
     passages = [
         "instructs the Director of the Telecommunication Development Bureau to continue to develop handbooks "

@@ -620,16 +620,17 @@ class EncoderSpec:
             batch_size=self.batch_size,
         )
 
-    def load_onnx(self, folder: Path, *, bulk: bool = False, int8: bool = False) -> OnnxEncoder:
+    def load_onnx(self, folder: Path, *, bulk: bool = False, backend: str = "onnx") -> OnnxEncoder:
+        """``backend``: onnx (the float32 export) or onnx-int8 (its quantisation), as ``onnx_file``."""
         return OnnxEncoder.load(
-            folder / (ONNX_INT8_FILE if int8 else ONNX_FILE),
+            folder / onnx_file(backend),
             self.model_dir / "tokenizer.json",
             name=self.model_name,
             threads=self.threads,
             max_seq_length=self.max_seq_length,
             batch_size=self.batch_size,
             bulk=bulk,
-            backend="onnx-int8" if int8 else "onnx",
+            backend=backend,
         )
 
 
@@ -753,7 +754,7 @@ def _quantize_int8(spec: EncoderSpec, folder: Path, source: dict[str, Any]) -> f
     sample = list(_VERIFY_TEXTS)
     with progress.muted():
         cosine = min_cosine(
-            spec.load_onnx(folder, int8=True).embed_passages(sample, show_progress=False),
+            spec.load_onnx(folder, backend="onnx-int8").embed_passages(sample, show_progress=False),
             spec.load_onnx(folder).embed_passages(sample, show_progress=False),
         )
     if cosine >= MIN_INT8_COSINE:
@@ -777,7 +778,7 @@ def load_encoder(
         file = onnx_file(backend)
         if folder is None or not (folder / file).is_file():
             raise ConfigError(f"no {file} in {folder}", hint="run `rag build` to export it")
-        return spec.load_onnx(folder, bulk=bulk, int8=backend == "onnx-int8")
+        return spec.load_onnx(folder, bulk=bulk, backend=backend)
     if backend == "torch":
         return spec.load_torch()
     raise ConfigError(f"unknown encoder backend {backend!r}; choose one of: onnx-int8, onnx, torch")
