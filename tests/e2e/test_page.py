@@ -237,7 +237,7 @@ def test_precedent_lists_every_text_with_the_same_wording(page, page_server):
     assert any(re.fullmatch(r"agreed language used in \d+ other texts?", u) for u in usages)
     best.locator(".same-list .same-link").first.click()
     panel = page.locator("#panel")
-    panel.wait_for()
+    panel.locator(".current").wait_for()  # the passage loaded, not "Opening the passage…"
     assert expected[0].split(", ", 1)[1] in panel.inner_text()
 
 
