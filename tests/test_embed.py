@@ -82,6 +82,42 @@ def test_a_query_embedded_later_raises_what_the_encoder_raised():
         embed_query_later(_ThreadRecorder(fail=True), "x").result()
 
 
+class _Prepared(HashEncoder):
+    """The hashing encoder with ``prepare_query``: notes where the preparation and the job ran, and the
+    job waits for ``release`` (an ONNX Runtime call in flight)."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=16)
+        self.prepared_on: list[str] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.ran_on: list[str] = []
+
+    def prepare_query(self, text: str):  # type: ignore[no-untyped-def]
+        self.prepared_on.append(threading.current_thread().name)
+
+        def job() -> np.ndarray:
+            self.ran_on.append(threading.current_thread().name)
+            self.started.set()
+            assert self.release.wait(10)
+            return self.embed_queries([text])[0]
+
+        return job
+
+
+def test_a_prepared_query_is_prepared_by_the_caller_and_taken_by_the_thread_before_the_caller_goes_on():
+    """The GIL: a thread waiting for it while the caller runs Python would start late, so the caller
+    prepares the inputs and returns only once the query thread has begun the job."""
+    encoder = _Prepared()
+    future = embed_query_later(encoder, "digital skills")
+    # no waiting here: the job had begun when embed_query_later returned
+    assert encoder.started.is_set() and not future.done()
+    assert encoder.prepared_on == [threading.current_thread().name]
+    assert encoder.ran_on[0].startswith("query-embedding")
+    encoder.release.set()
+    assert np.array_equal(future.result(timeout=10), HashEncoder(dim=16).embed_queries(["digital skills"])[0])
+
+
 def test_progress_follows_logging_level_and_tqdm_disable(monkeypatch):
     log = logging.getLogger("rag.test.progress")
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
@@ -129,8 +165,9 @@ def test_onnx_export_matches_torch_and_is_reused(real_encoder_spec, torch_encode
 @pytest.mark.slow
 def test_int8_quantisation_stays_close_to_float32_and_is_reused(real_encoder_spec, tmp_path, monkeypatch):
     """The int8 model (the default backend) against its float32 export on real passages and questions:
-    the same ranking of passages for a question, vectors at cosine >= 0.97; linked, not redone, when a
-    folder holds one; dropped (float32 used) when the check fails."""
+    the same ranking of passages for a question, vectors at cosine >= 0.97; a query's vector the same
+    when embedded in the background; linked, not redone, when a folder holds one; dropped (float32
+    used) when the check fails."""
     from rag.index import encoders
 
     folder = tmp_path / "encoder"
@@ -150,6 +187,10 @@ def test_int8_quantisation_stays_close_to_float32_and_is_reused(real_encoder_spe
     assert min_cosine(a, b) >= 0.97
     for q_int8, q_fp32 in zip(int8.embed_queries(questions), fp32.embed_queries(questions), strict=True):
         assert np.argmax(a @ q_int8) == np.argmax(b @ q_fp32)
+    # a query embedded on the query thread (its inputs prepared by the caller) is the same vector
+    for encoder in (int8, fp32):
+        for q in questions:
+            assert np.array_equal(embed_query_later(encoder, q).result(), encoder.embed_queries([q])[0])
     # a second folder links the quantisation instead of redoing it
     monkeypatch.setattr(encoders, "_quantize_int8", lambda *a, **k: pytest.fail("quantised again"))
     again = tmp_path / "again"
