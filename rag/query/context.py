@@ -106,6 +106,11 @@ class QueryContext:
         """The query's vector (L2-normalised by the encoder)."""
         return self.encoder.embed_queries([text])[0]
 
+    def embed_later(self, text: str) -> Future[np.ndarray]:
+        """The query's vector, computed in the background (``rag.index.encoders.embed_query_later``)
+        while the rest of the query is read."""
+        return embed_query_later(self.encoder, text)
+
     def embed_multilingual_later(self, text: str) -> Future[np.ndarray] | None:
         """The query's vector in the multilingual space, computed in the background
         (``rag.index.encoders.embed_query_later``) while the rest of the query is read; None when

@@ -106,14 +106,18 @@ def _multilingual(
 
 
 def _hybrid_runs(context: SearchContext, query: AnalysedQuery) -> dict[str, list[Hit]]:
-    """BM25 and dense, each ``branch_depth`` deep, and the exact-wording and instrument runs."""
-    runs = context.hybrid.runs(
-        query.text, query.k, allowed=query.allowed, vector=query.vector, terms=query.terms
-    )
+    """BM25 and dense, each ``branch_depth`` deep, and the exact-wording and instrument runs.
+
+    The runs that need no vector come first: the query's embedding may still be being computed
+    (``AnalysedQuery.vector``). The runs keep their order in the mapping (fusion adds in that order).
+    """
     phrase = phrase_run(context, query)
+    instrument = instrument_run(context, query)
+    runs = context.hybrid.runs(
+        query.text, query.k, allowed=query.allowed, vector=lambda: query.vector, terms=query.terms
+    )
     if phrase:
         runs["phrase"] = phrase
-    instrument = instrument_run(context, query)
     if instrument:
         runs["instrument"] = instrument
     foreign = foreign_run(context, query)

@@ -1,8 +1,19 @@
-"""Query analysis per language: spelling is corrected in English only."""
+"""Query analysis: spelling is corrected in English only; the query's vector is computed while the
+rest of the query is read, and is always the vector of the text the retrievers rank with."""
 
 from __future__ import annotations
 
-from rag.query.analysed import _parse
+import dataclasses
+import threading
+
+import numpy as np
+import pytest
+
+from rag.index.encoders import HashEncoder
+from rag.index.textindex import tokenize
+from rag.query.analysed import _parse, analyse, query_terms
+from rag.rank.search import Searcher
+from tests.conftest import hash_encoder
 
 
 def test_spelling_is_corrected_in_english_only(hash_searcher):
@@ -19,3 +30,55 @@ def test_english_spelling_is_still_corrected(hash_searcher):
     parsed, corrections = _parse(hash_searcher.context, "cybersecurty capacity bulding", "en")
     assert [c.typed for c in corrections] == ["cybersecurty", "bulding"]
     assert parsed.ranking_text == "cybersecurity capacity building"
+
+
+class _Recording(HashEncoder):
+    """The tests' hashing encoder, noting the thread and text of each query it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=hash_encoder().dim)
+        self.calls: list[tuple[str, str]] = []
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        self.calls += [(threading.current_thread().name, t) for t in texts]
+        return super().embed_queries(texts)
+
+
+def _recording_searcher(hash_searcher: Searcher) -> tuple[Searcher, _Recording]:
+    encoder = _Recording()
+    return Searcher(dataclasses.replace(hash_searcher.context, encoder=encoder)), encoder
+
+
+def test_a_plain_question_is_embedded_as_typed_on_the_query_thread_and_answers_the_same(hash_searcher):
+    searcher, encoder = _recording_searcher(hash_searcher)
+    query = "digital skills for young people in rural areas"
+    analysed = analyse(searcher.context, query)
+    assert analysed.vector is not None
+    assert [(thread.split("_")[0], text) for thread, text in encoder.calls] == [("query-embedding", query)]
+    assert np.array_equal(analysed.vector, hash_encoder().embed_queries([query])[0])
+    assert searcher.search(query, k=5).hits == hash_searcher.search(query, k=5).hits
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cybersecurty capacity bulding",  # corrected: "cybersecurity capacity building"
+        "What does Res. 15 instruct about handbooks?",  # the reference is pinned, not ranked with
+        '"digital skills" for young people',  # the quotes go
+    ],
+)
+def test_a_query_whose_ranking_text_changes_is_embedded_as_changed(hash_searcher, query):
+    searcher, encoder = _recording_searcher(hash_searcher)
+    analysed = analyse(searcher.context, query)
+    _, embedded = query_terms(searcher.context, analysed.text, tokenize(analysed.text))
+    assert embedded != query
+    assert analysed.vector is not None
+    assert np.array_equal(analysed.vector, hash_encoder().embed_queries([embedded])[0])
+    assert encoder.calls[-1][1] == embedded
+    assert searcher.search(query, k=5).hits == hash_searcher.search(query, k=5).hits
+
+
+def test_a_bm25_search_embeds_nothing(hash_searcher):
+    searcher, encoder = _recording_searcher(hash_searcher)
+    assert analyse(searcher.context, "digital skills", mode="bm25").vector is None
+    assert encoder.calls == []
