@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 import rag
 from api.deps import compute_slots
 from api.errors import install_error_handlers
+from api.gate import ComputeGate
 from api.middleware import BodyLimitMiddleware, RequestLogMiddleware
 from api.routes import (
     admin,
@@ -114,7 +114,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.holder = holder
-    app.state.compute_gate = threading.BoundedSemaphore(compute_slots(settings.server.workers))
+    app.state.compute_gate = ComputeGate(compute_slots(settings.server.workers))
     install_error_handlers(app)
     # an uploaded document may be larger than a query body: its own limit (and the multipart framing)
     uploads = (

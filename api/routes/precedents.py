@@ -15,6 +15,7 @@ from api.schemas import (
     SameWordingPublic,
     SharedWordingPublic,
 )
+from api.state import Engine
 from rag.precedents.finder import find_precedents
 from rag.query.drafts import role_from_str
 
@@ -27,7 +28,7 @@ router = APIRouter(tags=["precedents"])
     responses=error_responses(400, 413, 422, 503),
     summary="Find precedent wording for a draft clause",
 )
-def precedents(body: PrecedentRequest, engine: EngineDep, gate: ComputeGateDep) -> Response:
+async def precedents(body: PrecedentRequest, engine: EngineDep, gate: ComputeGateDep) -> Response:
     """Existing clauses closest to the draft in meaning and wording.
 
     Each result carries every ``/search`` field plus ``shared``: the word sequences (3+ words) it has
@@ -35,11 +36,14 @@ def precedents(body: PrecedentRequest, engine: EngineDep, gate: ComputeGateDep) 
     ``highlights`` mark the shared wording in the passage. Clauses of the draft's role ("instructs
     ...", "recognizing that ...") or of the given ``clause`` rank first.
     """
+    return await gate.run(lambda: _precedents(engine, body))
+
+
+def _precedents(engine: Engine, body: PrecedentRequest) -> Response:
     clause = role_from_str(body.clause) if body.clause and body.clause.strip() else None
-    with gate:
-        found = find_precedents(
-            engine.searcher.context, body.text, clause, body.k, filters=to_filters(body.filters)
-        )
+    found = find_precedents(
+        engine.searcher.context, body.text, clause, body.k, filters=to_filters(body.filters)
+    )
     results = [
         PrecedentResult(
             **result_fields(p.passage, rank=p.rank, score=p.score, highlights=[s.passage for s in p.shared]),

@@ -63,14 +63,13 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResponse:
     responses=error_responses(400, 413, 422, 503),
     summary="Search the passages",
 )
-def search(body: SearchRequest, engine: EngineDep, gate: ComputeGateDep) -> Response:
+async def search(body: SearchRequest, engine: EngineDep, gate: ComputeGateDep) -> Response:
     """Rank passages for a query (hybrid, BM25 or dense), optionally filtered.
 
     A "quoted phrase" must occur in every result; a reference such as "Res. 15 instructs 4" or
     "WTPF-26 §7.9.6" puts the passage it names first.
     """
-    with gate:
-        return json_response(run_search(engine, body))
+    return await gate.run(lambda: json_response(run_search(engine, body)))
 
 
 @router.get(
@@ -79,7 +78,7 @@ def search(body: SearchRequest, engine: EngineDep, gate: ComputeGateDep) -> Resp
     responses=error_responses(422, 503),
     summary="Search the passages (query string form, for links and curl)",
 )
-def search_get(
+async def search_get(
     request: Request,
     engine: EngineDep,
     gate: ComputeGateDep,
@@ -124,6 +123,5 @@ def search_get(
         raise RequestValidationError(
             [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
         ) from None
-    request = SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters, lang=lang)
-    with gate:
-        return json_response(run_search(engine, request))
+    body = SearchRequest.model_construct(query=q, k=k, mode=mode, filters=filters, lang=lang)
+    return await gate.run(lambda: json_response(run_search(engine, body)))
