@@ -77,6 +77,18 @@ def test_a_query_embedded_later_is_the_same_vector_from_one_thread_per_process()
     assert len(set(encoder.threads)) == 1 and encoder.threads[0].startswith("query-embedding")
 
 
+def test_each_encoder_has_its_own_query_thread():
+    """A question's multilingual vector must not queue behind the English one begun before its language
+    was known: one thread per encoder (by name), the same one for the same model."""
+    english, other = _ThreadRecorder(), _ThreadRecorder()
+    multilingual = type("Multilingual", (_ThreadRecorder,), {"name": property(lambda self: "ml-16")})()
+    for encoder in (english, other, multilingual):
+        embed_query_later(encoder, "x").result()
+    assert english.threads == other.threads  # same name (hash-16): same thread
+    assert multilingual.threads[0] != english.threads[0]
+    assert multilingual.threads[0].startswith("query-embedding")
+
+
 def test_a_query_embedded_later_raises_what_the_encoder_raised():
     with pytest.raises(RuntimeError, match="the engine failed"):
         embed_query_later(_ThreadRecorder(fail=True), "x").result()

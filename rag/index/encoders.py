@@ -102,13 +102,14 @@ def normalize_rows(vectors: np.ndarray) -> np.ndarray:
 
 
 def embed_query_later(encoder: Encoder, text: str) -> Future[np.ndarray]:
-    """``encoder``'s vector of one query, computed on the process's query-embedding thread while the
-    caller goes on; ``.result()`` waits for it (and raises what the encoder raised).
+    """``encoder``'s vector of one query, computed on the process's query-embedding thread for that
+    encoder while the caller goes on; ``.result()`` waits for it (and raises what the encoder raised).
 
     Why: an ONNX encoder spends most of a query's time in ONNX Runtime with the GIL released, and the
     rest of the query's analysis does not need the vector, so the two run at once on two cores. One
-    thread per process, not one per request: a burst of requests then queues for the encoder instead
-    of all splitting the cores at once.
+    thread per encoder (by name) and process, not one per request: a burst of requests then queues
+    for the encoder instead of all splitting the cores at once; and a multilingual query's vector
+    does not queue behind the English vector begun before its language was known.
 
     The GIL decides whether they really overlap. A thread that wants the GIL while the caller runs
     Python waits for the caller to block, or for the interpreter's switch interval (5 ms, longer
@@ -129,7 +130,7 @@ def embed_query_later(encoder: Encoder, text: str) -> Future[np.ndarray]:
         taken.set()
         return job()
 
-    future = _query_thread().submit(run)
+    future = _query_thread(encoder.name).submit(run)
     taken.wait()
     return future
 
@@ -139,18 +140,22 @@ def _embed_one(encoder: Encoder, text: str) -> np.ndarray:
 
 
 _query_thread_lock = threading.Lock()
-_query_threads: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child starts its own
+# by process id (a forked child starts its own) and encoder name (an index swapped in with the same
+# model keeps the thread)
+_query_threads: dict[tuple[int, str], ThreadPoolExecutor] = {}
 
 
-def _query_thread() -> ThreadPoolExecutor:
-    pid = os.getpid()
-    executor = _query_threads.get(pid)
+def _query_thread(encoder_name: str) -> ThreadPoolExecutor:
+    key = (os.getpid(), encoder_name)
+    executor = _query_threads.get(key)
     if executor is None:
         with _query_thread_lock:
-            executor = _query_threads.get(pid)
+            executor = _query_threads.get(key)
             if executor is None:
-                executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
-                _query_threads[pid] = executor
+                executor = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix=f"query-embedding {encoder_name}"
+                )
+                _query_threads[key] = executor
     return executor
 
 

@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -165,15 +165,24 @@ class E5OnnxEncoder:
         return np.asarray(self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0])
 
     def _embed(self, texts: Sequence[str], *, query: bool, bar: progress.TaskBar | None = None) -> np.ndarray:
-        windows = self._windows(self.content_ids(texts, query=query))
+        return self._pooled(self._windows(self.content_ids(texts, query=query)), len(texts), bar)
+
+    def _pooled(self, windows: _Windows, count: int, bar: progress.TaskBar | None = None) -> np.ndarray:
+        """The ``count`` texts' vectors: their windows' means, weighted by tokens, normalised."""
         means = np.zeros((len(windows.ids), self._dim), dtype=np.float32)
         for batch in _batches([len(w) for w in windows.ids]):
             means[batch] = self._means([windows.ids[i] for i in batch])
             if bar is not None:
                 bar.update(len(set(windows.owner[batch].tolist())))
-        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        out = np.zeros((count, self._dim), dtype=np.float32)
         np.add.at(out, windows.owner, means * windows.weight[:, None])
         return normalize_rows(out)
+
+    def prepare_query(self, text: str) -> Callable[[], np.ndarray]:
+        """One query's vector as a job that mostly runs the model: the tokens and windows are made now,
+        by the caller (``rag.index.encoders.embed_query_later`` runs the job on another thread)."""
+        windows = self._windows(self.content_ids([text], query=True))
+        return lambda: self._pooled(windows, 1)[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -54,7 +54,8 @@ def test_a_plain_question_is_embedded_as_typed_on_the_query_thread_and_answers_t
     query = "digital skills for young people in rural areas"
     analysed = analyse(searcher.context, query)
     assert analysed.vector is not None
-    assert [(thread.split("_")[0], text) for thread, text in encoder.calls] == [("query-embedding", query)]
+    [(thread, text)] = encoder.calls
+    assert thread.startswith("query-embedding") and text == query
     assert np.array_equal(analysed.vector, hash_encoder().embed_queries([query])[0])
     assert searcher.search(query, k=5).hits == hash_searcher.search(query, k=5).hits
 
@@ -82,3 +83,38 @@ def test_a_bm25_search_embeds_nothing(hash_searcher):
     searcher, encoder = _recording_searcher(hash_searcher)
     assert analyse(searcher.context, "digital skills", mode="bm25").vector is None
     assert encoder.calls == []
+
+
+def test_an_ascii_question_is_embedded_before_its_language_is_detected(hash_searcher, monkeypatch):
+    """lingua takes ~0.4 ms of a served query: the English vector of a plain-ASCII question is begun
+    before it; a question with accents waits for the detection (French and Spanish mostly have them)."""
+    import rag.query.analysed as analysed_module
+
+    searcher, encoder = _recording_searcher(hash_searcher)
+    embedded_before: list[bool] = []
+    detect = analysed_module.detect_language
+
+    def spied(text: str) -> str:
+        embedded_before.append(bool(encoder.calls))
+        return detect(text)
+
+    monkeypatch.setattr(analysed_module, "detect_language", spied)
+    analyse(searcher.context, "digital skills for young people in rural areas")
+    encoder.calls.clear()
+    analyse(searcher.context, "What does the Plan d’action say about digital skills?")  # ’: not ASCII
+    assert embedded_before == [True, False]
+    assert [text for _, text in encoder.calls][-1] == "What does the Plan d’action say about digital skills?"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Que disent les textes sur les télécommunications d'urgence ?",
+        "Quelle est la longueur maximale d une contribution ?",  # ASCII: its English vector is begun, unused
+    ],
+)
+def test_a_question_in_another_language_is_answered_by_the_multilingual_leg_alone(hash_searcher, query):
+    searcher, encoder = _recording_searcher(hash_searcher)
+    analysed = analyse(searcher.context, query)
+    assert analysed.lang == "fr" and analysed.vector is None and analysed.ml_vector is not None
+    assert searcher.search(query, k=5).hits == hash_searcher.search(query, k=5).hits
