@@ -105,29 +105,6 @@ def test_exact_word_sequence_adds_a_phrase_run_in_hybrid(searcher):
     assert "bridge the digital divide" in hit.passage.text
 
 
-def test_the_hybrid_runs_read_the_vector_after_the_bm25_branch(searcher, monkeypatch):
-    """A search's vector may still be being computed (``AnalysedQuery.vector``): the BM25 branch runs
-    first, and the runs are those of the vector given outright."""
-    hybrid = searcher.context.hybrid
-    events: list[str] = []
-    bm25_search = hybrid.bm25.search
-
-    def spied(*args, **kwargs):  # type: ignore[no-untyped-def]
-        events.append("bm25")
-        return bm25_search(*args, **kwargs)
-
-    monkeypatch.setattr(hybrid.bm25, "search", spied)
-    vector = ENCODER.embed_queries(["handbooks on technology transfer"])[0]
-
-    def later():  # type: ignore[no-untyped-def]
-        events.append("vector")
-        return vector
-
-    lazy = hybrid.runs("handbooks on technology transfer", 5, vector=later)
-    assert events == ["bm25", "vector"]
-    assert lazy == hybrid.runs("handbooks on technology transfer", 5, vector=vector)
-
-
 def test_references_put_the_named_passage_first(searcher):
     target = next(p for p in searcher.passages if p.doc == "wtpf-26-first-draft-outline" and p.label == "1.2")
     for mode in ("bm25", "dense", "hybrid"):

@@ -105,6 +105,9 @@ class AnalysedQuery:
     # an English hybrid query's vector in the multilingual space, when the index holds documents in
     # other languages: they are found through it (rag.rank.candidates)
     foreign_vector: np.ndarray | None = None
+    # the reranker's query x passage features by row (rag.rank.features), computed once a query:
+    # candidate generation fills them for BM25's best while the vector is computed
+    passage_features: dict[int, tuple[float, ...]] = dataclasses.field(default_factory=dict, repr=False)
 
     @functools.cached_property
     def vector(self) -> np.ndarray | None:

@@ -24,6 +24,7 @@ import numpy as np
 from rag.query.analysed import AnalysedQuery
 from rag.rank.context import SearchContext
 from rag.rank.drafts import precedent_order, rank_draft
+from rag.rank.features import prepare_passage_features
 from rag.rank.fusion import fuse
 from rag.types import FusionMethod, Hit, Mode
 
@@ -108,14 +109,20 @@ def _multilingual(
 def _hybrid_runs(context: SearchContext, query: AnalysedQuery) -> dict[str, list[Hit]]:
     """BM25 and dense, each ``branch_depth`` deep, and the exact-wording and instrument runs.
 
-    The runs that need no vector come first: the query's embedding may still be being computed
-    (``AnalysedQuery.vector``). The runs keep their order in the mapping (fusion adds in that order).
+    What needs no vector comes first, as the query's embedding may still be being computed
+    (``AnalysedQuery.vector``): BM25, the boosts, and while the vector is still awaited the reranker's
+    query x passage features of BM25's best (``prepare_passage_features``). The runs keep the order
+    ``HybridRetriever.runs`` gives them (fusion adds in that order).
     """
+    depth = context.hybrid.branch_depth(query.k)
+    bm25 = context.bm25.search(query.terms, depth, allowed=query.allowed)
     phrase = phrase_run(context, query)
     instrument = instrument_run(context, query)
-    runs = context.hybrid.runs(
-        query.text, query.k, allowed=query.allowed, vector=lambda: query.vector, terms=query.terms
-    )
+    embedding = query.embedding
+    if embedding is not None and context.reranker is not None and not embedding.done():
+        prepare_passage_features(context, query, bm25, until=embedding)
+    assert query.vector is not None, "a hybrid search embeds its query"
+    runs = {"bm25": bm25, "dense": context.dense.search_vector(query.vector, depth, allowed=query.allowed)}
     if phrase:
         runs["phrase"] = phrase
     if instrument:

@@ -23,7 +23,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -136,22 +136,25 @@ class HybridRetriever:
         k: int,
         *,
         allowed: np.ndarray | None = None,
-        vector: np.ndarray | Callable[[], np.ndarray | None] | None = None,
+        vector: np.ndarray | None = None,
         terms: Mapping[str, float] | None = None,
     ) -> dict[str, list[Hit]]:
-        """Each branch's ranking, ``max(depth, k)`` deep.
+        """Each branch's ranking, ``branch_depth(k)`` deep.
 
-        ``vector``: the query's embedding, if known, or what gives it (called after the BM25 branch,
-        so an embedding still being computed overlaps that branch); ``terms``: its BM25 tokens with
-        weights, if they are not simply the query's tokens.
+        ``vector``: the query's embedding, if known; ``terms``: its BM25 tokens with weights, if they
+        are not simply the query's tokens.
         """
-        depth = max(self.depth, k)
-        bm25 = self.bm25.search(query if terms is None else terms, depth, allowed=allowed)
-        if callable(vector):
-            vector = vector()
+        depth = self.branch_depth(k)
         if vector is None:
             vector = self.dense.embed(query)
-        return {"bm25": bm25, "dense": self.dense.search_vector(vector, depth, allowed=allowed)}
+        return {
+            "bm25": self.bm25.search(query if terms is None else terms, depth, allowed=allowed),
+            "dense": self.dense.search_vector(vector, depth, allowed=allowed),
+        }
+
+    def branch_depth(self, k: int) -> int:
+        """How many hits each branch gives for ``k`` results."""
+        return max(self.depth, k)
 
     def fuse(self, runs: Runs, k: int) -> list[Hit]:
         """Fuse runs and keep the best ``k``; each hit keeps its rank in every run."""

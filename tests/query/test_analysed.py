@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -118,3 +119,34 @@ def test_a_question_in_another_language_is_answered_by_the_multilingual_leg_alon
     analysed = analyse(searcher.context, query)
     assert analysed.lang == "fr" and analysed.vector is None and analysed.ml_vector is not None
     assert searcher.search(query, k=5).hits == hash_searcher.search(query, k=5).hits
+
+
+class _Slow(_Recording):
+    """An encoder that takes 0.2 s a query: the vector is still awaited when the candidates are read."""
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        time.sleep(0.2)
+        return super().embed_queries(texts)
+
+
+def test_while_the_vector_is_computed_the_rerankers_features_of_bm25s_best_are_made(hash_searcher):
+    """The reranker's query x passage features of BM25's best are computed while the query's vector is
+    awaited, and are those the reranker would compute itself: the same matrix, the same results."""
+    from rag.rank.features import candidate_features
+
+    # warmed up as a served index is (what the features read of the passages is built on first use)
+    searcher = Searcher(dataclasses.replace(hash_searcher.context, encoder=_Slow()).warm_up())
+    query = "digital skills for young people in rural areas"
+    hash_searcher.search(query)  # lingua's models load on a first query
+    slow, candidates = searcher.first_stage(query, 10)
+    depth = searcher.settings.retrieval.rerank_depth
+    bm25_best = {searcher.row_of[h.passage_id] for h in candidates.runs["bm25"][:depth]}
+    assert set(slow.passage_features) == bm25_best  # all made while waiting
+    fast, _ = hash_searcher.first_stage(query, 10)
+    assert not fast.passage_features  # the hashing encoder is instant: nothing made ahead
+    head = candidates.ranked[:depth]
+    assert np.array_equal(
+        candidate_features(searcher.context, slow, head, candidates.runs),
+        candidate_features(hash_searcher.context, fast, head, candidates.runs),
+    )
+    assert searcher.search(query, k=10).hits == hash_searcher.search(query, k=10).hits
