@@ -132,7 +132,7 @@ class _Slow(_Recording):
 def test_while_the_vector_is_computed_the_rerankers_features_of_bm25s_best_are_made(hash_searcher):
     """The reranker's query x passage features of BM25's best are computed while the query's vector is
     awaited, and are those the reranker would compute itself: the same matrix, the same results."""
-    from rag.rank.features import candidate_features
+    from rag.rank.features import PREPARED_DEPTH, candidate_features
 
     # warmed up as a served index is (what the features read of the passages is built on first use)
     searcher = Searcher(dataclasses.replace(hash_searcher.context, encoder=_Slow()).warm_up())
@@ -140,7 +140,7 @@ def test_while_the_vector_is_computed_the_rerankers_features_of_bm25s_best_are_m
     hash_searcher.search(query)  # lingua's models load on a first query
     slow, candidates = searcher.first_stage(query, 10)
     depth = searcher.settings.retrieval.rerank_depth
-    bm25_best = {searcher.row_of[h.passage_id] for h in candidates.runs["bm25"][:depth]}
+    bm25_best = {searcher.row_of[h.passage_id] for h in candidates.runs["bm25"][:PREPARED_DEPTH]}
     assert set(slow.passage_features) == bm25_best  # all made while waiting
     fast, _ = hash_searcher.first_stage(query, 10)
     assert not fast.passage_features  # the hashing encoder is instant: nothing made ahead
