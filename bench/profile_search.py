@@ -11,9 +11,11 @@ model (highlights) and its JSON encoding. HTTP parsing, request validation and t
 not in it: ``bench/load.py`` measures the whole server.
 
 Reported: thread CPU per request (mean, p50, p95), the process's CPU per request (all threads: work
-that a library hands to its own threads shows only there) and the CPU of each component per request, timed
-by wrapping the functions that do the work (nested ones are inside their callers: the encoder inside
-the query analysis, the reranker's features and model inside ``rerank``).
+that a library hands to its own threads shows only there, as does the query's vector, computed on the
+encoder's thread while the query is read) and the CPU of each component per request, timed by
+wrapping the functions that do the work (nested ones are inside their callers: the reranker's
+features and model inside ``rerank``; "encoder" counts only the vectors embedded in line, ~5 % of
+the questions, whose ranking text differs from what was typed).
 
 ``--dump FILE`` writes each question's results (ids, scores, ranks per run, pinned, highlights) as JSON
 lines and ``--compare FILE`` checks them against such a file, so that a speed change can be shown
