@@ -33,7 +33,6 @@ class ComputeGate:
     in an ``async`` route. Only the event loop's thread calls ``run`` (its counter needs no lock)."""
 
     def __init__(self, slots: int) -> None:
-        self.slots = slots
         self._semaphore = threading.BoundedSemaphore(slots)
         self._running = 0  # ``run`` calls begun and not ended, in the pool or on the loop
 

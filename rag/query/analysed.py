@@ -150,10 +150,11 @@ def analyse(
     mode = Mode.from_str(str(mode))
     lang = check_language(lang) if lang is not None else None
     # The English vector of the query as typed, begun before anything else is read when the query is
-    # English or likely so (plain ASCII: French and Spanish questions mostly carry accents): lingua's
-    # language detection takes ~0.4 ms of a served query. Unused if the query proves to be in another
-    # language; otherwise begun once that is known.
-    early = lang == "en" or (lang is None and query.isascii())
+    # English or likely so (its letters all ASCII: French and Spanish questions mostly carry accents;
+    # curly quotes and dashes pasted from Word say nothing): lingua's language detection takes ~0.4 ms
+    # of a served query. Unused if the query proves to be in another language; otherwise begun once
+    # that is known.
+    early = lang == "en" or (lang is None and _ascii_letters(query))
     guess = context.embed_later(query) if early and mode is not Mode.BM25 else None
     lang = lang or detect_language(query)
     english = lang == "en"
@@ -248,6 +249,11 @@ def analyse_draft(
         **_signals(context, parsed, terms, ranking_tokens, Words.of(ranking), role),
         draft=Words.of(text),
     )
+
+
+def _ascii_letters(text: str) -> bool:
+    """Whether every letter of ``text`` is ASCII (its punctuation, digits and spaces may be anything)."""
+    return text.isascii() or not any(c.isalpha() for c in text if not c.isascii())
 
 
 def _done(vector: np.ndarray) -> Future[np.ndarray]:
