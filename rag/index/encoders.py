@@ -461,13 +461,16 @@ class OnnxEncoder:
         return feed
 
     def _run(self, encodings: Sequence[Any], session: Any = None) -> np.ndarray:
-        return normalize_rows((session or self._session).run(None, self._feed(encodings))[0])
+        return self._infer(self._feed(encodings), session)
+
+    def _infer(self, feed: dict[str, np.ndarray], session: Any = None) -> np.ndarray:
+        return normalize_rows((session or self._session).run(None, feed)[0])
 
     def prepare_query(self, text: str) -> Callable[[], np.ndarray]:
         """One query's vector as a job that only runs the model: the tokens and input arrays are made
         now, by the caller (``embed_query_later`` runs the job on another thread)."""
         feed = self._feed(self._tokenizer.encode_batch([text]))
-        return lambda: normalize_rows(self._session.run(None, feed)[0])[0]
+        return lambda: self._infer(feed)[0]
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -153,7 +153,8 @@ def analyse(
     # English or likely so (its letters all ASCII: French and Spanish questions mostly carry accents;
     # curly quotes and dashes pasted from Word say nothing): lingua's language detection takes ~0.4 ms
     # of a served query. Unused if the query proves to be in another language; otherwise begun once
-    # that is known.
+    # that is known. The query as typed is what the encoder embeds for 95 % of the gold's questions
+    # (no reference, misspelling or acronym changes it); a changed text is embedded once known.
     early = lang == "en" or (lang is None and _ascii_letters(query))
     guess = context.embed_later(query) if early and mode is not Mode.BM25 else None
     lang = lang or detect_language(query)
@@ -166,9 +167,7 @@ def analyse(
     # the multilingual leg answers it (when the index has one), and needs no English vector
     multilingual = not english and retrieval.multilingual and mode is not Mode.BM25
     foreign = english and mode is Mode.HYBRID and context.reaches_foreign
-    # the multilingual vector (~19 ms) is computed while the rest is read, as is the English one (the
-    # query as typed is what the encoder embeds for 95 % of the gold's questions: no reference,
-    # misspelling or acronym to change it; a changed text is embedded once it is known)
+    # the multilingual vector (~19 ms) is computed while the rest is read, as the English one is
     pending = context.embed_multilingual_later(query) if multilingual or foreign else None
     parsed, corrections = _parse(context, query, lang)
     allowed = _phrase_rows(context, parsed, allowed)

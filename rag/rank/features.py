@@ -197,19 +197,16 @@ PREPARED_DEPTH = 30
 
 def prepare_passage_features(
     context: SearchContext, query: AnalysedQuery, hits: Sequence[Hit], until: Future[Any]
-) -> int:
+) -> None:
     """The query x passage features of ``hits`` (best first, at most ``PREPARED_DEPTH``), computed
-    until ``until`` is done; returns how many. Candidate generation calls it while the query's
-    vector is still being computed: the reranker then finds many of its candidates' rows ready (a
-    row is ~15 µs of Python, ~0.75 ms for the head of 50; the wait was ~0.7 ms)."""
+    until ``until`` is done. Candidate generation calls it while the query's vector is still being
+    computed: the reranker then finds many of its candidates' rows ready (a row is ~15 µs of
+    Python, ~0.75 ms for the head of 50; the wait was ~0.7 ms)."""
     side = _QuerySide(context, query)
-    done = 0
     for hit in hits[: min(PREPARED_DEPTH, context.settings.retrieval.rerank_depth)]:
         if until.done():
-            break
+            return
         side.passage(context.row_of[hit.passage_id])
-        done += 1
-    return done
 
 
 class _Table:
